@@ -1,0 +1,36 @@
+package dev.etcdcache.api;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * A point-in-time view of a cache's health, cheap to take and safe to hand to any thread.
+ *
+ * @param ready whether the first snapshot has been applied and reads can be served from memory
+ * @param appliedRevision the etcd revision the mirror has applied (0 before it is ready)
+ * @param compactRevision the highest compact revision the cache has learned of (0 if none)
+ * @param lastProgress when the mirror was last confirmed to be current with etcd (an applied
+ *     event, a validated progress notification or a satisfied revision probe); {@code null} before ready
+ * @param connected whether the upstream watch stream is currently established
+ * @param lastError the last upstream failure the mirror saw, if any, as a message
+ * @param relists how many times the mirror re-read its ranges after a compaction or a gap
+ * @param reconnects how many times the upstream watch was re-established after a failure
+ */
+public record CacheStatus(
+    boolean ready,
+    long appliedRevision,
+    long compactRevision,
+    Instant lastProgress,
+    boolean connected,
+    Optional<String> lastError,
+    long relists,
+    long reconnects) {
+
+  /** Validates the values. */
+  public CacheStatus {
+    if (appliedRevision < 0 || compactRevision < 0 || relists < 0 || reconnects < 0) {
+      throw new IllegalArgumentException("negative value in status");
+    }
+    lastError = lastError == null ? Optional.empty() : lastError;
+  }
+}
