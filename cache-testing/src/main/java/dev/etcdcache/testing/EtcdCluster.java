@@ -1,0 +1,512 @@
+package dev.etcdcache.testing;
+
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
+import io.etcd.jetcd.options.CompactOption;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real etcd cluster of one or more members for tests, demos and benchmarks: local etcd
+ * processes on free loopback ports (or, when an image is asked for and Docker is available, a
+ * single-member Testcontainers container).
+ *
+ * <pre>{@code
+ * try (EtcdCluster etcd = EtcdCluster.builder().members(3).name("demo").build().start();
+ *      Client client = etcd.newClient()) {
+ *   client.getKVClient().put(key, value).get();
+ *   etcd.member(etcd.leader()).kill();
+ * }
+ * }</pre>
+ *
+ * <p>Each member gets its own temporary data directory (deleted on {@link #close()}) and writes
+ * its output to {@code <logDir>/<name>-<index>.log}. {@link #start()} returns once every member
+ * answers {@code /health} as healthy, and fails with the log tail of a member that does not.
+ * {@link #close()} ends every process this cluster started, by its own process handle; a JVM
+ * shutdown hook does the same if the JVM exits first, so no etcd outlives the test run.
+ *
+ * <p>Thread-safe. Not restartable: after {@code close()} build a new cluster.
+ */
+public final class EtcdCluster implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EtcdCluster.class);
+  private static final Duration SERVE_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(30);
+  private static final int START_ATTEMPTS = 5;
+
+  private final Builder config;
+  private final Object lock = new Object();
+
+  @GuardedBy("lock")
+  private State state = State.NEW;
+
+  /** Published once by start(); read without the lock. */
+  private volatile List<EtcdMember> members = List.of();
+
+  /** Every member process or container ever started; copy-on-write so the shutdown hook reads it lock-free. */
+  private final List<MemberBackend> backends = new CopyOnWriteArrayList<>();
+
+  @GuardedBy("lock")
+  private final List<Path> dataDirs = new ArrayList<>();
+
+  @GuardedBy("lock")
+  private Thread shutdownHook;
+
+  /** Used by compact(); created on first use, closed with the cluster. */
+  @GuardedBy("lock")
+  private Client internalClient;
+
+  private enum State { NEW, STARTED, CLOSED }
+
+  private EtcdCluster(Builder config) {
+    this.config = config;
+  }
+
+  /** A builder with defaults: 1 member, name "etcd", logs under {@code target/etcd-logs}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Starts every member and waits until all serve. Returns {@code this} for chaining.
+   *
+   * @throws EtcdUnavailableException if etcd is not installed (the message gives the install
+   *     command) or a member does not start serving within 30 s
+   * @throws IllegalStateException if already started or closed
+   */
+  public EtcdCluster start() {
+    synchronized (lock) {
+      if (state != State.NEW) {
+        throw new IllegalStateException("cluster " + config.name + " is " + state);
+      }
+      state = State.STARTED;
+      shutdownHook = new Thread(this::destroyForcibly, "etcd-cluster-shutdown-" + config.name);
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+      try {
+        if (config.image != null && config.members == 1 && EtcdContainer.dockerAvailable()) {
+          startContainer();
+        } else {
+          if (config.image != null) {
+            LOG.info("etcd image {} requested for cluster {} but {}; using the local etcd binary", config.image,
+                config.name, config.members == 1 ? "Docker is not available" : "containers are single-member only");
+          }
+          startProcesses();
+        }
+      } catch (RuntimeException | Error e) {
+        closeLocked();
+        throw e;
+      }
+      LOG.info("etcd cluster {} serving at {}", config.name, clientEndpoints());
+      return this;
+    }
+  }
+
+  /** The client URLs of all members, in member order. */
+  public List<URI> clientEndpoints() {
+    return members().stream().map(EtcdMember::clientEndpoint).collect(Collectors.toUnmodifiableList());
+  }
+
+  /** All members, in order. @throws IllegalStateException before {@link #start()} */
+  public List<EtcdMember> members() {
+    List<EtcdMember> current = members;
+    if (current.isEmpty()) {
+      throw new IllegalStateException("cluster " + config.name + " is not started");
+    }
+    return current;
+  }
+
+  /** Member {@code index} (from 0). @throws IndexOutOfBoundsException, IllegalStateException before start */
+  public EtcdMember member(int index) {
+    return members().get(index);
+  }
+
+  /** Number of members, as configured. */
+  public int size() {
+    return config.members;
+  }
+
+  /** This cluster's name, used for member names and log files. */
+  public String name() {
+    return config.name;
+  }
+
+  /**
+   * The index of the current leader among running members, read from each member's
+   * {@code etcd_server_is_leader} metric. Waits up to 30 s for an election in progress.
+   *
+   * @throws EtcdUnavailableException if no running member is leader within 30 s
+   */
+  public int leader() {
+    long deadline = System.nanoTime() + OPERATION_TIMEOUT.toNanos();
+    while (true) {
+      for (EtcdMember member : members()) {
+        if (member.isRunning()) {
+          try {
+            if (member.metrics().value("etcd_server_is_leader") == 1.0) {
+              return member.index();
+            }
+          } catch (UncheckedIOException e) {
+            // The member may be starting or dying; ask the others and retry.
+          }
+        }
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new EtcdUnavailableException("no leader in etcd cluster " + config.name + " within " + OPERATION_TIMEOUT);
+      }
+      sleep(100);
+    }
+  }
+
+  /**
+   * Compacts the key-value store at {@code revision} with physical compaction, and returns once etcd
+   * has finished it: afterwards reads and watches below {@code revision} fail with etcd's
+   * compaction error.
+   *
+   * @throws RuntimeException etcd's failure (a gRPC status exception, for example when the
+   *     revision is already compacted or in the future), or an {@link EtcdUnavailableException}
+   *     on timeout (30 s)
+   */
+  public void compact(long revision) {
+    Client client;
+    synchronized (lock) {
+      if (internalClient == null) {
+        internalClient = newClient();
+      }
+      client = internalClient;
+    }
+    try {
+      client.getKVClient()
+          .compact(revision, CompactOption.newBuilder().withCompactPhysical(true).build())
+          .get(OPERATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      LOG.info("compacted etcd cluster {} at revision {}", config.name, revision);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      throw new EtcdUnavailableException("compaction at " + revision + " failed", cause);
+    } catch (TimeoutException e) {
+      throw new EtcdUnavailableException("compaction at " + revision + " did not finish within " + OPERATION_TIMEOUT, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new EtcdUnavailableException("interrupted while compacting", e);
+    }
+  }
+
+  /** A new jetcd client over all members' endpoints. The caller owns and closes it. */
+  public Client newClient() {
+    return clientBuilder().build();
+  }
+
+  /** A new jetcd client over the given endpoints (for example a {@link FaultProxy}). The caller closes it. */
+  public Client newClient(URI... endpoints) {
+    return Client.builder().endpoints(endpoints).build();
+  }
+
+  /** A jetcd client builder preset with all members' endpoints, to add options before building. */
+  public ClientBuilder clientBuilder() {
+    return Client.builder().endpoints(clientEndpoints());
+  }
+
+  /**
+   * Ends every member (SIGKILL: the data is thrown away anyway), waits for the processes to exit,
+   * deletes the data directories and closes the internal client. Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (lock) {
+      closeLocked();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "EtcdCluster[" + config.name + ", " + config.members + " members, " + members + "]";
+  }
+
+  // ---- machinery ----
+
+  @GuardedBy("lock")
+  private void startProcesses() {
+    Path binary = EtcdBinary.locate(config.binary);
+    for (int attempt = 1; ; attempt++) {
+      List<EtcdProcess> processes = createProcesses(binary);
+      backends.addAll(processes);
+      try {
+        for (EtcdProcess process : processes) {
+          process.launch(false);
+        }
+        // Members of a multi-member cluster only become healthy together, once they elect a leader.
+        for (EtcdProcess process : processes) {
+          process.awaitServing(SERVE_TIMEOUT);
+        }
+        List<EtcdMember> started = new ArrayList<>();
+        for (EtcdProcess process : processes) {
+          started.add(new EtcdMember(started.size(), process.spec().name(), process, SERVE_TIMEOUT));
+        }
+        members = List.copyOf(started);
+        return;
+      } catch (EtcdProcess.PortClashException e) {
+        // Another process took a port between our probe and etcd's bind; start over on new ports.
+        processes.forEach(EtcdProcess::close);
+        backends.removeAll(processes);
+        if (attempt == START_ATTEMPTS) {
+          throw e;
+        }
+        LOG.info("port clash starting etcd cluster {} (attempt {}), retrying on new ports", config.name, attempt);
+      }
+    }
+  }
+
+  @GuardedBy("lock")
+  private List<EtcdProcess> createProcesses(Path binary) {
+    int n = config.members;
+    int[] ports = freePorts(2 * n);
+    String token = config.name + "-" + UUID.randomUUID();
+    StringBuilder initialCluster = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      initialCluster.append(i == 0 ? "" : ",").append(memberName(i)).append("=http://127.0.0.1:").append(ports[2 * i + 1]);
+    }
+    List<EtcdProcess> processes = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Path dataDir = createDataDir(i);
+      processes.add(new EtcdProcess(new EtcdProcess.Spec(binary, memberName(i), ports[2 * i], ports[2 * i + 1],
+          initialCluster.toString(), token, dataDir, config.logDir.resolve(memberName(i) + ".log"), config.etcdArgs)));
+    }
+    return processes;
+  }
+
+  @GuardedBy("lock")
+  private void startContainer() {
+    EtcdContainer container = new EtcdContainer(config.image, memberName(0), config.logDir.resolve(memberName(0) + ".log"),
+        config.etcdArgs, SERVE_TIMEOUT);
+    backends.add(container);
+    container.start();
+    members = List.of(new EtcdMember(0, memberName(0), container, SERVE_TIMEOUT));
+  }
+
+  @GuardedBy("lock")
+  private Path createDataDir(int index) {
+    try {
+      // createTempDirectory makes it 0700 on POSIX, which etcd insists on for its data dir.
+      Path dir = Files.createTempDirectory("etcd-" + memberName(index) + "-");
+      dataDirs.add(dir);
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not create an etcd data directory", e);
+    }
+  }
+
+  private String memberName(int index) {
+    return config.name + "-" + index;
+  }
+
+  @GuardedBy("lock")
+  private void closeLocked() {
+    if (state == State.CLOSED) {
+      return;
+    }
+    state = State.CLOSED;
+    if (internalClient != null) {
+      internalClient.close();
+      internalClient = null;
+    }
+    for (MemberBackend backend : backends) {
+      try {
+        backend.close();
+      } catch (RuntimeException e) {
+        LOG.warn("could not stop etcd member of cluster {}", config.name, e);
+      }
+    }
+    for (Path dir : dataDirs) {
+      deleteRecursively(dir);
+    }
+    if (shutdownHook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException e) {
+        // The JVM is already shutting down: the hook runs (or ran) anyway.
+      }
+      shutdownHook = null;
+    }
+  }
+
+  /** Runs in the shutdown hook: no lock, since a test thread may hold it while the JVM exits. */
+  private void destroyForcibly() {
+    for (MemberBackend backend : backends) {
+      backend.destroyForcibly();
+    }
+  }
+
+  private static int[] freePorts(int count) {
+    // Hold all sockets open together so the ports are distinct, then release them for etcd. Another
+    // process may still grab one before etcd binds it; startProcesses retries on that.
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      int[] ports = new int[count];
+      for (int i = 0; i < count; i++) {
+        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        sockets.add(socket);
+        ports[i] = socket.getLocalPort();
+      }
+      return ports;
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not find free loopback ports", e);
+    } finally {
+      for (ServerSocket socket : sockets) {
+        try {
+          socket.close();
+        } catch (IOException e) {
+          // Nothing to do: the port is released either way when the JVM closes the descriptor.
+        }
+      }
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      LOG.warn("could not delete etcd data directory {}", dir, e);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new EtcdUnavailableException("interrupted while waiting for etcd", e);
+    }
+  }
+
+  /**
+   * Configures an {@link EtcdCluster}. Each setter validates at once and may be called once.
+   * Not thread-safe; {@link #build()} copies the configuration.
+   */
+  public static final class Builder {
+    private int members = 1;
+    private boolean membersSet;
+    private String name = "etcd";
+    private boolean nameSet;
+    private Path logDir = Path.of("target", "etcd-logs");
+    private boolean logDirSet;
+    private List<String> etcdArgs = List.of();
+    private Path binary;
+    private String image;
+
+    private Builder() {}
+
+    /** Number of members, 1 to 7 (default 1). Use an odd number to survive losing members. */
+    public Builder members(int members) {
+      checkOnce(membersSet, "members");
+      if (members < 1 || members > 7) {
+        throw new IllegalArgumentException("members must be 1..7, was " + members);
+      }
+      this.members = members;
+      membersSet = true;
+      return this;
+    }
+
+    /**
+     * Cluster name (default "etcd"): members are named {@code <name>-<index>} and log to
+     * {@code <logDir>/<name>-<index>.log}. Characters outside {@code [A-Za-z0-9._-]} become '_'.
+     */
+    public Builder name(String name) {
+      checkOnce(nameSet, "name");
+      Objects.requireNonNull(name, "name");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("name must not be blank");
+      }
+      this.name = name.replaceAll("[^A-Za-z0-9._-]", "_");
+      nameSet = true;
+      return this;
+    }
+
+    /** Directory for member logs (default {@code target/etcd-logs}, relative to the working directory). */
+    public Builder logDir(Path logDir) {
+      checkOnce(logDirSet, "logDir");
+      this.logDir = Objects.requireNonNull(logDir, "logDir");
+      logDirSet = true;
+      return this;
+    }
+
+    /**
+     * Extra etcd flags for every member, appended after the ones the launcher sets, for example
+     * {@code --experimental-watch-progress-notify-interval=1s}. Default none.
+     */
+    public Builder etcdArgs(String... args) {
+      checkOnce(!etcdArgs.isEmpty(), "etcdArgs");
+      for (String arg : args) {
+        Objects.requireNonNull(arg, "etcdArgs element");
+      }
+      this.etcdArgs = List.copyOf(Arrays.asList(args));
+      return this;
+    }
+
+    /**
+     * The etcd executable. Default: the {@code ETCD_BIN} system property or environment variable,
+     * else {@code etcd} on the PATH, else {@code /usr/bin/etcd}, {@code /usr/local/bin/etcd}.
+     * A path that is not executable makes {@link EtcdCluster#start()} fail with install advice.
+     */
+    public Builder binary(Path binary) {
+      checkOnce(this.binary != null, "binary");
+      this.binary = Objects.requireNonNull(binary, "binary");
+      return this;
+    }
+
+    /**
+     * A Docker image, for example {@code gcr.io/etcd-development/etcd:v3.5.17}, to run a
+     * single-member cluster with Testcontainers. Used only if Docker is available and
+     * {@code members} is 1; otherwise the local binary is used and that choice is logged.
+     * Container members cannot be restarted. Default: none (nothing touches Docker).
+     */
+    public Builder image(String image) {
+      checkOnce(this.image != null, "image");
+      Objects.requireNonNull(image, "image");
+      if (image.isBlank()) {
+        throw new IllegalArgumentException("image must not be blank");
+      }
+      this.image = image;
+      return this;
+    }
+
+    /** A cluster with this configuration, not yet started. The builder may be reused. */
+    public EtcdCluster build() {
+      Builder copy = new Builder();
+      copy.members = members;
+      copy.name = name;
+      copy.logDir = logDir;
+      copy.etcdArgs = etcdArgs;
+      copy.binary = binary;
+      copy.image = image;
+      return new EtcdCluster(copy);
+    }
+
+    private static void checkOnce(boolean alreadySet, String what) {
+      if (alreadySet) {
+        throw new IllegalStateException(what + " was already set");
+      }
+    }
+  }
+}

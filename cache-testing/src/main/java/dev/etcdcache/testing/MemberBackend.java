@@ -1,0 +1,34 @@
+package dev.etcdcache.testing;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.OptionalLong;
+
+/**
+ * What runs one etcd member: a local process ({@link EtcdProcess}) or a container
+ * ({@link EtcdContainer}). {@link EtcdMember} is the public face over it.
+ */
+interface MemberBackend {
+  URI clientEndpoint();
+
+  Path logFile();
+
+  boolean isRunning();
+
+  /** PID of the most recently started process, also after it ended; empty for a container. */
+  OptionalLong pid();
+
+  void kill();
+
+  void stop();
+
+  /** Starts the member again on the same data and ports, and waits until it serves. */
+  void restart(Duration serveTimeout);
+
+  /** Forcibly ends the member and releases its resources; safe to call more than once. */
+  void close();
+
+  /** Last-resort cleanup from a JVM shutdown hook: must not block on locks. */
+  void destroyForcibly();
+}
