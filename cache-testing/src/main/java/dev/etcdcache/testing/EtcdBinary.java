@@ -29,6 +29,11 @@ final class EtcdBinary {
 
   /** Locates etcd; the property value and environment are parameters so tests need not mutate either. */
   static Path locate(Path explicit, String property, Map<String, String> env) {
+    return locate(explicit, property, env, WELL_KNOWN);
+  }
+
+  /** As above, with the well-known locations a parameter so the not-found path is testable anywhere. */
+  static Path locate(Path explicit, String property, Map<String, String> env, List<Path> wellKnown) {
     if (explicit != null) {
       return requireExecutable(explicit, "the path given to the builder");
     }
@@ -48,13 +53,13 @@ final class EtcdBinary {
         }
       }
     }
-    candidates.addAll(WELL_KNOWN);
+    candidates.addAll(wellKnown);
     for (Path candidate : candidates) {
       if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
         return candidate;
       }
     }
-    throw new EtcdUnavailableException("etcd binary not found on PATH, " + WELL_KNOWN + ". " + howToInstall());
+    throw new EtcdUnavailableException("etcd binary not found on PATH or at " + wellKnown + ". " + howToInstall());
   }
 
   private static Path requireExecutable(Path binary, String source) {
