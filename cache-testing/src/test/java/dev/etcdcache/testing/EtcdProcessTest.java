@@ -1,0 +1,54 @@
+package dev.etcdcache.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class EtcdProcessTest {
+  @TempDir Path dir;
+
+  @Test
+  void awaitServing_whenClientPortIsTaken_reportsAPortClash() throws IOException {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+         ServerSocket peer = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      int peerPort = peer.getLocalPort();
+      peer.close();
+      EtcdProcess process = new EtcdProcess(new EtcdProcess.Spec(EtcdBinary.locate(null), "clash-0", taken.getLocalPort(),
+          peerPort, "clash-0=http://127.0.0.1:" + peerPort, "clash-token", dir.resolve("data"), dir.resolve("clash-0.log"),
+          List.of()));
+      try {
+        process.launch(false);
+
+        assertThatThrownBy(() -> process.awaitServing(Duration.ofSeconds(60)))
+            .isInstanceOf(EtcdProcess.PortClashException.class)
+            .hasMessageContaining("address already in use");
+      } finally {
+        process.close();
+      }
+      assertThat(process.isRunning()).isFalse();
+    }
+  }
+
+  @Test
+  void start_withAFlagEtcdRejects_failsWithTheLogTail_andLeavesNoProcess() {
+    EtcdCluster cluster = EtcdCluster.builder().name("badflag").logDir(dir).etcdArgs("--no-such-flag=1").build();
+
+    assertThatThrownBy(cluster::start)
+        .isInstanceOf(EtcdUnavailableException.class)
+        .hasMessageContaining("badflag-0")
+        .hasMessageContaining("no-such-flag");
+    assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+        .filter(p -> p.info().command().map(c -> c.endsWith("etcd")).orElse(false))).isEmpty();
+  }
+}
