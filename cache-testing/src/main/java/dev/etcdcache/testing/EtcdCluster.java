@@ -22,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -281,7 +282,7 @@ public final class EtcdCluster implements AutoCloseable {
   @GuardedBy("lock")
   private List<EtcdProcess> createProcesses(Path binary) {
     int n = config.members;
-    int[] ports = freePorts(2 * n);
+    int[] ports = config.portAllocator.apply(2 * n);
     String token = config.name + "-" + UUID.randomUUID();
     StringBuilder initialCluster = new StringBuilder();
     for (int i = 0; i < n; i++) {
@@ -358,7 +359,7 @@ public final class EtcdCluster implements AutoCloseable {
     }
   }
 
-  private static int[] freePorts(int count) {
+  static int[] freePorts(int count) {
     // Hold all sockets open together so the ports are distinct, then release them for etcd. Another
     // process may still grab one before etcd binds it; startProcesses retries on that.
     List<ServerSocket> sockets = new ArrayList<>();
@@ -414,6 +415,7 @@ public final class EtcdCluster implements AutoCloseable {
     private List<String> etcdArgs = List.of();
     private Path binary;
     private String image;
+    private IntFunction<int[]> portAllocator = EtcdCluster::freePorts;
 
     private Builder() {}
 
@@ -491,6 +493,12 @@ public final class EtcdCluster implements AutoCloseable {
       return this;
     }
 
+    /** Test seam: how ports are chosen (client, peer for each member), so the port-clash retry can be exercised. */
+    Builder portAllocator(IntFunction<int[]> allocator) {
+      this.portAllocator = Objects.requireNonNull(allocator, "allocator");
+      return this;
+    }
+
     /** A cluster with this configuration, not yet started. The builder may be reused. */
     public EtcdCluster build() {
       Builder copy = new Builder();
@@ -500,6 +508,7 @@ public final class EtcdCluster implements AutoCloseable {
       copy.etcdArgs = etcdArgs;
       copy.binary = binary;
       copy.image = image;
+      copy.portAllocator = portAllocator;
       return new EtcdCluster(copy);
     }
 

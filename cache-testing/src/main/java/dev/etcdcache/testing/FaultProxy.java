@@ -203,10 +203,18 @@ public final class FaultProxy implements AutoCloseable {
       try {
         client = server.accept();
       } catch (IOException e) {
-        if (!closed) {
-          LOG.warn("fault proxy {} accept failed", endpoint(), e);
+        if (closed || server.isClosed()) {
+          return;
         }
-        return;
+        // Transient (for example out of file descriptors): keep serving rather than die silently.
+        LOG.warn("fault proxy {} accept failed, retrying", endpoint(), e);
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        continue;
       }
       ProxyConnection connection = new ProxyConnection(this, client, target, CONNECT_TIMEOUT_MILLIS);
       connections.add(connection);

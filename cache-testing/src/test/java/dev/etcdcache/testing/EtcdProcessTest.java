@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +39,26 @@ class EtcdProcessTest {
         process.close();
       }
       assertThat(process.isRunning()).isFalse();
+    }
+  }
+
+  @Test
+  void start_whenAChosenPortIsTakenBeforeEtcdBindsIt_retriesOnNewPorts() throws IOException {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      AtomicInteger calls = new AtomicInteger();
+      IntFunction<int[]> allocator = count -> {
+        int[] ports = EtcdCluster.freePorts(count);
+        if (calls.getAndIncrement() == 0) {
+          ports[0] = taken.getLocalPort(); // the race: someone else bound member 0's client port
+        }
+        return ports;
+      };
+
+      try (EtcdCluster cluster = EtcdCluster.builder().name("retry").logDir(dir).portAllocator(allocator).build().start()) {
+        assertThat(calls.get()).isEqualTo(2);
+        assertThat(cluster.member(0).clientEndpoint().getPort()).isNotEqualTo(taken.getLocalPort());
+        assertThat(cluster.member(0).metrics().value("etcd_server_has_leader")).isEqualTo(1.0);
+      }
     }
   }
 
