@@ -1,0 +1,302 @@
+package dev.etcdcache.core;
+
+import dev.etcdcache.api.CacheStatus;
+import dev.etcdcache.api.ReadConsistency;
+import dev.etcdcache.api.Ticker;
+import dev.etcdcache.core.consistency.CachedReads;
+import dev.etcdcache.core.mirror.Mirror;
+import dev.etcdcache.core.mirror.MirrorSettings;
+import dev.etcdcache.core.store.KeyRange;
+import io.etcd.jetcd.Auth;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.Cluster;
+import io.etcd.jetcd.Election;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.Lease;
+import io.etcd.jetcd.Lock;
+import io.etcd.jetcd.Maintenance;
+import io.etcd.jetcd.Watch;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A jetcd {@link Client} whose Get requests are answered from an in-memory mirror of etcd with
+ * etcd's own semantics. Build one around any jetcd client (namespaced, TLS, auth):
+ *
+ * <pre>{@code
+ * Client etcd = Client.builder().endpoints("http://127.0.0.1:2379").build();
+ * CachingClient client = CachingClient.builder(etcd).build();
+ * client.awaitReady(Duration.ofSeconds(30));
+ * client.getKVClient().get(key);            // from memory, linearizable
+ * }</pre>
+ *
+ * <p>{@link #getKVClient()} returns a {@link CachingKV}; every other client is the wrapped one.
+ * The mirror starts at {@link Builder#build()}; until it is ready, reads go to etcd.
+ *
+ * <p>Thread-safe. {@link #close()} stops the mirror and fails reads waiting on it; it does not close
+ * the wrapped client, which the caller owns.
+ */
+public final class CachingClient implements Client {
+
+  private final Client delegate;
+  private final CacheConfig config;
+  private final Mirror mirror;
+  private final CachingKV kv;
+
+  private CachingClient(Client delegate, CacheConfig config) {
+    this.delegate = delegate;
+    this.config = config;
+    List<KeyRange> ranges = new ArrayList<>();
+    for (ByteSequence prefix : config.prefixes()) {
+      ranges.add(KeyRange.prefix(prefix.getBytes()));
+    }
+    if (ranges.isEmpty()) {
+      ranges.add(KeyRange.ALL);
+    }
+    MirrorSettings settings = new MirrorSettings(ranges, config.pageBytes(), 1000, config.historyEvents(),
+        config.historyAge(), config.progressInterval(), config.stallTimeout(),
+        Duration.ofMillis(100), Duration.ofSeconds(5));
+    KV upstreamKv = delegate.getKVClient();
+    this.mirror = new Mirror(upstreamKv, delegate.getWatchClient(), settings, config.executor(), config.ticker());
+    CachedReads reads = new CachedReads(upstreamKv, mirror, config.defaultConsistency(),
+        config.consistentReadTimeout(), config.executor(), config.ticker());
+    this.kv = new CachingKV(upstreamKv, reads, mirror);
+    mirror.start();
+  }
+
+  /** A builder for a caching client around {@code client}. */
+  public static Builder builder(Client client) {
+    return new Builder(client);
+  }
+
+  /** The caching KV: Gets from memory, everything else to etcd. */
+  @Override
+  public CachingKV getKVClient() {
+    return kv;
+  }
+
+  /** The wrapped client's watch client. */
+  @Override
+  public Watch getWatchClient() {
+    return delegate.getWatchClient();
+  }
+
+  @Override
+  public Auth getAuthClient() {
+    return delegate.getAuthClient();
+  }
+
+  @Override
+  public Cluster getClusterClient() {
+    return delegate.getClusterClient();
+  }
+
+  @Override
+  public Maintenance getMaintenanceClient() {
+    return delegate.getMaintenanceClient();
+  }
+
+  @Override
+  public Lease getLeaseClient() {
+    return delegate.getLeaseClient();
+  }
+
+  @Override
+  public Lock getLockClient() {
+    return delegate.getLockClient();
+  }
+
+  @Override
+  public Election getElectionClient() {
+    return delegate.getElectionClient();
+  }
+
+  /** The settings this client runs with. */
+  public CacheConfig config() {
+    return config;
+  }
+
+  /** The mirror's health now. */
+  public CacheStatus status() {
+    return mirror.status();
+  }
+
+  /** Completes when the mirror has its first snapshot and reads are served from memory. */
+  public CompletableFuture<Void> ready() {
+    return mirror.ready().thenApply(v -> null);
+  }
+
+  /**
+   * Waits until the mirror is ready.
+   *
+   * @return true if ready, false if {@code timeout} passed first
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean awaitReady(Duration timeout) throws InterruptedException {
+    try {
+      mirror.ready().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("the cache failed to become ready", e.getCause());
+    }
+  }
+
+  /** Stops the mirror; the wrapped client stays open. */
+  @Override
+  public void close() {
+    mirror.close();
+  }
+
+  /**
+   * Configures a {@link CachingClient}. Each setter validates its argument at once
+   * ({@link IllegalArgumentException}) and may be called once ({@link IllegalStateException}).
+   * Not thread-safe; build on one thread.
+   */
+  public static final class Builder {
+    private final Client client;
+    private List<ByteSequence> prefixes;
+    private ReadConsistency defaultConsistency;
+    private Integer historyEvents;
+    private Duration historyAge;
+    private Duration consistentReadTimeout;
+    private Integer pageBytes;
+    private Duration progressInterval;
+    private Duration stallTimeout;
+    private Executor executor;
+    private Ticker ticker;
+
+    private Builder(Client client) {
+      this.client = Objects.requireNonNull(client, "client");
+    }
+
+    /** Mirror only keys under these prefixes (default: the whole keyspace). */
+    public Builder prefixes(ByteSequence... prefixes) {
+      checkUnset(this.prefixes, "prefixes");
+      for (ByteSequence p : prefixes) {
+        if (Objects.requireNonNull(p, "prefix").isEmpty()) {
+          throw new IllegalArgumentException("an empty prefix: leave prefixes unset to mirror everything");
+        }
+      }
+      this.prefixes = List.of(prefixes);
+      return this;
+    }
+
+    /**
+     * How a Get not marked serializable is served (default {@link ReadConsistency#LINEARIZABLE},
+     * as etcd). A Get with {@code withSerializable(true)} is always served serializable.
+     */
+    public Builder defaultConsistency(ReadConsistency consistency) {
+      checkUnset(this.defaultConsistency, "defaultConsistency");
+      this.defaultConsistency = Objects.requireNonNull(consistency, "consistency");
+      return this;
+    }
+
+    /** How many recent revisions are kept for reads at a revision (default 10,000). */
+    public Builder historyEvents(int events) {
+      checkUnset(this.historyEvents, "historyEvents");
+      if (events < 1) {
+        throw new IllegalArgumentException("historyEvents must be positive: " + events);
+      }
+      this.historyEvents = events;
+      return this;
+    }
+
+    /** How long recent revisions are kept at least, within {@link #historyEvents} (default 75 s). */
+    public Builder historyAge(Duration age) {
+      checkUnset(this.historyAge, "historyAge");
+      this.historyAge = positive(age, "historyAge");
+      return this;
+    }
+
+    /** How long a consistent read waits for the mirror before it goes to etcd (default 3 s). */
+    public Builder consistentReadTimeout(Duration timeout) {
+      checkUnset(this.consistentReadTimeout, "consistentReadTimeout");
+      this.consistentReadTimeout = positive(timeout, "consistentReadTimeout");
+      return this;
+    }
+
+    /** Target bytes of one bootstrap page (default 3 MiB, below jetcd's 4 MiB inbound limit). */
+    public Builder pageBytes(int bytes) {
+      checkUnset(this.pageBytes, "pageBytes");
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("pageBytes must be at least 1024: " + bytes);
+      }
+      this.pageBytes = bytes;
+      return this;
+    }
+
+    /** Silence after which the upstream watch asks etcd for progress (default 2 s). */
+    public Builder progressInterval(Duration interval) {
+      checkUnset(this.progressInterval, "progressInterval");
+      this.progressInterval = positive(interval, "progressInterval");
+      return this;
+    }
+
+    /** Silence after which the upstream watch is re-established (default 15 s). */
+    public Builder stallTimeout(Duration timeout) {
+      checkUnset(this.stallTimeout, "stallTimeout");
+      this.stallTimeout = positive(timeout, "stallTimeout");
+      return this;
+    }
+
+    /** Where reads that waited for the mirror complete (default the common fork-join pool). */
+    public Builder executor(Executor executor) {
+      checkUnset(this.executor, "executor");
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /** The time source (default {@link Ticker#systemTicker()}). */
+    public Builder ticker(Ticker ticker) {
+      checkUnset(this.ticker, "ticker");
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** Builds the client and starts its mirror. */
+    public CachingClient build() {
+      Duration progress = progressInterval != null ? progressInterval : Duration.ofSeconds(2);
+      Duration stall = stallTimeout != null ? stallTimeout : Duration.ofSeconds(15);
+      if (stall.compareTo(progress) <= 0) {
+        throw new IllegalArgumentException("stallTimeout must exceed progressInterval");
+      }
+      CacheConfig config = new CacheConfig(
+          prefixes != null ? prefixes : List.of(),
+          defaultConsistency != null ? defaultConsistency : ReadConsistency.LINEARIZABLE,
+          historyEvents != null ? historyEvents : 10_000,
+          historyAge != null ? historyAge : Duration.ofSeconds(75),
+          consistentReadTimeout != null ? consistentReadTimeout : Duration.ofSeconds(3),
+          pageBytes != null ? pageBytes : 3 << 20,
+          progress,
+          stall,
+          executor != null ? executor : ForkJoinPool.commonPool(),
+          ticker != null ? ticker : Ticker.systemTicker());
+      return new CachingClient(client, config);
+    }
+
+    private static void checkUnset(Object value, String name) {
+      if (value != null) {
+        throw new IllegalStateException(name + " was already set");
+      }
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isZero() || d.isNegative()) {
+        throw new IllegalArgumentException(name + " must be positive: " + d);
+      }
+      return d;
+    }
+  }
+}

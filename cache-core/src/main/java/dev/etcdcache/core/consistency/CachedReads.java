@@ -1,0 +1,193 @@
+package dev.etcdcache.core.consistency;
+
+import dev.etcdcache.api.ReadConsistency;
+import dev.etcdcache.api.Ticker;
+import dev.etcdcache.core.mirror.Mirror;
+import dev.etcdcache.core.passthrough.Coalescer;
+import dev.etcdcache.core.store.KeyRange;
+import dev.etcdcache.core.store.RangeEvaluator;
+import dev.etcdcache.core.store.StoreVersion;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.ResponseHeader;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.support.Requests;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Serves a Get from the mirror with the promised consistency, or sends it to etcd.
+ *
+ * <ul>
+ *   <li>Serializable: the latest applied version at once, after the client's own last write.</li>
+ *   <li>Linearizable: a shared {@link RevisionProbe} learns etcd's revision R after the read
+ *       arrived; the read is served from the first version at or past R. If the mirror does not
+ *       get there quickly it asks etcd for watch progress; past the consistent-read timeout the
+ *       read goes to etcd.</li>
+ *   <li>Bounded staleness: serializable while the mirror's last confirmation is recent enough,
+ *       linearizable otherwise.</li>
+ *   <li>At a revision: a probe at that revision gives etcd's own answer on compaction and future
+ *       revisions; the data comes from the version window when it still holds the revision, from
+ *       etcd otherwise.</li>
+ *   <li>A key range the mirror does not cover, an empty key, or a mirror not ready yet: etcd,
+ *       through a {@link Coalescer} so identical concurrent reads share one RPC.</li>
+ * </ul>
+ *
+ * <p>Thread-safe; nothing here blocks.
+ */
+public final class CachedReads {
+
+  private final KV kv;
+  private final Mirror mirror;
+  private final Ticker ticker;
+  private final Executor callbacks;
+  private final ReadConsistency defaultConsistency;
+  private final long timeoutNanos;
+  private final RevisionProbe probe;
+  private final Coalescer<RangeRequest, GetResponse> passThrough = new Coalescer<>();
+  private final AtomicLong lastWrite = new AtomicLong();
+  private final LongAdder servedFromMemory = new LongAdder();
+  private final LongAdder fallbacks = new LongAdder();
+
+  /** Reads over {@code kv} (the wrapped client's) served from {@code mirror}. */
+  public CachedReads(KV kv, Mirror mirror, ReadConsistency defaultConsistency, Duration consistentReadTimeout,
+      Executor callbacks, Ticker ticker) {
+    this.kv = kv;
+    this.mirror = mirror;
+    this.ticker = ticker;
+    this.callbacks = callbacks;
+    this.defaultConsistency = defaultConsistency;
+    this.timeoutNanos = consistentReadTimeout.toNanos();
+    this.probe = new RevisionProbe(kv, mirror, ticker);
+  }
+
+  /** The answer etcd would give to {@code get(key, option)}, with the client's default consistency. */
+  public CompletableFuture<GetResponse> get(ByteSequence key, GetOption option) {
+    ReadConsistency consistency = option.isSerializable() ? ReadConsistency.SERIALIZABLE : defaultConsistency;
+    return get(key, option, consistency);
+  }
+
+  /** The answer etcd would give to {@code get(key, option)} at the given consistency. */
+  public CompletableFuture<GetResponse> get(ByteSequence key, GetOption option, ReadConsistency consistency) {
+    RangeRequest request = Requests.mapRangeRequest(key, option, ByteSequence.EMPTY);
+    if (request.getKey().isEmpty() || mirror.current() == null
+        || !mirror.covers(KeyRange.of(request.getKey(), request.getRangeEnd()))) {
+      return passThrough(key, option, request);
+    }
+    if (request.getRevision() > 0) {
+      return atRevision(key, option, request);
+    }
+    return switch (consistency.mode()) {
+      case SERIALIZABLE -> serveAt(lastWrite.get(), key, option, request);
+      case BOUNDED_STALENESS -> isFresh(consistency.maxStaleness())
+          ? serveAt(lastWrite.get(), key, option, request)
+          : linearizable(key, option, request);
+      case LINEARIZABLE -> linearizable(key, option, request);
+    };
+  }
+
+  /** Notes a write made through this client, so later reads observe it. */
+  public void observeWrite(long revision) {
+    lastWrite.accumulateAndGet(revision, Math::max);
+  }
+
+  /** Reads answered from memory. */
+  public long servedFromMemory() {
+    return servedFromMemory.sum();
+  }
+
+  /** Reads sent to etcd after the mirror could not reach the revision in time. */
+  public long fallbacks() {
+    return fallbacks.sum();
+  }
+
+  /** Reads sent to etcd, and the RPCs they took. */
+  public long passThroughRpcs() {
+    return passThrough.rpcs();
+  }
+
+  /** Probe RPCs sent to learn revisions. */
+  public long probeRpcs() {
+    return probe.rpcs();
+  }
+
+  private CompletableFuture<GetResponse> linearizable(ByteSequence key, GetOption option, RangeRequest request) {
+    return probe.latest().thenCompose(header ->
+        serveAt(Math.max(header.getRevision(), lastWrite.get()), key, option, request));
+  }
+
+  private CompletableFuture<GetResponse> serveAt(long revision, ByteSequence key, GetOption option,
+      RangeRequest request) {
+    StoreVersion now = mirror.current();
+    if (now.revision() >= revision) {
+      return CompletableFuture.completedFuture(respond(request, now, mirror.header()));
+    }
+    return awaitOrFallBack(revision).thenCompose(version -> version == null
+        ? fallBack(key, option, request)
+        : CompletableFuture.completedFuture(respond(request, version, mirror.header())));
+  }
+
+  private CompletableFuture<GetResponse> atRevision(ByteSequence key, GetOption option, RangeRequest request) {
+    long revision = request.getRevision();
+    return probe.at(revision, request.getSerializable()).thenCompose(header ->
+        awaitOrFallBack(revision).thenCompose(reached -> {
+          StoreVersion version = reached == null ? null : mirror.versionAt(revision).orElse(null);
+          if (version == null) {
+            return passThrough(key, option, request);
+          }
+          return CompletableFuture.completedFuture(respond(request, version, header));
+        }));
+  }
+
+  /** The first version at or past {@code revision}, or null once the timeout passes. */
+  private CompletableFuture<StoreVersion> awaitOrFallBack(long revision) {
+    StoreVersion now = mirror.current();
+    if (now.revision() >= revision) {
+      return CompletableFuture.completedFuture(now);
+    }
+    CompletableFuture<StoreVersion> waiting = mirror.awaitRevision(revision);
+    // Revisions outside the mirrored ranges bring no events: ask etcd to confirm progress.
+    CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS, callbacks).execute(() -> {
+      if (!waiting.isDone()) {
+        mirror.requestProgress();
+      }
+    });
+    return waiting.orTimeout(timeoutNanos, TimeUnit.NANOSECONDS)
+        .exceptionally(failure -> {
+          Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+              ? failure.getCause() : failure;
+          if (cause instanceof TimeoutException) {
+            return null;
+          }
+          throw cause instanceof RuntimeException re ? re : new CompletionException(cause);
+        });
+  }
+
+  private CompletableFuture<GetResponse> fallBack(ByteSequence key, GetOption option, RangeRequest request) {
+    fallbacks.increment();
+    return passThrough(key, option, request);
+  }
+
+  private CompletableFuture<GetResponse> passThrough(ByteSequence key, GetOption option, RangeRequest request) {
+    return passThrough.call(request, () -> kv.get(key, option));
+  }
+
+  private GetResponse respond(RangeRequest request, StoreVersion version, ResponseHeader header) {
+    servedFromMemory.increment();
+    ResponseHeader h = request.getRevision() > 0 ? header : header.toBuilder().setRevision(version.revision()).build();
+    return new GetResponse(RangeEvaluator.evaluate(request, version, h), ByteSequence.EMPTY);
+  }
+
+  private boolean isFresh(Duration bound) {
+    long sync = mirror.lastSyncNanos();
+    return sync != 0 && ticker.read() - sync <= bound.toNanos();
+  }
+}

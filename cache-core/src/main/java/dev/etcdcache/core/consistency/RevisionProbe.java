@@ -1,0 +1,80 @@
+package dev.etcdcache.core.consistency;
+
+import dev.etcdcache.api.Ticker;
+import dev.etcdcache.core.mirror.Mirror;
+import dev.etcdcache.core.passthrough.Coalescer;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.Response;
+import io.etcd.jetcd.api.ResponseHeader;
+import io.etcd.jetcd.options.GetOption;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Learns etcd's current revision, or whether a revision can still be read, with the cheapest Range
+ * etcd serves: count-only on one key. A linearizable probe goes through etcd's ReadIndex, so the
+ * revision it returns covers every write that completed before it was sent. Concurrent reads share
+ * probes through a {@link Coalescer}: each read joins the next probe that starts after it arrived.
+ * A probe at a revision fails exactly as etcd fails a read there (compacted, future revision), so
+ * a read at a revision gets etcd's own error.
+ *
+ * <p>Thread-safe.
+ */
+final class RevisionProbe {
+
+  /** The probed key: any key works, since count-only on one key does not depend on what is there. */
+  private static final ByteSequence PROBE_KEY = ByteSequence.from(new byte[] {0});
+
+  private record Key(long revision, boolean serializable) {}
+
+  private final KV kv;
+  private final Mirror mirror;
+  private final Ticker ticker;
+  private final Coalescer<Key, ResponseHeader> probes = new Coalescer<>();
+
+  RevisionProbe(KV kv, Mirror mirror, Ticker ticker) {
+    this.kv = kv;
+    this.mirror = mirror;
+    this.ticker = ticker;
+  }
+
+  /** etcd's current revision, learned linearizably after this call. */
+  CompletableFuture<ResponseHeader> latest() {
+    return probe(new Key(0, false));
+  }
+
+  /** The header of a count-only read at {@code revision}, or etcd's failure for it. */
+  CompletableFuture<ResponseHeader> at(long revision, boolean serializable) {
+    return probe(new Key(revision, serializable));
+  }
+
+  /** RPCs sent, for stats. */
+  long rpcs() {
+    return probes.rpcs();
+  }
+
+  private CompletableFuture<ResponseHeader> probe(Key key) {
+    return probes.call(key, () -> {
+      long sent = ticker.read();
+      GetOption option = GetOption.builder()
+          .withCountOnly(true)
+          .withRevision(key.revision())
+          .withSerializable(key.serializable())
+          .build();
+      return kv.get(PROBE_KEY, option).thenApply(response -> {
+        ResponseHeader header = toProto(response.getHeader());
+        mirror.observeHeader(header, sent);
+        return header;
+      });
+    });
+  }
+
+  static ResponseHeader toProto(Response.Header h) {
+    return ResponseHeader.newBuilder()
+        .setClusterId(h.getClusterId())
+        .setMemberId(h.getMemberId())
+        .setRevision(h.getRevision())
+        .setRaftTerm(h.getRaftTerm())
+        .build();
+  }
+}

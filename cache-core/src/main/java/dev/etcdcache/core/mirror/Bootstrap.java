@@ -1,0 +1,132 @@
+package dev.etcdcache.core.mirror;
+
+import com.google.protobuf.UnsafeByteOperations;
+import dev.etcdcache.btree.BPlusTree;
+import dev.etcdcache.btree.Batch;
+import dev.etcdcache.core.store.KeyRange;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.api.KeyValue;
+import io.etcd.jetcd.api.ResponseHeader;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.GetOption;
+import io.grpc.Status;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+
+/**
+ * Reads every mirrored range at one revision R with few, large Range pages, all pinned at R.
+ *
+ * <p>Pages are sized by bytes: etcd 3.4 re-collects the revisions of the whole remaining range for
+ * every page, so many small pages cost quadratically, and a response above jetcd's default 4 MiB
+ * inbound limit fails with RESOURCE_EXHAUSTED. The first page asks for a modest number of keys;
+ * each next page is sized from the bytes per key seen so far; a page that is still too large is
+ * retried with a quarter of the keys. One run is used once, on the mirror's apply executor.
+ */
+final class Bootstrap {
+
+  /** What a finished bootstrap hands the mirror. */
+  record Snapshot(long revision, BPlusTree<KeyValue> tree, ResponseHeader header, int pages) {}
+
+  private final KV kv;
+  private final List<KeyRange> ranges;
+  private final int pageBytes;
+  private final Executor applier;
+  private final Batch<KeyValue> batch = BPlusTree.<KeyValue>empty().batch();
+  private long revision;
+  private long bytesSeen;
+  private long keysSeen;
+  private int pages;
+  private ResponseHeader header = ResponseHeader.getDefaultInstance();
+
+  Bootstrap(KV kv, List<KeyRange> ranges, int pageBytes, Executor applier) {
+    this.kv = kv;
+    this.ranges = ranges;
+    this.pageBytes = pageBytes;
+    this.applier = applier;
+  }
+
+  /** Runs the whole read; the future completes on the apply executor. */
+  CompletableFuture<Snapshot> run(int firstPageLimit) {
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    for (KeyRange range : ranges) {
+      chain = chain.thenComposeAsync(v -> readRange(range.fromInclusive(), range, firstPageLimit), applier);
+    }
+    return chain.thenApply(v -> new Snapshot(revision, batch.freeze(), header, pages));
+  }
+
+  private CompletableFuture<Void> readRange(byte[] from, KeyRange range, int limit) {
+    GetOption.Builder option = GetOption.builder()
+        .withRange(ByteSequence.from(range.rangeEnd()))
+        .withLimit(limit);
+    if (revision > 0) {
+      option.withRevision(revision);
+    }
+    return kv.get(ByteSequence.from(from), option.build())
+        .handleAsync((response, failure) -> {
+          if (failure != null) {
+            if (isTooLarge(failure) && limit > 1) {
+              return readRange(from, range, Math.max(1, limit / 4));
+            }
+            return CompletableFuture.<Void>failedFuture(failure);
+          }
+          byte[] last = absorb(response);
+          if (!response.isMore() || last == null) {
+            return CompletableFuture.<Void>completedFuture(null);
+          }
+          return readRange(successor(last), range, nextLimit());
+        }, applier)
+        .thenCompose(f -> f);
+  }
+
+  private byte[] absorb(GetResponse response) {
+    pages++;
+    if (revision == 0) {
+      revision = response.getHeader().getRevision();
+    }
+    header = ResponseHeader.newBuilder()
+        .setClusterId(response.getHeader().getClusterId())
+        .setMemberId(response.getHeader().getMemberId())
+        .setRaftTerm(response.getHeader().getRaftTerm())
+        .setRevision(revision)
+        .build();
+    byte[] last = null;
+    for (io.etcd.jetcd.KeyValue kv : response.getKvs()) {
+      last = kv.getKey().getBytes();
+      byte[] value = kv.getValue().getBytes();
+      batch.put(last, toStored(last, value, kv));
+      bytesSeen += last.length + value.length + 24;
+      keysSeen++;
+    }
+    return last;
+  }
+
+  private int nextLimit() {
+    long perKey = Math.max(1, bytesSeen / Math.max(1, keysSeen));
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, pageBytes / perKey));
+  }
+
+  /** The compact per-key record: the protobuf etcd sends, sharing the key's bytes. */
+  static KeyValue toStored(byte[] key, byte[] value, io.etcd.jetcd.KeyValue kv) {
+    return KeyValue.newBuilder()
+        .setKey(UnsafeByteOperations.unsafeWrap(key))
+        .setValue(UnsafeByteOperations.unsafeWrap(value))
+        .setCreateRevision(kv.getCreateRevision())
+        .setModRevision(kv.getModRevision())
+        .setVersion(kv.getVersion())
+        .setLease(kv.getLease())
+        .build();
+  }
+
+  private static byte[] successor(byte[] key) {
+    return Arrays.copyOf(key, key.length + 1);
+  }
+
+  private static boolean isTooLarge(Throwable failure) {
+    Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    return Status.fromThrowable(t).getCode() == Status.Code.RESOURCE_EXHAUSTED;
+  }
+}

@@ -1,0 +1,349 @@
+package dev.etcdcache.core.mirror;
+
+import dev.etcdcache.api.CacheClosedException;
+import dev.etcdcache.api.CacheStatus;
+import dev.etcdcache.api.Ticker;
+import dev.etcdcache.btree.Batch;
+import dev.etcdcache.core.store.KeyRange;
+import dev.etcdcache.core.store.StoreVersion;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.api.KeyValue;
+import io.etcd.jetcd.api.ResponseHeader;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An in-memory mirror of etcd key ranges, exact at the revision it reports.
+ *
+ * <h2>Data path</h2>
+ * A {@link Bootstrap} reads the ranges at one revision R; a {@link WatchLoop} then watches the span
+ * of the ranges from R + 1. Each revision's events are applied as one batch to a transient B+tree
+ * and published as an immutable {@link StoreVersion} through one atomic reference; recent versions
+ * stay in a {@link VersionWindow} for reads at a revision.
+ *
+ * <h2>Threads</h2>
+ * One apply thread owns all mutable state: it is the only writer of the current version, the
+ * window and the upstream watch. Readers take {@link #current()} or wait with
+ * {@link #awaitRevision(long)}, whose futures complete on the callback executor, never on the
+ * apply thread or on jetcd's event loop.
+ *
+ * <h2>Distrusting the upstream stream</h2>
+ * Events at or below the applied revision are dropped. A progress notification is not trusted when
+ * it arrives: etcd before 3.4.31 / 3.5.13 can send one before the events it covers (etcd #15220,
+ * #17507). Its revision is applied only when the next progress notification, requested after it
+ * arrived, comes back: events it covered have been delivered by then.
+ *
+ * <p>Internal, no compatibility promise.
+ */
+public final class Mirror implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Mirror.class);
+
+  private final KV kv;
+  private final MirrorSettings settings;
+  private final KeyRange watchRange;
+  private final boolean filterRanges;
+  private final Ticker ticker;
+  private final ScheduledExecutorService applier;
+  private final AtomicReference<StoreVersion> current = new AtomicReference<>();
+  private final VersionWindow window;
+  private final RevisionWaiters waiters;
+  private final CompletableFuture<StoreVersion> ready = new CompletableFuture<>();
+  private final WatchLoop loop;
+  private final AtomicLong compactRevision = new AtomicLong();
+  private final AtomicLong relists = new AtomicLong();
+  private final AtomicLong reconnects = new AtomicLong();
+  private volatile ResponseHeader header = ResponseHeader.getDefaultInstance();
+  private volatile boolean connected;
+  private volatile String lastError;
+  private volatile long lastSyncNanos;
+  private volatile boolean closed;
+  private long pendingProgress;
+  private boolean relisting;
+
+  /**
+   * A mirror over {@code kv} and {@code watch} (those of one jetcd client, namespace included).
+   * Nothing happens until {@link #start()}.
+   */
+  public Mirror(KV kv, Watch watch, MirrorSettings settings, Executor callbacks, Ticker ticker) {
+    this.kv = kv;
+    this.settings = settings;
+    this.watchRange = settings.watchRange();
+    this.filterRanges = settings.ranges().size() > 1;
+    this.ticker = ticker;
+    this.applier = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "etcd-cache-mirror");
+      t.setDaemon(true);
+      return t;
+    });
+    this.window = new VersionWindow(settings.versionsKept(), settings.versionsAge().toNanos());
+    this.waiters = new RevisionWaiters(current, callbacks);
+    this.loop = new WatchLoop(watch, watchRange, settings, applier, ticker, new LoopSink());
+  }
+
+  /** Starts the bootstrap; the returned future completes when the first version is published. */
+  public CompletableFuture<StoreVersion> start() {
+    applier.execute(this::relist);
+    return ready;
+  }
+
+  /** Completes when the first version is published; fails if the mirror is closed first. */
+  public CompletableFuture<StoreVersion> ready() {
+    return ready;
+  }
+
+  /** The latest published version, or {@code null} before the first. */
+  public StoreVersion current() {
+    return current.get();
+  }
+
+  /** A version exact at {@code revision}, if one is still held. */
+  public Optional<StoreVersion> versionAt(long revision) {
+    StoreVersion now = current.get();
+    if (now != null && now.revision() == revision) {
+      return Optional.of(now);
+    }
+    return window.at(revision);
+  }
+
+  /** A future of the first version at or past {@code revision}, completed off the apply thread. */
+  public CompletableFuture<StoreVersion> awaitRevision(long revision) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new CacheClosedException("the cache is closed"));
+    }
+    return waiters.await(revision);
+  }
+
+  /** Whether {@code range} lies entirely inside the mirrored ranges. */
+  public boolean covers(KeyRange range) {
+    for (KeyRange r : settings.ranges()) {
+      if (r.encloses(range)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Asks etcd, through the upstream watch, to confirm how far the mirror is. */
+  public void requestProgress() {
+    applier.execute(loop::requestProgress);
+  }
+
+  /** The header fields (cluster, member, raft term) of the latest upstream response. */
+  public ResponseHeader header() {
+    return header;
+  }
+
+  /** Records a revision etcd reported in a response the cache received directly. */
+  public void observeHeader(ResponseHeader observed, long sentNanos) {
+    if (observed.getRaftTerm() >= header.getRaftTerm()) {
+      header = observed.toBuilder().setRevision(0).build();
+    }
+    StoreVersion now = current.get();
+    if (now != null && now.revision() >= observed.getRevision()) {
+      lastSyncNanos = Math.max(lastSyncNanos, sentNanos);
+    }
+  }
+
+  /** Records a compact revision the cache learned of (its own compaction, an error). */
+  public void observeCompaction(long revision) {
+    compactRevision.accumulateAndGet(revision, Math::max);
+  }
+
+  /** When the mirror was last confirmed current with etcd, on its ticker; 0 if never. */
+  public long lastSyncNanos() {
+    return lastSyncNanos;
+  }
+
+  /** The oldest revision a read at a revision can be served at from memory, or -1. */
+  public long oldestRevision() {
+    return window.oldestRevision();
+  }
+
+  /** A snapshot of the mirror's health. */
+  public CacheStatus status() {
+    StoreVersion now = current.get();
+    long sync = lastSyncNanos;
+    Instant lastProgress = sync == 0 ? null
+        : Instant.now().minusNanos(Math.max(0, ticker.read() - sync));
+    return new CacheStatus(now != null, now == null ? 0 : now.revision(), compactRevision.get(),
+        lastProgress, connected, Optional.ofNullable(lastError), relists.get(), reconnects.get());
+  }
+
+  /** Stops the watch and the apply thread; waiting reads fail with {@link CacheClosedException}. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    CacheClosedException cause = new CacheClosedException("the cache is closed");
+    try {
+      applier.submit(loop::close).get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      LOG.debug("closing the upstream watch did not finish cleanly", e);
+    }
+    applier.shutdownNow();
+    ready.completeExceptionally(cause);
+    waiters.failAll(cause);
+  }
+
+  // ---- apply thread ----
+
+  private void relist() {
+    if (closed || relisting) {
+      return;
+    }
+    relisting = true;
+    boolean first = current.get() == null;
+    long started = ticker.read();
+    new Bootstrap(kv, settings.ranges(), settings.pageBytes(), applier)
+        .run(settings.firstPageLimit())
+        .whenCompleteAsync((snapshot, failure) -> {
+          relisting = false;
+          if (closed) {
+            return;
+          }
+          if (failure != null) {
+            lastError = failure.toString();
+            LOG.warn("listing the mirrored ranges failed ({}); retrying", failure.toString());
+            applier.schedule(this::relist, settings.backoffMax().toMillis(), TimeUnit.MILLISECONDS);
+            return;
+          }
+          if (!first) {
+            relists.incrementAndGet();
+            window.clear();
+          }
+          header = snapshot.header().toBuilder().setRevision(0).build();
+          pendingProgress = 0;
+          publish(new StoreVersion(snapshot.revision(), snapshot.tree(), ticker.read()));
+          LOG.info("mirror {} at revision {}: {} keys in {} pages, {} ms", first ? "ready" : "re-listed",
+              snapshot.revision(), snapshot.tree().size(), snapshot.pages(),
+              TimeUnit.NANOSECONDS.toMillis(ticker.read() - started));
+          ready.complete(current.get());
+          if (first) {
+            loop.start();
+          } else {
+            loop.restart();
+          }
+        }, applier);
+  }
+
+  private void apply(WatchResponse response) {
+    io.etcd.jetcd.Response.Header h = response.getHeader();
+    header = ResponseHeader.newBuilder().setClusterId(h.getClusterId()).setMemberId(h.getMemberId())
+        .setRaftTerm(h.getRaftTerm()).build();
+    List<WatchEvent> events = response.getEvents();
+    if (events.isEmpty()) {
+      onProgress(h.getRevision());
+      return;
+    }
+    int i = 0;
+    while (i < events.size()) {
+      long revision = events.get(i).getKeyValue().getModRevision();
+      int end = i;
+      while (end < events.size() && events.get(end).getKeyValue().getModRevision() == revision) {
+        end++;
+      }
+      applyRevision(revision, events.subList(i, end));
+      i = end;
+    }
+  }
+
+  private void applyRevision(long revision, List<WatchEvent> events) {
+    StoreVersion before = current.get();
+    if (revision <= before.revision()) {
+      return;
+    }
+    Batch<KeyValue> batch = before.tree().batch();
+    for (WatchEvent event : events) {
+      io.etcd.jetcd.KeyValue kv = event.getKeyValue();
+      byte[] key = kv.getKey().getBytes();
+      if (filterRanges && !inRanges(key)) {
+        continue;
+      }
+      if (event.getEventType() == WatchEvent.EventType.DELETE) {
+        batch.remove(key);
+      } else {
+        batch.put(key, Bootstrap.toStored(key, kv.getValue().getBytes(), kv));
+      }
+    }
+    publish(new StoreVersion(revision, batch.freeze(), ticker.read()));
+  }
+
+  private void onProgress(long revision) {
+    long now = ticker.read();
+    StoreVersion before = current.get();
+    if (pendingProgress > before.revision()) {
+      publish(before.advancedTo(pendingProgress, now));
+    }
+    if (revision <= current.get().revision()) {
+      lastSyncNanos = now;
+      pendingProgress = 0;
+    } else {
+      pendingProgress = revision;
+      loop.requestProgress();
+    }
+  }
+
+  private void publish(StoreVersion version) {
+    current.set(version);
+    window.add(version, version.publishedNanos());
+    waiters.release(version);
+  }
+
+  private boolean inRanges(byte[] key) {
+    for (KeyRange r : settings.ranges()) {
+      if (r.contains(key)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The loop's view of this mirror; every call arrives on the apply thread. */
+  private final class LoopSink implements WatchLoop.Sink {
+    @Override
+    public long appliedRevision() {
+      return current.get().revision();
+    }
+
+    @Override
+    public void onResponse(WatchResponse response) {
+      apply(response);
+    }
+
+    @Override
+    public void onConnected(boolean isConnected, String error) {
+      if (!isConnected && connected) {
+        reconnects.incrementAndGet();
+      }
+      connected = isConnected;
+      if (error != null) {
+        lastError = error;
+      }
+    }
+
+    @Override
+    public void onCompacted(long revision) {
+      observeCompaction(revision);
+      relist();
+    }
+  }
+}

@@ -1,0 +1,186 @@
+package dev.etcdcache.core.mirror;
+
+import dev.etcdcache.api.Ticker;
+import dev.etcdcache.core.store.KeyRange;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.common.exception.CompactedException;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchResponse;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The mirror's one upstream watch, owned end to end.
+ *
+ * <p>jetcd resumes a failed watcher by itself, and such a resume may repeat or skip events, so this
+ * loop never lets it: on any error it closes the watcher and opens a new one from the mirror's
+ * applied revision + 1 after a backoff. Every watcher gets a generation number and responses of an
+ * older generation are dropped. When the stream is silent for {@code progressInterval} it asks etcd
+ * for progress; silent past {@code stallTimeout} (a stalled connection), it re-establishes the
+ * watch. A compaction error hands over to the mirror's re-list.
+ *
+ * <p>All state is touched on the mirror's single apply executor only.
+ */
+final class WatchLoop {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WatchLoop.class);
+
+  /** What the loop reports to its mirror; every call is on the apply executor. */
+  interface Sink {
+    long appliedRevision();
+
+    void onResponse(WatchResponse response);
+
+    void onConnected(boolean connected, String error);
+
+    void onCompacted(long compactRevision);
+  }
+
+  private final Watch watch;
+  private final KeyRange range;
+  private final MirrorSettings settings;
+  private final ScheduledExecutorService applier;
+  private final Ticker ticker;
+  private final Sink sink;
+  private Watch.Watcher watcher;
+  private long generation;
+  private long lastResponseNanos;
+  private long lastProgressRequestNanos;
+  private long backoffNanos;
+  private boolean closed;
+  private ScheduledFuture<?> tick;
+
+  WatchLoop(Watch watch, KeyRange range, MirrorSettings settings, ScheduledExecutorService applier,
+      Ticker ticker, Sink sink) {
+    this.watch = watch;
+    this.range = range;
+    this.settings = settings;
+    this.applier = applier;
+    this.ticker = ticker;
+    this.sink = sink;
+    this.backoffNanos = settings.backoffMin().toNanos();
+  }
+
+  /** Opens the watch from the mirror's applied revision + 1 and starts the liveness tick. */
+  void start() {
+    open();
+    long period = Math.max(10, settings.progressInterval().toMillis() / 2);
+    tick = applier.scheduleWithFixedDelay(this::checkLiveness, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  /** Asks etcd for a progress notification now. */
+  void requestProgress() {
+    if (watcher != null) {
+      lastProgressRequestNanos = ticker.read();
+      watcher.requestProgress();
+    }
+  }
+
+  /** Closes the watch for good. */
+  void close() {
+    closed = true;
+    if (tick != null) {
+      tick.cancel(false);
+    }
+    closeWatcher();
+  }
+
+  /** Closes the current watch and opens a new one after the backoff (e.g. after a re-list). */
+  void restart() {
+    closeWatcher();
+    open();
+  }
+
+  private void open() {
+    if (closed) {
+      return;
+    }
+    long gen = ++generation;
+    long from = sink.appliedRevision() + 1;
+    WatchOption option = WatchOption.builder()
+        .withRange(ByteSequence.from(range.rangeEnd()))
+        .withRevision(from)
+        .withProgressNotify(true)
+        .withCreateNotify(true)
+        .build();
+    lastResponseNanos = ticker.read();
+    watcher = watch.watch(ByteSequence.from(range.key()), option, Watch.listener(
+        response -> applier.execute(() -> onNext(gen, response)),
+        error -> applier.execute(() -> onError(gen, error)),
+        () -> applier.execute(() -> onError(gen, new IllegalStateException("watch completed by etcd")))));
+  }
+
+  private void onNext(long gen, WatchResponse response) {
+    if (gen != generation || closed) {
+      return;
+    }
+    lastResponseNanos = ticker.read();
+    backoffNanos = settings.backoffMin().toNanos();
+    if (response.isCreatedNotify()) {
+      sink.onConnected(true, null);
+      return;
+    }
+    sink.onResponse(response);
+  }
+
+  private void onError(long gen, Throwable error) {
+    if (gen != generation || closed) {
+      return;
+    }
+    closeWatcher();
+    if (error instanceof CompactedException compacted) {
+      LOG.warn("upstream watch fell behind etcd's compaction at revision {}; re-listing",
+          compacted.getCompactedRevision());
+      sink.onConnected(false, "compacted: " + compacted.getMessage());
+      sink.onCompacted(compacted.getCompactedRevision());
+      return;
+    }
+    LOG.warn("upstream watch failed ({}); reconnecting from revision {} in {} ms", error.toString(),
+        sink.appliedRevision() + 1, TimeUnit.NANOSECONDS.toMillis(backoffNanos));
+    sink.onConnected(false, error.toString());
+    reconnectLater();
+  }
+
+  private void reconnectLater() {
+    long gen = generation;
+    applier.schedule(() -> {
+      if (gen == generation && !closed) {
+        open();
+      }
+    }, backoffNanos, TimeUnit.NANOSECONDS);
+    backoffNanos = Math.min(settings.backoffMax().toNanos(), backoffNanos * 2);
+  }
+
+  private void checkLiveness() {
+    if (closed || watcher == null) {
+      return;
+    }
+    long now = ticker.read();
+    long silent = now - lastResponseNanos;
+    if (silent > settings.stallTimeout().toNanos()) {
+      LOG.warn("upstream watch silent for {} ms; re-establishing it", TimeUnit.NANOSECONDS.toMillis(silent));
+      closeWatcher();
+      sink.onConnected(false, "upstream watch stalled");
+      generation++;
+      reconnectLater();
+    } else if (silent > settings.progressInterval().toNanos()
+        && now - lastProgressRequestNanos > settings.progressInterval().toNanos()) {
+      requestProgress();
+    }
+  }
+
+  private void closeWatcher() {
+    if (watcher != null) {
+      try {
+        watcher.close();
+      } catch (RuntimeException e) {
+        LOG.debug("closing upstream watcher failed", e);
+      }
+      watcher = null;
+    }
+  }
+}
