@@ -8,11 +8,13 @@ import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.store.StoreVersion;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.api.Event;
 import io.etcd.jetcd.api.KeyValue;
 import io.etcd.jetcd.api.ResponseHeader;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +22,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -63,6 +66,7 @@ public final class Mirror implements AutoCloseable {
   private final RevisionWaiters waiters;
   private final CompletableFuture<StoreVersion> ready = new CompletableFuture<>();
   private final WatchLoop loop;
+  private final List<RevisionListener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong compactRevision = new AtomicLong();
   private final AtomicLong relists = new AtomicLong();
   private final AtomicLong reconnects = new AtomicLong();
@@ -98,6 +102,24 @@ public final class Mirror implements AutoCloseable {
   public CompletableFuture<StoreVersion> start() {
     applier.execute(this::relist);
     return ready;
+  }
+
+  /**
+   * Registers a listener told of every later revision, on the apply thread. Register before
+   * {@link #start()} to see every revision from the first snapshot on.
+   */
+  public void addListener(RevisionListener listener) {
+    listeners.add(listener);
+  }
+
+  /** Removes a listener added with {@link #addListener}. */
+  public void removeListener(RevisionListener listener) {
+    listeners.remove(listener);
+  }
+
+  /** Runs {@code task} on the apply thread, after every revision applied so far. */
+  public void executeOnApplyThread(Runnable task) {
+    applier.execute(task);
   }
 
   /** Completes when the first version is published; fails if the mirror is closed first. */
@@ -232,7 +254,12 @@ public final class Mirror implements AutoCloseable {
           }
           header = snapshot.header().toBuilder().setRevision(0).build();
           pendingProgress = 0;
-          publish(new StoreVersion(snapshot.revision(), snapshot.tree(), ticker.read()));
+          StoreVersion listed = new StoreVersion(snapshot.revision(), snapshot.tree(), ticker.read());
+          publish(listed);
+          if (!first) {
+            long compacted = compactRevision.get();
+            listeners.forEach(l -> l.onRelist(listed, compacted));
+          }
           LOG.info("mirror {} at revision {}: {} keys in {} pages, {} ms", first ? "ready" : "re-listed",
               snapshot.revision(), snapshot.tree().size(), snapshot.pages(),
               TimeUnit.NANOSECONDS.toMillis(ticker.read() - started));
@@ -272,26 +299,49 @@ public final class Mirror implements AutoCloseable {
       return;
     }
     Batch<KeyValue> batch = before.tree().batch();
+    List<Event> applied = listeners.isEmpty() ? null : new ArrayList<>(events.size());
     for (WatchEvent event : events) {
       io.etcd.jetcd.KeyValue kv = event.getKeyValue();
       byte[] key = kv.getKey().getBytes();
       if (filterRanges && !inRanges(key)) {
         continue;
       }
+      KeyValue stored = Bootstrap.toStored(key, kv.getValue().getBytes(), kv);
+      KeyValue previous;
       if (event.getEventType() == WatchEvent.EventType.DELETE) {
-        batch.remove(key);
+        previous = batch.remove(key);
       } else {
-        batch.put(key, Bootstrap.toStored(key, kv.getValue().getBytes(), kv));
+        previous = batch.put(key, stored);
+      }
+      if (applied != null) {
+        Event.Builder e = Event.newBuilder()
+            .setType(event.getEventType() == WatchEvent.EventType.DELETE ? Event.EventType.DELETE : Event.EventType.PUT)
+            .setKv(stored);
+        if (previous != null) {
+          e.setPrevKv(previous);
+        }
+        applied.add(e.build());
       }
     }
-    publish(new StoreVersion(revision, batch.freeze(), ticker.read()));
+    StoreVersion after = new StoreVersion(revision, batch.freeze(), ticker.read());
+    publish(after);
+    if (applied != null) {
+      if (applied.isEmpty()) {
+        listeners.forEach(l -> l.onProgress(after));
+      } else {
+        List<Event> frozen = List.copyOf(applied);
+        listeners.forEach(l -> l.onRevision(before, after, frozen));
+      }
+    }
   }
 
   private void onProgress(long revision) {
     long now = ticker.read();
     StoreVersion before = current.get();
     if (pendingProgress > before.revision()) {
-      publish(before.advancedTo(pendingProgress, now));
+      StoreVersion advanced = before.advancedTo(pendingProgress, now);
+      publish(advanced);
+      listeners.forEach(l -> l.onProgress(advanced));
     }
     if (revision <= current.get().revision()) {
       lastSyncNanos = now;
