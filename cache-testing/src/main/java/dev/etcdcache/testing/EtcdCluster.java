@@ -6,18 +6,14 @@ import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.options.CompactOption;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +49,6 @@ public final class EtcdCluster implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EtcdCluster.class);
   private static final Duration SERVE_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(30);
-  private static final int START_ATTEMPTS = 5;
 
   private final Builder config;
   private final Object lock = new Object();
@@ -67,8 +62,8 @@ public final class EtcdCluster implements AutoCloseable {
   /** Every member process or container ever started; copy-on-write so the shutdown hook reads it lock-free. */
   private final List<MemberBackend> backends = new CopyOnWriteArrayList<>();
 
-  @GuardedBy("lock")
-  private final List<Path> dataDirs = new ArrayList<>();
+  /** Data directories of every member ever created, deleted on close. */
+  private final List<Path> dataDirs = new CopyOnWriteArrayList<>();
 
   @GuardedBy("lock")
   private Thread shutdownHook;
@@ -197,7 +192,7 @@ public final class EtcdCluster implements AutoCloseable {
     }
     try {
       client.getKVClient()
-          .compact(revision, CompactOption.newBuilder().withCompactPhysical(true).build())
+          .compact(revision, CompactOption.builder().withCompactPhysical(true).build())
           .get(OPERATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       LOG.info("compacted etcd cluster {} at revision {}", config.name, revision);
     } catch (ExecutionException e) {
@@ -250,51 +245,9 @@ public final class EtcdCluster implements AutoCloseable {
   @GuardedBy("lock")
   private void startProcesses() {
     Path binary = EtcdBinary.locate(config.binary);
-    for (int attempt = 1; ; attempt++) {
-      List<EtcdProcess> processes = createProcesses(binary);
-      backends.addAll(processes);
-      try {
-        for (EtcdProcess process : processes) {
-          process.launch(false);
-        }
-        // Members of a multi-member cluster only become healthy together, once they elect a leader.
-        for (EtcdProcess process : processes) {
-          process.awaitServing(SERVE_TIMEOUT);
-        }
-        List<EtcdMember> started = new ArrayList<>();
-        for (EtcdProcess process : processes) {
-          started.add(new EtcdMember(started.size(), process.spec().name(), process, SERVE_TIMEOUT));
-        }
-        members = List.copyOf(started);
-        return;
-      } catch (EtcdProcess.PortClashException e) {
-        // Another process took a port between our probe and etcd's bind; start over on new ports.
-        processes.forEach(EtcdProcess::close);
-        backends.removeAll(processes);
-        if (attempt == START_ATTEMPTS) {
-          throw e;
-        }
-        LOG.info("port clash starting etcd cluster {} (attempt {}), retrying on new ports", config.name, attempt);
-      }
-    }
-  }
-
-  @GuardedBy("lock")
-  private List<EtcdProcess> createProcesses(Path binary) {
-    int n = config.members;
-    int[] ports = config.portAllocator.apply(2 * n);
-    String token = config.name + "-" + UUID.randomUUID();
-    StringBuilder initialCluster = new StringBuilder();
-    for (int i = 0; i < n; i++) {
-      initialCluster.append(i == 0 ? "" : ",").append(memberName(i)).append("=http://127.0.0.1:").append(ports[2 * i + 1]);
-    }
-    List<EtcdProcess> processes = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      Path dataDir = createDataDir(i);
-      processes.add(new EtcdProcess(new EtcdProcess.Spec(binary, memberName(i), ports[2 * i], ports[2 * i + 1],
-          initialCluster.toString(), token, dataDir, config.logDir.resolve(memberName(i) + ".log"), config.etcdArgs)));
-    }
-    return processes;
+    LocalLauncher launcher = new LocalLauncher(config.name, config.members, config.logDir, config.etcdArgs,
+        config.portAllocator, SERVE_TIMEOUT);
+    members = launcher.start(binary, backends, dataDirs);
   }
 
   @GuardedBy("lock")
@@ -304,18 +257,6 @@ public final class EtcdCluster implements AutoCloseable {
     backends.add(container);
     container.start();
     members = List.of(new EtcdMember(0, memberName(0), container, SERVE_TIMEOUT));
-  }
-
-  @GuardedBy("lock")
-  private Path createDataDir(int index) {
-    try {
-      // createTempDirectory makes it 0700 on POSIX, which etcd insists on for its data dir.
-      Path dir = Files.createTempDirectory("etcd-" + memberName(index) + "-");
-      dataDirs.add(dir);
-      return dir;
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not create an etcd data directory", e);
-    }
   }
 
   private String memberName(int index) {
@@ -359,31 +300,6 @@ public final class EtcdCluster implements AutoCloseable {
     }
   }
 
-  static int[] freePorts(int count) {
-    // Hold all sockets open together so the ports are distinct, then release them for etcd. Another
-    // process may still grab one before etcd binds it; startProcesses retries on that.
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      int[] ports = new int[count];
-      for (int i = 0; i < count; i++) {
-        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        sockets.add(socket);
-        ports[i] = socket.getLocalPort();
-      }
-      return ports;
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not find free loopback ports", e);
-    } finally {
-      for (ServerSocket socket : sockets) {
-        try {
-          socket.close();
-        } catch (IOException e) {
-          // Nothing to do: the port is released either way when the JVM closes the descriptor.
-        }
-      }
-    }
-  }
-
   private static void deleteRecursively(Path dir) {
     try (Stream<Path> paths = Files.walk(dir)) {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -415,7 +331,7 @@ public final class EtcdCluster implements AutoCloseable {
     private List<String> etcdArgs = List.of();
     private Path binary;
     private String image;
-    private IntFunction<int[]> portAllocator = EtcdCluster::freePorts;
+    private IntFunction<int[]> portAllocator = LocalLauncher::freePorts;
 
     private Builder() {}
 

@@ -69,7 +69,7 @@ class EtcdClusterTest {
       cluster.compact(second);
 
       Throwable failure = catchFailure(() -> client.getKVClient()
-          .get(bytes("/c/k"), io.etcd.jetcd.options.GetOption.newBuilder().withRevision(first).build())
+          .get(bytes("/c/k"), io.etcd.jetcd.options.GetOption.builder().withRevision(first).build())
           .get(30, TimeUnit.SECONDS));
       assertThat(failure).isExactlyInstanceOf(StatusRuntimeException.class);
       StatusRuntimeException status = (StatusRuntimeException) failure;

@@ -22,10 +22,8 @@ class EtcdProcessTest {
 
   @Test
   void awaitServing_whenClientPortIsTaken_reportsAPortClash() throws IOException {
-    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-         ServerSocket peer = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      int peerPort = peer.getLocalPort();
-      peer.close();
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      int peerPort = LocalLauncher.freePorts(1)[0];
       EtcdProcess process = new EtcdProcess(new EtcdProcess.Spec(EtcdBinary.locate(null), "clash-0", taken.getLocalPort(),
           peerPort, "clash-0=http://127.0.0.1:" + peerPort, "clash-token", dir.resolve("data"), dir.resolve("clash-0.log"),
           List.of()));
@@ -47,7 +45,7 @@ class EtcdProcessTest {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       AtomicInteger calls = new AtomicInteger();
       IntFunction<int[]> allocator = count -> {
-        int[] ports = EtcdCluster.freePorts(count);
+        int[] ports = LocalLauncher.freePorts(count);
         if (calls.getAndIncrement() == 0) {
           ports[0] = taken.getLocalPort(); // the race: someone else bound member 0's client port
         }
