@@ -93,6 +93,20 @@ class EtcdClusterTest {
   }
 
   @Test
+  void start_withImage_usesDockerIfAvailable_elseTheLocalBinary() throws Exception {
+    boolean docker = EtcdContainer.dockerAvailable();
+    try (EtcdCluster cluster = EtcdCluster.builder().name("image").logDir(logDir)
+            .image("gcr.io/etcd-development/etcd:v3.5.17").build().start();
+         Client client = cluster.newClient()) {
+      client.getKVClient().put(bytes("/image/k"), bytes("v")).get(60, TimeUnit.SECONDS);
+
+      assertThat(client.getKVClient().get(bytes("/image/k")).get(30, TimeUnit.SECONDS).getCount()).isEqualTo(1);
+      // A local process has a PID; a container member does not.
+      assertThat(cluster.member(0).pid().isPresent()).isEqualTo(!docker);
+    }
+  }
+
+  @Test
   void start_writesEachMemberLogUnderLogDir() {
     try (EtcdCluster cluster = EtcdCluster.builder().name("logs").logDir(logDir).etcdArgs("--log-level=info").build().start()) {
       assertThat(cluster.member(0).logFile()).isEqualTo(logDir.resolve("logs-0.log"));
