@@ -298,6 +298,10 @@ public final class EtcdCluster implements AutoCloseable {
     for (MemberBackend backend : backends) {
       backend.destroyForcibly();
     }
+    // Processes are gone (destroyForcibly waits briefly), so their data directories can go too.
+    for (Path dir : dataDirs) {
+      deleteRecursively(dir);
+    }
   }
 
   private static void deleteRecursively(Path dir) {

@@ -220,6 +220,7 @@ final class EtcdProcess implements MemberBackend {
     Process p = process;
     if (p != null) {
       p.destroyForcibly();
+      waitFor(p, Duration.ofSeconds(5)); // bounded: this runs while the JVM is exiting
     }
   }
 

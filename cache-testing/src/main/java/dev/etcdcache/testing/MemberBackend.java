@@ -29,6 +29,6 @@ interface MemberBackend {
   /** Forcibly ends the member and releases its resources; safe to call more than once. */
   void close();
 
-  /** Last-resort cleanup from a JVM shutdown hook: must not block on locks. */
+  /** Last-resort cleanup from a JVM shutdown hook: must not take locks; waits at most a few seconds. */
   void destroyForcibly();
 }
