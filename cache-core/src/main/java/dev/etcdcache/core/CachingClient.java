@@ -7,6 +7,7 @@ import dev.etcdcache.core.consistency.CachedReads;
 import dev.etcdcache.core.mirror.Mirror;
 import dev.etcdcache.core.mirror.MirrorSettings;
 import dev.etcdcache.core.store.KeyRange;
+import dev.etcdcache.core.watch.WatchHub;
 import io.etcd.jetcd.Auth;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -39,7 +40,8 @@ import java.util.concurrent.TimeoutException;
  * client.getKVClient().get(key);            // from memory, linearizable
  * }</pre>
  *
- * <p>{@link #getKVClient()} returns a {@link CachingKV}; every other client is the wrapped one.
+ * <p>{@link #getKVClient()} returns a {@link CachingKV} and {@link #getWatchClient()} a
+ * {@link CachingWatch}; every other client is the wrapped one.
  * The mirror starts at {@link Builder#build()}; until it is ready, reads go to etcd.
  *
  * <p>Thread-safe. {@link #close()} stops the mirror and fails reads waiting on it; it does not close
@@ -47,10 +49,14 @@ import java.util.concurrent.TimeoutException;
  */
 public final class CachingClient implements Client {
 
+  /** How often an idle progressNotify watcher gets a progress response: etcd's default. */
+  private static final Duration WATCH_PROGRESS_NOTIFY_INTERVAL = Duration.ofMinutes(10);
+
   private final Client delegate;
   private final CacheConfig config;
   private final Mirror mirror;
   private final CachingKV kv;
+  private final CachingWatch watch;
 
   private CachingClient(Client delegate, CacheConfig config) {
     this.delegate = delegate;
@@ -70,6 +76,8 @@ public final class CachingClient implements Client {
     CachedReads reads = new CachedReads(upstreamKv, mirror, config.defaultConsistency(),
         config.consistentReadTimeout(), config.executor(), config.ticker());
     this.kv = new CachingKV(upstreamKv, reads, mirror);
+    this.watch = new CachingWatch(new WatchHub(mirror, upstreamKv, delegate.getWatchClient(),
+        config.historyEvents(), config.historyAge(), WATCH_PROGRESS_NOTIFY_INTERVAL, config.ticker()));
     mirror.start();
   }
 
@@ -84,10 +92,10 @@ public final class CachingClient implements Client {
     return kv;
   }
 
-  /** The wrapped client's watch client. */
+  /** The caching watch: watchers served from the mirror's one upstream watch. */
   @Override
-  public Watch getWatchClient() {
-    return delegate.getWatchClient();
+  public CachingWatch getWatchClient() {
+    return watch;
   }
 
   @Override
@@ -155,6 +163,7 @@ public final class CachingClient implements Client {
   /** Stops the mirror; the wrapped client stays open. */
   @Override
   public void close() {
+    watch.close();
     mirror.close();
   }
 

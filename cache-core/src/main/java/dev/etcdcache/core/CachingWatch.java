@@ -1,0 +1,98 @@
+package dev.etcdcache.core;
+
+import static io.etcd.jetcd.common.exception.EtcdExceptionFactory.newClosedWatchClientException;
+
+import dev.etcdcache.core.watch.WatchHub;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.options.WatchOption;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A jetcd {@link Watch} whose watchers share the cache's one upstream watch to etcd and behave as
+ * etcd's: same events (type, key, value, create/mod revision, version, prevKV), one response per
+ * revision for a live watcher with header = that revision, replays batched with header = the
+ * current revision and never splitting a revision, createdNotify, progressNotify, noPut, noDelete,
+ * and {@link io.etcd.jetcd.common.exception.CompactedException} then {@code onCompleted} for a
+ * compacted start revision.
+ *
+ * <h2>Threads</h2>
+ * Listener callbacks run on the cache's watch delivery threads, never on the mirror's apply thread
+ * or on jetcd's event loop; one watcher's callbacks run one at a time, in order; different watchers
+ * are not ordered against each other. A listener that blocks delays only its own watcher: its
+ * events queue up to a bound, after which it is caught up from the cache's history (or, if it has
+ * fallen off it, from its own upstream watch) once it returns. A pool of
+ * {@code max(4, 2 × cores)} delivery threads is shared, so as many listeners blocking at once
+ * would delay the others.
+ *
+ * <h2>Where watchers are served from</h2>
+ * From memory when the watched range lies inside the mirrored ranges and the start revision is 0,
+ * in the future, or inside the history (see {@code CachingClient.Builder#historyEvents}); otherwise
+ * from its own upstream jetcd watch, whose responses are etcd's own. Starting one costs a count-only
+ * Range to etcd (shared by concurrent watch calls) to learn etcd's revision and its compaction.
+ *
+ * <p>Not promised: {@code requireLeader} is not checked for watchers served from memory (the
+ * mirror's watch is etcd's); periodic progress notifications follow the cache's interval, not etcd's
+ * {@code --experimental-watch-progress-notify-interval}; a progress request is not answered for a
+ * watcher still catching up (as etcd 3.4.31+ / 3.5.13+, unlike 3.4.23).
+ *
+ * <p>Thread-safe.
+ */
+public final class CachingWatch implements Watch {
+
+  private final WatchHub hub;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  CachingWatch(WatchHub hub) {
+    this.hub = hub;
+  }
+
+  /**
+   * Watches {@code key} with {@code option}, as etcd would. Returns before the watch is established.
+   *
+   * @throws io.etcd.jetcd.common.exception.ClosedClientException if this watch client is closed
+   * @throws NullPointerException if an argument is null
+   */
+  @Override
+  public Watcher watch(ByteSequence key, WatchOption option, Listener listener) {
+    if (closed.get()) {
+      throw newClosedWatchClientException();
+    }
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(option, "option");
+    Objects.requireNonNull(listener, "listener");
+    return hub.watch(key, option, listener);
+  }
+
+  /** Asks for a progress notification on every open watcher, with the cache's current revision. */
+  @Override
+  public void requestProgress() {
+    if (!closed.get()) {
+      hub.requestProgress();
+    }
+  }
+
+  /** Closes every watcher (each gets {@code onCompleted}); later {@link #watch} calls throw. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      hub.close();
+    }
+  }
+
+  /** Watchers open now. */
+  public int watchers() {
+    return hub.watchers();
+  }
+
+  /** Watchers that were given their own upstream watch (older than the history, overflow, re-list). */
+  public long upstreamWatches() {
+    return hub.upstreamWatches();
+  }
+
+  /** Times a watcher's queue overflowed and it had to catch up. */
+  public long overflows() {
+    return hub.overflows();
+  }
+}
