@@ -1,0 +1,411 @@
+package dev.etcdcache.core.watch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import dev.etcdcache.btree.BPlusTree;
+import dev.etcdcache.core.history.EventHistory;
+import dev.etcdcache.core.store.KeyRange;
+import dev.etcdcache.core.store.StoreVersion;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.api.Event;
+import io.etcd.jetcd.api.KeyValue;
+import io.etcd.jetcd.api.ResponseHeader;
+import io.etcd.jetcd.common.exception.CompactedException;
+import io.etcd.jetcd.common.exception.EtcdException;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchResponse;
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The hub on a fake mirror and a fake etcd, same-thread or hand-run delivery, no etcd. */
+class WatchHubTest {
+
+  private final FakeSource source = new FakeSource();
+  private final FakeUpstream upstream = new FakeUpstream();
+  private final ManualExecutor delivery = new ManualExecutor();
+  private long revision = 10;
+  private WatchHub hub = newHub(1024);
+
+  private WatchHub newHub(int queueLimit) {
+    source.current = revision;
+    return new WatchHub(source, upstream, new EventHistory(1000, Long.MAX_VALUE / 2, System::nanoTime),
+        delivery, null, queueLimit, Duration.ofMinutes(10), Duration.ofSeconds(5), () -> {});
+  }
+
+  @Test
+  void liveWatcher_oneResponsePerRevision_headerIsThatRevision_onlyItsRange() {
+    Recorder prefix = watch("a/", WatchOption.builder().isPrefix(true).build());
+    Recorder single = watch("a/x", WatchOption.DEFAULT);
+    Recorder range = watch("b", WatchOption.builder().withRange(bytes("c")).build());
+    Recorder all = watch("\0", WatchOption.builder().withRange(bytes("\0")).build());
+    apply(put("a/x", "1", null), put("b/1", "2", null), put("z", "3", null));
+    apply(put("a/y", "4", null));
+    delivery.runAll();
+    assertThat(prefix.revisions()).containsExactly(List.of(11L, 11L), List.of(12L, 12L));
+    assertThat(single.revisions()).containsExactly(List.of(11L, 11L));
+    assertThat(range.keys()).containsExactly("b/1");
+    assertThat(all.keys()).containsExactly("a/x", "b/1", "z", "a/y");
+  }
+
+  @Test
+  void watcher_prevKvAndFilters_shapeEventsAsEtcd() {
+    Recorder plain = watch("k", WatchOption.DEFAULT);
+    Recorder prev = watch("k", WatchOption.builder().withPrevKV(true).build());
+    Recorder noPut = watch("k", WatchOption.builder().withNoPut(true).withPrevKV(true).build());
+    Recorder noDelete = watch("k", WatchOption.builder().withNoDelete(true).build());
+    KeyValue old = kv("k", "old", 3);
+    apply(put("k", "new", old));
+    apply(delete("k", kv("k", "new", 11)));
+    delivery.runAll();
+    assertThat(plain.events()).allMatch(e -> !e.hasPrevKv()).hasSize(2);
+    assertThat(prev.events()).allMatch(Event::hasPrevKv).hasSize(2);
+    assertThat(noPut.events()).extracting(Event::getType).containsExactly(Event.EventType.DELETE);
+    assertThat(noDelete.events()).extracting(Event::getType).containsExactly(Event.EventType.PUT);
+  }
+
+  @Test
+  void watchFromHistory_replaysInOneBatchAtCurrentRevision_thenLiveWithoutGap() {
+    apply(put("k", "1", null));
+    apply(put("k", "2", null));
+    apply(put("k", "3", null));
+    Recorder r = watch("k", WatchOption.builder().withRevision(12).withCreateNotify(true).build());
+    apply(put("k", "4", null));
+    delivery.runAll();
+    assertThat(r.responses.get(0).isCreatedNotify()).isTrue();
+    assertThat(r.responses.get(0).getHeader().getRevision()).isEqualTo(13);
+    assertThat(r.revisions()).containsExactly(List.of(13L, 12L, 13L), List.of(14L, 14L));
+  }
+
+  @Test
+  void watchFromNow_startsAfterTheMirrorsRevision() {
+    apply(put("k", "1", null));
+    Recorder r = watch("k", WatchOption.DEFAULT);
+    apply(put("k", "2", null));
+    delivery.runAll();
+    assertThat(r.revisions()).containsExactly(List.of(12L, 12L));
+  }
+
+  @Test
+  void watchFromCompactRevision_deleteAtItIsNotReplayed() {
+    apply(put("k", "1", null));
+    apply(delete("k", kv("k", "1", 11)), put("j", "x", null));
+    upstream.compactRevision = 12;
+    Recorder r = watch("", WatchOption.builder().withRange(bytes("\0")).withRevision(12).build());
+    delivery.runAll();
+    assertThat(r.keys()).containsExactly("j");
+  }
+
+  @Test
+  void slowWatcher_queueOverflow_catchesUpFromHistoryWithoutGapOrDuplicate() {
+    hub = newHub(2);
+    Recorder r = watch("k", WatchOption.DEFAULT);
+    for (int i = 0; i < 6; i++) {
+      apply(put("k", "v" + i, null));
+    }
+    delivery.runAll();
+    apply(put("k", "late", null));
+    delivery.runAll();
+    assertThat(hub.overflows()).isEqualTo(1);
+    List<Long> seen = new ArrayList<>();
+    r.events().forEach(e -> seen.add(e.getKv().getModRevision()));
+    assertThat(seen).containsExactly(11L, 12L, 13L, 14L, 15L, 16L, 17L);
+    assertThat(r.responses.get(2).getHeader().getRevision()).as("catch-up header = current").isEqualTo(16);
+  }
+
+  @Test
+  void relist_watchersBelowCompaction_endWithCompactedError_futureWatchersContinue() {
+    apply(put("k", "1", null));
+    Recorder live = watch("k", WatchOption.DEFAULT);
+    Recorder future = watch("k", WatchOption.builder().withRevision(40).build());
+    source.current = 30;
+    hub.onRelist(version(30), 25);
+    revision = 39;
+    apply(put("k", "x", null));
+    delivery.runAll();
+    assertThat(live.errors).singleElement().isInstanceOf(CompactedException.class)
+        .extracting(t -> ((CompactedException) t).getCompactedRevision()).isEqualTo(25L);
+    assertThat(live.completed).isEqualTo(1);
+    assertThat(future.revisions()).containsExactly(List.of(40L, 40L));
+  }
+
+  @Test
+  void watch_rangeEndBelowKey_failsLikeEtcdAndStaysOpen() {
+    Recorder r = watch("b", WatchOption.builder().withRange(bytes("a")).build());
+    delivery.runAll();
+    assertThat(r.errors).singleElement().isInstanceOf(EtcdException.class)
+        .extracting(Throwable::getMessage).asString().contains("etcd server failed to create watch id");
+    assertThat(r.completed).isZero();
+    assertThat(r.watcher.isClosed()).isFalse();
+    r.watcher.close();
+    r.watcher.close();
+    delivery.runAll();
+    assertThat(r.completed).isEqualTo(1);
+  }
+
+  @Test
+  void watch_olderThanHistoryOrCompacted_getsItsOwnUpstreamWatch() {
+    apply(put("k", "1", null));
+    watch("k", WatchOption.builder().withRevision(5).build());
+    apply(put("k", "2", null));
+    upstream.compactRevision = 12;
+    watch("k", WatchOption.builder().withRevision(11).build());
+    assertThat(upstream.watchRevisions).containsExactly(5L, 11L);
+    assertThat(hub.upstreamWatches()).isEqualTo(2);
+  }
+
+  @Test
+  void requestProgress_liveWatcher_getsEmptyResponseAtCurrentRevisionAfterItsEvents() {
+    Recorder r = watch("k", WatchOption.DEFAULT);
+    apply(put("k", "1", null));
+    r.watcher.requestProgress();
+    delivery.runAll();
+    assertThat(r.responses).hasSize(2);
+    assertThat(r.responses.get(1).isProgressNotify()).isTrue();
+    assertThat(r.responses.get(1).getHeader().getRevision()).isEqualTo(11);
+  }
+
+  @Test
+  void progressTick_idleProgressNotifyWatcher_getsNotification_busyOneDoesNot() {
+    Recorder idle = watch("i", WatchOption.builder().withProgressNotify(true).build());
+    Recorder busy = watch("k", WatchOption.builder().withProgressNotify(true).build());
+    apply(put("k", "1", null));
+    hub.progressTickForTest();
+    delivery.runAll();
+    assertThat(idle.responses).singleElement().matches(WatchResponse::isProgressNotify);
+    assertThat(busy.responses).hasSize(1).noneMatch(WatchResponse::isProgressNotify);
+  }
+
+  @Test
+  void close_deliversOnCompletedOnce_andNothingAfter() {
+    Recorder r = watch("k", WatchOption.DEFAULT);
+    apply(put("k", "1", null));
+    r.watcher.close();
+    apply(put("k", "2", null));
+    delivery.runAll();
+    assertThat(r.responses).isEmpty();
+    assertThat(r.completed).isEqualTo(1);
+    assertThat(hub.watchers()).isZero();
+  }
+
+  // ---- helpers ----
+
+  private Recorder watch(String key, WatchOption option) {
+    Recorder r = new Recorder();
+    r.watcher = hub.watch(bytes(key), option, r);
+    return r;
+  }
+
+  private void apply(Event... events) {
+    long before = revision;
+    revision++;
+    List<Event> stamped = new ArrayList<>();
+    for (Event e : events) {
+      stamped.add(e.toBuilder().setKv(e.getKv().toBuilder().setModRevision(revision)).build());
+    }
+    source.current = revision;
+    hub.onRevision(version(before), version(revision), stamped);
+  }
+
+  private static StoreVersion version(long revision) {
+    return new StoreVersion(revision, BPlusTree.<KeyValue>empty(), 0);
+  }
+
+  private static Event put(String key, String value, KeyValue prev) {
+    Event.Builder b = Event.newBuilder().setType(Event.EventType.PUT).setKv(kv(key, value, 0));
+    if (prev != null) {
+      b.setPrevKv(prev);
+    }
+    return b.build();
+  }
+
+  private static Event delete(String key, KeyValue prev) {
+    return Event.newBuilder().setType(Event.EventType.DELETE)
+        .setKv(KeyValue.newBuilder().setKey(ByteString.copyFromUtf8(key))).setPrevKv(prev).build();
+  }
+
+  private static KeyValue kv(String key, String value, long mod) {
+    return KeyValue.newBuilder().setKey(ByteString.copyFromUtf8(key)).setValue(ByteString.copyFromUtf8(value))
+        .setModRevision(mod).build();
+  }
+
+  private static ByteSequence bytes(String s) {
+    return ByteSequence.from(ByteString.copyFromUtf8(s));
+  }
+
+  private static final class Recorder implements Watch.Listener {
+    final List<WatchResponse> responses = new ArrayList<>();
+    final List<Throwable> errors = new ArrayList<>();
+    int completed;
+    Watch.Watcher watcher;
+
+    @Override
+    public void onNext(WatchResponse response) {
+      responses.add(response);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      errors.add(t);
+    }
+
+    @Override
+    public void onCompleted() {
+      completed++;
+    }
+
+    /** Per response with events: header revision, then each event's mod revision. */
+    List<List<Long>> revisions() {
+      List<List<Long>> out = new ArrayList<>();
+      for (WatchResponse r : responses) {
+        if (r.getEvents().isEmpty()) {
+          continue;
+        }
+        List<Long> one = new ArrayList<>();
+        one.add(r.getHeader().getRevision());
+        r.getEvents().forEach(e -> one.add(e.getKeyValue().getModRevision()));
+        out.add(one);
+      }
+      return out;
+    }
+
+    List<Event> events() {
+      List<Event> out = new ArrayList<>();
+      for (WatchResponse r : responses) {
+        out.addAll(protoEvents(r));
+      }
+      return out;
+    }
+
+    List<String> keys() {
+      return events().stream().map(e -> e.getKv().getKey().toStringUtf8()).toList();
+    }
+
+    private static List<Event> protoEvents(WatchResponse r) {
+      List<Event> out = new ArrayList<>();
+      r.getEvents().forEach(e -> {
+        Event.Builder b = Event.newBuilder()
+            .setType(e.getEventType() == io.etcd.jetcd.watch.WatchEvent.EventType.PUT ? Event.EventType.PUT
+                : Event.EventType.DELETE)
+            .setKv(KeyValue.newBuilder().setKey(ByteString.copyFrom(e.getKeyValue().getKey().getBytes()))
+                .setModRevision(e.getKeyValue().getModRevision()));
+        if (!e.getPrevKV().getKey().isEmpty()) {
+          b.setPrevKv(KeyValue.newBuilder().setKey(ByteString.copyFrom(e.getPrevKV().getKey().getBytes())));
+        }
+        out.add(b.build());
+      });
+      return out;
+    }
+  }
+
+  private static final class FakeSource implements WatchHub.Source {
+    long current;
+
+    @Override
+    public void execute(Runnable task) {
+      task.run();
+    }
+
+    @Override
+    public long currentRevision() {
+      return current;
+    }
+
+    @Override
+    public ResponseHeader header() {
+      return ResponseHeader.newBuilder().setClusterId(1).setMemberId(2).setRaftTerm(3).build();
+    }
+
+    @Override
+    public boolean covers(KeyRange range) {
+      return true;
+    }
+
+    @Override
+    public CompletableFuture<?> awaitRevision(long revision) {
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public void requestProgress() {}
+  }
+
+  private final class FakeUpstream implements WatchHub.Upstream {
+    long compactRevision;
+    final List<Long> watchRevisions = new ArrayList<>();
+
+    @Override
+    public CompletableFuture<Long> probe(long at) {
+      if (at != 0 && at < compactRevision) {
+        return CompletableFuture.failedFuture(Status.OUT_OF_RANGE
+            .withDescription("etcdserver: mvcc: required revision has been compacted").asRuntimeException());
+      }
+      return CompletableFuture.completedFuture(source.current);
+    }
+
+    @Override
+    public Watch.Watcher watch(ByteSequence key, WatchOption option, Watch.Listener listener) {
+      watchRevisions.add(option.getRevision());
+      return new Watch.Watcher() {
+        @Override
+        public void close() {}
+
+        @Override
+        public boolean isClosed() {
+          return false;
+        }
+
+        @Override
+        public void requestProgress() {}
+      };
+    }
+  }
+
+  /** Runs submitted tasks only when asked, on the test thread. */
+  private static final class ManualExecutor extends AbstractExecutorService {
+    private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+
+    void runAll() {
+      Runnable t;
+      while ((t = tasks.poll()) != null) {
+        t.run();
+      }
+    }
+
+    @Override
+    public void execute(Runnable command) {
+      tasks.add(command);
+    }
+
+    @Override
+    public void shutdown() {}
+
+    @Override
+    public List<Runnable> shutdownNow() {
+      return List.of();
+    }
+
+    @Override
+    public boolean isShutdown() {
+      return false;
+    }
+
+    @Override
+    public boolean isTerminated() {
+      return false;
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) {
+      return true;
+    }
+  }
+}
