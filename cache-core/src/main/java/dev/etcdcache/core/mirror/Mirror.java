@@ -75,7 +75,8 @@ public final class Mirror implements AutoCloseable {
   private volatile String lastError;
   private volatile long lastSyncNanos;
   private volatile boolean closed;
-  private long pendingProgress;
+  private final ProgressCheck progressCheck;
+  private boolean checkingProgress;
   private boolean relisting;
 
   /**
@@ -95,6 +96,7 @@ public final class Mirror implements AutoCloseable {
     });
     this.window = new VersionWindow(settings.versionsKept(), settings.versionsAge().toNanos());
     this.waiters = new RevisionWaiters(current, callbacks);
+    this.progressCheck = new ProgressCheck(kv, settings.ranges());
     this.loop = new WatchLoop(watch, watchRange, settings, applier, ticker, new LoopSink());
   }
 
@@ -253,7 +255,6 @@ public final class Mirror implements AutoCloseable {
             window.clear();
           }
           header = snapshot.header().toBuilder().setRevision(0).build();
-          pendingProgress = 0;
           StoreVersion listed = new StoreVersion(snapshot.revision(), snapshot.tree(), ticker.read());
           publish(listed);
           if (!first) {
@@ -335,21 +336,33 @@ public final class Mirror implements AutoCloseable {
     }
   }
 
+  /**
+   * A progress notification: at or below the applied revision it confirms the mirror is current;
+   * above it, in a mirror of the whole keyspace it only means events are on their way (every
+   * revision has an event there); in a mirror of some ranges it is checked against etcd before the
+   * mirror moves (see {@link ProgressCheck}).
+   */
   private void onProgress(long revision) {
-    long now = ticker.read();
-    StoreVersion before = current.get();
-    if (pendingProgress > before.revision()) {
-      StoreVersion advanced = before.advancedTo(pendingProgress, now);
+    StoreVersion base = current.get();
+    if (revision <= base.revision()) {
+      lastSyncNanos = ticker.read();
+      return;
+    }
+    if (watchRange.equals(KeyRange.ALL) || checkingProgress) {
+      return;
+    }
+    checkingProgress = true;
+    long sent = ticker.read();
+    progressCheck.unchangedUntil(base, revision).whenCompleteAsync((unchanged, failure) -> {
+      checkingProgress = false;
+      if (closed || failure != null || !unchanged || current.get() != base) {
+        return;
+      }
+      StoreVersion advanced = base.advancedTo(revision, ticker.read());
       publish(advanced);
+      lastSyncNanos = sent;
       listeners.forEach(l -> l.onProgress(advanced));
-    }
-    if (revision <= current.get().revision()) {
-      lastSyncNanos = now;
-      pendingProgress = 0;
-    } else {
-      pendingProgress = revision;
-      loop.requestProgress();
-    }
+    }, applier);
   }
 
   private void publish(StoreVersion version) {

@@ -132,6 +132,9 @@ final class WatchLoop {
       return;
     }
     closeWatcher();
+    // jetcd may follow an error with onCompleted, or resume the watcher itself: from here on,
+    // nothing of this watcher counts.
+    generation++;
     if (error instanceof CompactedException compacted) {
       LOG.warn("upstream watch fell behind etcd's compaction at revision {}; re-listing",
           compacted.getCompactedRevision());
