@@ -1,12 +1,15 @@
 package dev.etcdcache.core;
 
+import dev.etcdcache.api.CacheStats;
 import dev.etcdcache.api.CacheStatus;
 import dev.etcdcache.api.ReadConsistency;
 import dev.etcdcache.api.Ticker;
 import dev.etcdcache.core.consistency.CachedReads;
 import dev.etcdcache.core.mirror.Mirror;
 import dev.etcdcache.core.mirror.MirrorSettings;
+import dev.etcdcache.core.history.EventHistory;
 import dev.etcdcache.core.store.KeyRange;
+import dev.etcdcache.core.store.StoreVersion;
 import dev.etcdcache.core.watch.WatchHub;
 import io.etcd.jetcd.Auth;
 import io.etcd.jetcd.ByteSequence;
@@ -57,8 +60,11 @@ public final class CachingClient implements Client {
   private final Mirror mirror;
   private final CachingKV kv;
   private final CachingWatch watch;
+  private final WatchHub hub;
+  private final StatsRecorder stats;
 
-  private CachingClient(Client delegate, CacheConfig config) {
+  private CachingClient(Client delegate, CacheConfig config, StatsRecorder stats) {
+    this.stats = stats;
     this.delegate = delegate;
     this.config = config;
     List<KeyRange> ranges = new ArrayList<>();
@@ -72,12 +78,14 @@ public final class CachingClient implements Client {
         config.historyAge(), config.progressInterval(), config.stallTimeout(),
         Duration.ofMillis(100), Duration.ofSeconds(5));
     KV upstreamKv = delegate.getKVClient();
-    this.mirror = new Mirror(upstreamKv, delegate.getWatchClient(), settings, config.executor(), config.ticker());
+    this.mirror = new Mirror(upstreamKv, delegate.getWatchClient(), settings, config.executor(), config.ticker(),
+        stats);
     CachedReads reads = new CachedReads(upstreamKv, mirror, config.defaultConsistency(),
-        config.consistentReadTimeout(), config.executor(), config.ticker());
+        config.consistentReadTimeout(), config.executor(), config.ticker(), stats);
     this.kv = new CachingKV(upstreamKv, reads, mirror);
-    this.watch = new CachingWatch(new WatchHub(mirror, upstreamKv, delegate.getWatchClient(),
-        config.historyEvents(), config.historyAge(), WATCH_PROGRESS_NOTIFY_INTERVAL, config.ticker()));
+    this.hub = new WatchHub(mirror, upstreamKv, delegate.getWatchClient(),
+        config.historyEvents(), config.historyAge(), WATCH_PROGRESS_NOTIFY_INTERVAL, config.ticker(), stats);
+    this.watch = new CachingWatch(hub);
     mirror.start();
   }
 
@@ -138,6 +146,34 @@ public final class CachingClient implements Client {
     return mirror.status();
   }
 
+  /**
+   * What this client has done and holds now: the recorder's counters (empty with
+   * {@link StatsRecorder#disabled()}) and gauges read from the mirror, the watch hub and the
+   * history at this call. Cheap enough to call on every metrics scrape: it walks the open watchers
+   * once and takes no lock the read path takes. Works on a closed client (gauges as they were).
+   */
+  public CacheStats stats() {
+    StoreVersion now = mirror.current();
+    if (now == null) {
+      return stats.snapshot();
+    }
+    long tick = config.ticker().read();
+    long sync = mirror.lastSyncNanos();
+    EventHistory history = hub.history();
+    long oldestAppended = history.oldestAppendedNanos();
+    long upstreamStreams = (mirror.status().connected() ? 1 : 0) + hub.upstreamStreams();
+    return stats.snapshot().plus(gauges(
+        hub.watchers(),
+        upstreamStreams,
+        Math.max(0, mirror.etcdRevision() - now.revision()),
+        sync == 0 ? 0 : Math.max(0, tick - sync),
+        history.isStarted() ? history.oldestRevision() : 0,
+        history.eventCount(),
+        oldestAppended < 0 ? 0 : Math.max(0, tick - oldestAppended),
+        now.tree().size(),
+        mirror.estimatedBytes()));
+  }
+
   /** Completes when the mirror has its first snapshot and reads are served from memory. */
   public CompletableFuture<Void> ready() {
     return mirror.ready().thenApply(v -> null);
@@ -184,6 +220,8 @@ public final class CachingClient implements Client {
     private Duration stallTimeout;
     private Executor executor;
     private Ticker ticker;
+    // Not in CacheConfig: a recorder is a per-client object holding state, not a setting.
+    private StatsRecorder statsRecorder;
 
     private Builder(Client client) {
       this.client = Objects.requireNonNull(client, "client");
@@ -273,6 +311,18 @@ public final class CachingClient implements Client {
       return this;
     }
 
+    /**
+     * Where the client records what it does (default {@link StatsRecorder#concurrent()}, always
+     * on: a few {@code LongAdder} increments per Get). {@link StatsRecorder#disabled()} turns
+     * counting off; {@link #stats()} then reports gauges only. Any other recorder is guarded: its
+     * exceptions are logged once and never reach a read or the mirror.
+     */
+    public Builder statsRecorder(StatsRecorder recorder) {
+      checkUnset(this.statsRecorder, "statsRecorder");
+      this.statsRecorder = Objects.requireNonNull(recorder, "recorder");
+      return this;
+    }
+
     /** Builds the client and starts its mirror. */
     public CachingClient build() {
       Duration progress = progressInterval != null ? progressInterval : Duration.ofSeconds(2);
@@ -291,7 +341,9 @@ public final class CachingClient implements Client {
           stall,
           executor != null ? executor : ForkJoinPool.commonPool(),
           ticker != null ? ticker : Ticker.systemTicker());
-      return new CachingClient(client, config);
+      StatsRecorder recorder = statsRecorder != null
+          ? GuardedStatsRecorder.guard(statsRecorder) : StatsRecorder.concurrent();
+      return new CachingClient(client, config, recorder);
     }
 
     private static void checkUnset(Object value, String name) {
@@ -307,5 +359,13 @@ public final class CachingClient implements Client {
       }
       return d;
     }
+  }
+
+  /** A {@link CacheStats} holding only the gauges read from the cache, to add to the counters. */
+  private static CacheStats gauges(long watchers, long upstreamStreams, long lag, long stalenessNanos,
+      long oldestRevision, long historyEvents, long historySpanNanos, long entries, long bytes) {
+    return new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        watchers, upstreamStreams, lag, stalenessNanos, oldestRevision, historyEvents, historySpanNanos,
+        entries, bytes, 0);
   }
 }

@@ -2,6 +2,9 @@ package dev.etcdcache.core.consistency;
 
 import dev.etcdcache.api.ReadConsistency;
 import dev.etcdcache.api.Ticker;
+import dev.etcdcache.core.StatsRecorder;
+import dev.etcdcache.core.StatsRecorder.GetKind;
+import dev.etcdcache.core.StatsRecorder.PassThroughReason;
 import dev.etcdcache.core.mirror.Mirror;
 import dev.etcdcache.core.passthrough.Coalescer;
 import dev.etcdcache.core.store.KeyRange;
@@ -56,17 +59,19 @@ public final class CachedReads {
   private final AtomicLong lastWrite = new AtomicLong();
   private final LongAdder servedFromMemory = new LongAdder();
   private final LongAdder fallbacks = new LongAdder();
+  private final StatsRecorder stats;
 
-  /** Reads over {@code kv} (the wrapped client's) served from {@code mirror}. */
+  /** Reads over {@code kv} (the wrapped client's) served from {@code mirror}, recorded in {@code stats}. */
   public CachedReads(KV kv, Mirror mirror, ReadConsistency defaultConsistency, Duration consistentReadTimeout,
-      Executor callbacks, Ticker ticker) {
+      Executor callbacks, Ticker ticker, StatsRecorder stats) {
     this.kv = kv;
     this.mirror = mirror;
     this.ticker = ticker;
     this.callbacks = callbacks;
     this.defaultConsistency = defaultConsistency;
     this.timeoutNanos = consistentReadTimeout.toNanos();
-    this.probe = new RevisionProbe(kv, mirror, ticker);
+    this.stats = stats;
+    this.probe = new RevisionProbe(kv, mirror, ticker, stats);
   }
 
   /** The answer etcd would give to {@code get(key, option)}, with the client's default consistency. */
@@ -78,8 +83,10 @@ public final class CachedReads {
   /** The answer etcd would give to {@code get(key, option)} at the given consistency. */
   public CompletableFuture<GetResponse> get(ByteSequence key, GetOption option, ReadConsistency consistency) {
     RangeRequest request = Requests.mapRangeRequest(key, option, ByteSequence.EMPTY);
+    stats.recordGet(kindOf(request, consistency));
     if (request.getKey().isEmpty() || mirror.current() == null
         || !mirror.covers(KeyRange.of(request.getKey(), request.getRangeEnd()))) {
+      stats.recordPassThrough(mirror.current() == null ? PassThroughReason.NOT_READY : PassThroughReason.NOT_COVERED);
       return passThrough(key, option, request);
     }
     if (request.getRevision() > 0) {
@@ -120,8 +127,10 @@ public final class CachedReads {
   }
 
   private CompletableFuture<GetResponse> linearizable(ByteSequence key, GetOption option, RangeRequest request) {
+    long arrived = ticker.read();
     return probe.latest().thenCompose(header ->
-        serveAt(Math.max(header.getRevision(), lastWrite.get()), key, option, request));
+        serveAt(Math.max(header.getRevision(), lastWrite.get()), key, option, request))
+        .whenComplete((r, failure) -> stats.recordConsistentReadWait(ticker.read() - arrived));
   }
 
   private CompletableFuture<GetResponse> serveAt(long revision, ByteSequence key, GetOption option,
@@ -141,6 +150,7 @@ public final class CachedReads {
         awaitOrFallBack(revision).thenCompose(reached -> {
           StoreVersion version = reached == null ? null : mirror.versionAt(revision).orElse(null);
           if (version == null) {
+            stats.recordPassThrough(reached == null ? PassThroughReason.TIMEOUT : PassThroughReason.REVISION_NOT_HELD);
             return passThrough(key, option, request);
           }
           return CompletableFuture.completedFuture(respond(request, version, header));
@@ -173,17 +183,33 @@ public final class CachedReads {
 
   private CompletableFuture<GetResponse> fallBack(ByteSequence key, GetOption option, RangeRequest request) {
     fallbacks.increment();
+    stats.recordPassThrough(PassThroughReason.TIMEOUT);
     return passThrough(key, option, request);
   }
 
   private CompletableFuture<GetResponse> passThrough(ByteSequence key, GetOption option, RangeRequest request) {
-    return passThrough.call(request, () -> kv.get(key, option));
+    return passThrough.call(request, () -> {
+      stats.recordRpc(StatsRecorder.Rpc.PASS_THROUGH_RANGE);
+      return kv.get(key, option);
+    });
   }
 
   private GetResponse respond(RangeRequest request, StoreVersion version, ResponseHeader header) {
     servedFromMemory.increment();
+    stats.recordServedFromMemory();
     ResponseHeader h = request.getRevision() > 0 ? header : header.toBuilder().setRevision(version.revision()).build();
     return new GetResponse(RangeEvaluator.evaluate(request, version, h), ByteSequence.EMPTY);
+  }
+
+  private static GetKind kindOf(RangeRequest request, ReadConsistency consistency) {
+    if (request.getRevision() > 0) {
+      return GetKind.AT_REVISION;
+    }
+    return switch (consistency.mode()) {
+      case SERIALIZABLE -> GetKind.SERIALIZABLE;
+      case LINEARIZABLE -> GetKind.LINEARIZABLE;
+      case BOUNDED_STALENESS -> GetKind.BOUNDED_STALENESS;
+    };
   }
 
   private boolean isFresh(Duration bound) {

@@ -1,6 +1,7 @@
 package dev.etcdcache.core.consistency;
 
 import dev.etcdcache.api.Ticker;
+import dev.etcdcache.core.StatsRecorder;
 import dev.etcdcache.core.mirror.Mirror;
 import dev.etcdcache.core.passthrough.Coalescer;
 import io.etcd.jetcd.ByteSequence;
@@ -30,10 +31,12 @@ final class RevisionProbe {
   private final KV kv;
   private final Mirror mirror;
   private final Ticker ticker;
+  private final StatsRecorder stats;
   private final Coalescer<Key, ResponseHeader> probes = new Coalescer<>();
 
-  RevisionProbe(KV kv, Mirror mirror, Ticker ticker) {
+  RevisionProbe(KV kv, Mirror mirror, Ticker ticker, StatsRecorder stats) {
     this.kv = kv;
+    this.stats = stats;
     this.mirror = mirror;
     this.ticker = ticker;
   }
@@ -56,6 +59,7 @@ final class RevisionProbe {
   private CompletableFuture<ResponseHeader> probe(Key key) {
     return probes.call(key, () -> {
       long sent = ticker.read();
+      stats.recordRpc(StatsRecorder.Rpc.PROBE);
       GetOption option = GetOption.builder()
           .withCountOnly(true)
           .withRevision(key.revision())

@@ -173,6 +173,11 @@ public final class EventHistory {
     return eventCount;
   }
 
+  /** When the oldest held entry was appended, on the history's ticker; -1 when none is held. */
+  public synchronized long oldestAppendedNanos() {
+    return size == 0 ? -1 : get(0).appendedNanos();
+  }
+
   // ---- private machinery ----
 
   private void evictLocked(long now) {

@@ -3,6 +3,7 @@ package dev.etcdcache.core.mirror;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.etcdcache.btree.BPlusTree;
 import dev.etcdcache.btree.Batch;
+import dev.etcdcache.core.StatsRecorder;
 import dev.etcdcache.core.store.KeyRange;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
@@ -29,12 +30,14 @@ import java.util.concurrent.Executor;
 final class Bootstrap {
 
   /** What a finished bootstrap hands the mirror. */
-  record Snapshot(long revision, BPlusTree<KeyValue> tree, ResponseHeader header, int pages) {}
+  record Snapshot(long revision, BPlusTree<KeyValue> tree, ResponseHeader header, int pages, long bytes) {}
 
   private final KV kv;
   private final List<KeyRange> ranges;
   private final int pageBytes;
   private final Executor applier;
+  private final StatsRecorder stats;
+  private long rawBytes;
   private final Batch<KeyValue> batch = BPlusTree.<KeyValue>empty().batch();
   private long revision;
   private long bytesSeen;
@@ -42,7 +45,8 @@ final class Bootstrap {
   private int pages;
   private ResponseHeader header = ResponseHeader.getDefaultInstance();
 
-  Bootstrap(KV kv, List<KeyRange> ranges, int pageBytes, Executor applier) {
+  Bootstrap(KV kv, List<KeyRange> ranges, int pageBytes, Executor applier, StatsRecorder stats) {
+    this.stats = stats;
     this.kv = kv;
     this.ranges = ranges;
     this.pageBytes = pageBytes;
@@ -55,7 +59,7 @@ final class Bootstrap {
     for (KeyRange range : ranges) {
       chain = chain.thenComposeAsync(v -> readRange(range.fromInclusive(), range, firstPageLimit), applier);
     }
-    return chain.thenApply(v -> new Snapshot(revision, batch.freeze(), header, pages));
+    return chain.thenApply(v -> new Snapshot(revision, batch.freeze(), header, pages, rawBytes));
   }
 
   private CompletableFuture<Void> readRange(byte[] from, KeyRange range, int limit) {
@@ -65,6 +69,7 @@ final class Bootstrap {
     if (revision > 0) {
       option.withRevision(revision);
     }
+    stats.recordRpc(StatsRecorder.Rpc.BOOTSTRAP_RANGE);
     return kv.get(ByteSequence.from(from), option.build())
         .handleAsync((response, failure) -> {
           if (failure != null) {
@@ -99,6 +104,7 @@ final class Bootstrap {
       byte[] value = kv.getValue().getBytes();
       batch.put(last, toStored(last, value, kv));
       bytesSeen += last.length + value.length + 24;
+      rawBytes += last.length + value.length;
       keysSeen++;
     }
     return last;

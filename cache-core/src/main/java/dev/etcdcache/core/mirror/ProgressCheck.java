@@ -1,5 +1,6 @@
 package dev.etcdcache.core.mirror;
 
+import dev.etcdcache.core.StatsRecorder;
 import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.store.StoreVersion;
 import io.etcd.jetcd.ByteSequence;
@@ -26,9 +27,11 @@ final class ProgressCheck {
 
   private final KV kv;
   private final List<KeyRange> ranges;
+  private final StatsRecorder stats;
 
-  ProgressCheck(KV kv, List<KeyRange> ranges) {
+  ProgressCheck(KV kv, List<KeyRange> ranges, StatsRecorder stats) {
     this.kv = kv;
+    this.stats = stats;
     this.ranges = ranges;
   }
 
@@ -44,6 +47,7 @@ final class ProgressCheck {
           .withLimit(1)
           .build();
       int expectedCount = version.tree().count(range.fromInclusive(), range.toExclusive());
+      stats.recordRpc(StatsRecorder.Rpc.PROGRESS_CHECK);
       CompletableFuture<Boolean> one = kv.get(ByteSequence.from(range.key()), option)
           .thenApply(r -> r.getKvs().isEmpty() && r.getCount() == expectedCount);
       all = all.thenCombine(one, Boolean::logicalAnd);

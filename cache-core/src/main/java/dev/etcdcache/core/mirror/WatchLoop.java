@@ -1,6 +1,7 @@
 package dev.etcdcache.core.mirror;
 
 import dev.etcdcache.api.Ticker;
+import dev.etcdcache.core.StatsRecorder;
 import dev.etcdcache.core.store.KeyRange;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Watch;
@@ -46,6 +47,7 @@ final class WatchLoop {
   private final ScheduledExecutorService applier;
   private final Ticker ticker;
   private final Sink sink;
+  private final StatsRecorder stats;
   private Watch.Watcher watcher;
   private long generation;
   private long lastResponseNanos;
@@ -55,8 +57,9 @@ final class WatchLoop {
   private ScheduledFuture<?> tick;
 
   WatchLoop(Watch watch, KeyRange range, MirrorSettings settings, ScheduledExecutorService applier,
-      Ticker ticker, Sink sink) {
+      Ticker ticker, Sink sink, StatsRecorder stats) {
     this.watch = watch;
+    this.stats = stats;
     this.range = range;
     this.settings = settings;
     this.applier = applier;
@@ -76,6 +79,7 @@ final class WatchLoop {
   void requestProgress() {
     if (watcher != null) {
       lastProgressRequestNanos = ticker.read();
+      stats.recordRpc(StatsRecorder.Rpc.PROGRESS_REQUEST);
       watcher.requestProgress();
     }
   }
@@ -108,6 +112,7 @@ final class WatchLoop {
         .withCreateNotify(true)
         .build();
     lastResponseNanos = ticker.read();
+    stats.recordRpc(StatsRecorder.Rpc.WATCH_STREAM);
     watcher = watch.watch(ByteSequence.from(range.key()), option, Watch.listener(
         response -> applier.execute(() -> onNext(gen, response)),
         error -> applier.execute(() -> onError(gen, error)),

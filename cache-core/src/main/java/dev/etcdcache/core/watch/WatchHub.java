@@ -5,6 +5,7 @@ import static io.etcd.jetcd.common.exception.EtcdExceptionFactory.newCompactedEx
 import static io.etcd.jetcd.common.exception.EtcdExceptionFactory.newEtcdException;
 
 import dev.etcdcache.api.Ticker;
+import dev.etcdcache.core.StatsRecorder;
 import dev.etcdcache.core.history.EventHistory;
 import dev.etcdcache.core.mirror.Mirror;
 import dev.etcdcache.core.mirror.RevisionListener;
@@ -129,6 +130,7 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
   private final LongAdder compactionCancels = new LongAdder();
   private final LongAdder listenerFailures = new LongAdder();
   private final Runnable onClose;
+  private final StatsRecorder stats;
   private final List<Runnable> closeHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicLong progressAskedFor = new AtomicLong();
   // apply thread only
@@ -144,12 +146,13 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
    * @param historyAge no event older than this is kept for replay
    * @param progressNotifyInterval how often idle progressNotify watchers get a progress response
    * @param ticker the time source
+   * @param stats where watch requests, upstream traffic and slow watchers are recorded
    */
   public WatchHub(Mirror mirror, KV kv, Watch watch, int historyEvents, Duration historyAge,
-      Duration progressNotifyInterval, Ticker ticker) {
-    this(new MirrorSource(mirror), new EtcdUpstream(kv, watch),
+      Duration progressNotifyInterval, Ticker ticker, StatsRecorder stats) {
+    this(new MirrorSource(mirror), new EtcdUpstream(kv, watch, stats),
         new EventHistory(historyEvents, historyAge.toNanos(), ticker), deliveryPool(), timer(),
-        1024, progressNotifyInterval, Duration.ofSeconds(10), () -> {});
+        1024, progressNotifyInterval, Duration.ofSeconds(10), () -> {}, stats);
     Runnable remove = () -> mirror.removeListener(this);
     mirror.addListener(this);
     closeHooks.add(remove);
@@ -158,6 +161,14 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
   WatchHub(Source source, Upstream upstream, EventHistory history, ExecutorService delivery,
       ScheduledExecutorService timer, int queueLimit, Duration progressNotifyInterval,
       Duration registrationTimeout, Runnable onClose) {
+    this(source, upstream, history, delivery, timer, queueLimit, progressNotifyInterval, registrationTimeout,
+        onClose, StatsRecorder.disabled());
+  }
+
+  private WatchHub(Source source, Upstream upstream, EventHistory history, ExecutorService delivery,
+      ScheduledExecutorService timer, int queueLimit, Duration progressNotifyInterval,
+      Duration registrationTimeout, Runnable onClose, StatsRecorder stats) {
+    this.stats = stats;
     this.source = source;
     this.upstream = upstream;
     this.history = history;
@@ -183,6 +194,7 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
       throw newClosedWatchClientException();
     }
     WatchRequest request = WatchRequest.of(key, option);
+    stats.recordWatch();
     HubWatcher w = new HubWatcher(this, ids.incrementAndGet(), request, listener, delivery, queueLimit);
     watchers.add(w);
     long s = request.startRevision();
@@ -223,6 +235,17 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
   /** Client watchers open now. */
   public int watchers() {
     return watchers.size();
+  }
+
+  /** Watchers served by their own upstream watch now (an approximation while watchers come and go). */
+  public int upstreamStreams() {
+    int open = 0;
+    for (HubWatcher w : watchers) {
+      if (w.state == HubWatcher.State.UPSTREAM && w.upstream != null) {
+        open++;
+      }
+    }
+    return open;
   }
 
   /** Watchers ever moved to, or opened on, their own upstream watch. */
@@ -332,6 +355,7 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
           w.state = HubWatcher.State.LAGGING;
           w.nextRevision = revision;
           overflows.increment();
+          stats.recordWatcherCatchUp();
           w.resumeWhenDrained();
         }
       }
@@ -479,12 +503,14 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
 
   void countListenerFailure() {
     listenerFailures.increment();
+    stats.recordListenerFailure();
   }
 
   private void cancelCompacted(HubWatcher w, long compactRevision) {
     w.state = HubWatcher.State.ENDED;
     watchers.remove(w);
     compactionCancels.increment();
+    stats.recordWatcherCancellation();
     w.failLater(newCompactedException(compactRevision));
     w.completeLater();
   }
@@ -504,6 +530,7 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
     }
     w.state = HubWatcher.State.UPSTREAM;
     upstreamWatches.increment();
+    stats.recordRpc(StatsRecorder.Rpc.WATCH_STREAM);
     WatchOption o = w.request().option();
     WatchOption.Builder b = WatchOption.builder()
         .withRevision(from)
@@ -666,17 +693,21 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
     private final KV kv;
     private final Watch watch;
     private final Coalescer<Long, Long> probes = new Coalescer<>();
+    private final StatsRecorder stats;
 
-    EtcdUpstream(KV kv, Watch watch) {
+    EtcdUpstream(KV kv, Watch watch, StatsRecorder stats) {
       this.kv = kv;
       this.watch = watch;
+      this.stats = stats;
     }
 
     @Override
     public CompletableFuture<Long> probe(long revision) {
-      return probes.call(revision, () -> kv.get(PROBE_KEY,
-              GetOption.builder().withCountOnly(true).withRevision(revision).build())
-          .thenApply(r -> r.getHeader().getRevision()));
+      return probes.call(revision, () -> {
+        stats.recordRpc(StatsRecorder.Rpc.WATCH_PROBE);
+        return kv.get(PROBE_KEY, GetOption.builder().withCountOnly(true).withRevision(revision).build())
+            .thenApply(r -> r.getHeader().getRevision());
+      });
     }
 
     @Override
