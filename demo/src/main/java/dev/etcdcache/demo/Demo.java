@@ -82,7 +82,8 @@ public final class Demo {
     EtcdCluster cluster = null;
     Client client = null;
     CachingClient cache = null;
-    try {
+    try (MetricsEndpoint metrics = MetricsEndpoint.start(options.metricsPort())) {
+      out.printf("  the cache's Prometheus metrics: %s (while the demo runs)%n", metrics.uri());
       List<URI> endpoints = options.endpoints();
       EtcdLoad etcdLoad;
       if (endpoints.isEmpty()) {
@@ -128,6 +129,7 @@ public final class Demo {
       long rpcsBefore = etcdLoad != null ? etcdLoad.rangeRpcs() : 0;
       long bootStart = System.nanoTime();
       cache = CachingClient.builder(client).prefixes(keys.root()).build();
+      metrics.bind(cache);
       if (!cache.awaitReady(Duration.ofSeconds(120))) {
         throw new IllegalStateException("the cache was not ready within 120 s: " + cache.status());
       }
@@ -165,6 +167,8 @@ public final class Demo {
               + " pass-through and revision-probe RPC counters");
       out.printf(Locale.ROOT, "served from memory: %,d reads; sent to etcd after waiting too long: %,d; cache: %s%n",
           cached.reads().servedFromMemory(), cached.reads().fallbacks(), cache.status());
+      out.printf(Locale.ROOT, "etcd load reduction: %.2f%% of the cache's Gets cost etcd no Range RPC%n",
+          100 * cache.stats().etcdLoadReduction());
       if (cluster == null) {
         out.printf("  deleted the %,d demo keys under %s%n", new Loader(direct, keys, out).deleteAll(), DemoKeys.ROOT);
       }

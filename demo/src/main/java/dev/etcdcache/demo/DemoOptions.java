@@ -15,8 +15,10 @@ import java.util.List;
  * @param duration measured time of one workload on one client
  * @param warmup unmeasured time before each measurement
  * @param logDir where the local etcd writes its log
+ * @param metricsPort the port of the Prometheus {@code /metrics} endpoint; 0 for a free one
  */
-record DemoOptions(List<URI> endpoints, int keys, int callers, Duration duration, Duration warmup, Path logDir) {
+record DemoOptions(List<URI> endpoints, int keys, int callers, Duration duration, Duration warmup, Path logDir,
+    int metricsPort) {
 
   static final String USAGE = String.join("\n",
       "usage: bash scripts/demo.sh [options]",
@@ -26,7 +28,9 @@ record DemoOptions(List<URI> endpoints, int keys, int callers, Duration duration
       "  --callers N            concurrent callers per workload (default 16)",
       "  --seconds S            measured seconds per workload and client (default 5)",
       "  --warmup-seconds S     unmeasured warm-up before each measurement (default 1)",
-      "  --log-dir DIR          where the local etcd writes its log (default: a temporary directory)");
+      "  --log-dir DIR          where the local etcd writes its log (default: a temporary directory)",
+      "  --metrics-port N       serve the cache's Prometheus metrics at http://127.0.0.1:N/metrics while the",
+      "                         demo runs (default: a free port, printed at start)");
 
   DemoOptions {
     endpoints = List.copyOf(endpoints);
@@ -38,6 +42,9 @@ record DemoOptions(List<URI> endpoints, int keys, int callers, Duration duration
     }
     if (duration.isNegative() || duration.isZero() || warmup.isNegative()) {
       throw new IllegalArgumentException("--seconds must be positive and --warmup-seconds not negative");
+    }
+    if (metricsPort < 0 || metricsPort > 65535) {
+      throw new IllegalArgumentException("--metrics-port must be 0..65535: " + metricsPort);
     }
   }
 
@@ -53,6 +60,7 @@ record DemoOptions(List<URI> endpoints, int keys, int callers, Duration duration
     double seconds = 5;
     double warmupSeconds = 1;
     Path logDir = Path.of(System.getProperty("java.io.tmpdir"), "etcd-cache-demo");
+    int metricsPort = 0;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       String value = i + 1 < args.length ? args[i + 1] : null;
@@ -68,11 +76,12 @@ record DemoOptions(List<URI> endpoints, int keys, int callers, Duration duration
         case "--seconds" -> { seconds = parseDouble(arg, required(arg, value)); i++; }
         case "--warmup-seconds" -> { warmupSeconds = parseDouble(arg, required(arg, value)); i++; }
         case "--log-dir" -> { logDir = Path.of(required(arg, value)); i++; }
+        case "--metrics-port" -> { metricsPort = parseInt(arg, required(arg, value)); i++; }
         default -> throw new IllegalArgumentException("unknown option " + arg);
       }
     }
     return new DemoOptions(endpoints, keys, callers, Duration.ofMillis((long) (seconds * 1000)),
-        Duration.ofMillis((long) (warmupSeconds * 1000)), logDir);
+        Duration.ofMillis((long) (warmupSeconds * 1000)), logDir, metricsPort);
   }
 
   private static String required(String option, String value) {
