@@ -67,6 +67,7 @@ final class RangeCacheContender {
         "--callers", o.callers().stream().map(String::valueOf).collect(Collectors.joining(",")),
         "--warmup-ms", Long.toString(o.warmup().toMillis()), "--window-ms", Long.toString(o.window().toMillis())));
     bench.say("    launching %s", String.join(" ", command));
+    bench.report().scenario("8-ibm-start", "8. IBM RangeCache: start to loaded, and its heap", "");
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     Map<String, Double> cacheOverIbm = new LinkedHashMap<>();
     List<String> tail = new ArrayList<>();
@@ -120,9 +121,9 @@ final class RangeCacheContender {
     long millis = Long.parseLong(f.get("loadedMillis"));
     long heap = Long.parseLong(f.get("heapBytes"));
     int count = Integer.parseInt(f.get("keys"));
-    bench.report().scenario("8-ibm-start", "IBM RangeCache: start to loaded, and its heap",
+    bench.report().scenario("8-ibm-start", "8. IBM RangeCache: start to loaded, and its heap",
         "RangeCache.start() until its future completes: one unpaginated Range of the whole prefix (the runner's "
-            + "client raises the inbound message limit to 256 MiB; with the default 4 MiB it fails on this data), "
+            + "client raises the inbound message limit to 256 MiB; the default 4 MiB is far below this data set's one response), "
             + "then its watch. Heap: used heap after GC in the runner JVM with the loaded cache, minus before. Compare "
             + "with scenarios 5 and 6 of etcd-cache at the same key count.");
     Map<String, String> c = new LinkedHashMap<>();
