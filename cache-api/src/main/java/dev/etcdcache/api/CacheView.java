@@ -1,0 +1,67 @@
+package dev.etcdcache.api;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A typed, indexed view of the keys under one prefix, decoded by an {@link Adapter}. The view's
+ * objects and indexes are updated by the mirror in the same step as its store, so a snapshot at
+ * revision R sees both exactly at R.
+ *
+ * <p>Reads have the same consistency options as the cache's KV: {@link #snapshot()} is linearizable
+ * by default; {@link #latest()} is serializable and immediate. Thread-safe.
+ *
+ * @param <T> the object type
+ */
+public interface CacheView<T> extends AutoCloseable {
+
+  /** The key prefix this view covers. */
+  String prefix();
+
+  /** A snapshot that observes every write completed before this call (linearizable). */
+  CompletableFuture<CacheSnapshot<T>> snapshot();
+
+  /** A snapshot with the given consistency. */
+  CompletableFuture<CacheSnapshot<T>> snapshot(ReadConsistency consistency);
+
+  /** The latest applied snapshot, at once (serializable: may be stale, never goes back in time). */
+  CacheSnapshot<T> latest();
+
+  /** Linearizable {@code get}. */
+  default CompletableFuture<Optional<T>> get(String key) {
+    return snapshot().thenApply(s -> s.get(key));
+  }
+
+  /** Linearizable {@code list(query)}. */
+  default CompletableFuture<List<T>> list(Query<T> query) {
+    return snapshot().thenApply(s -> s.list(query));
+  }
+
+  /** Linearizable {@code count(query)}. */
+  default CompletableFuture<Integer> count(Query<T> query) {
+    return snapshot().thenApply(s -> s.count(query));
+  }
+
+  /**
+   * Adds an index, built from a pinned snapshot off the apply thread and published atomically at a
+   * revision: no reader sees a half-built index. Completes when queries can use it.
+   *
+   * @throws IllegalArgumentException if an index of that name exists
+   */
+  CompletableFuture<Void> addIndex(IndexDefinition<T> index);
+
+  /**
+   * Watches the view's objects matching {@code query} from {@code fromRevision} (0 = from now), with
+   * typed events. A start revision the cache can no longer serve ends the watch with etcd's
+   * compaction error through {@link CacheEventListener#onError}.
+   */
+  AutoCloseable watch(long fromRevision, Query<T> query, CacheEventListener<T> listener);
+
+  /** Values under the prefix the adapter could not decode, counted per change since the view started. */
+  long decodeFailures();
+
+  /** Stops maintaining the view; snapshots already taken stay readable. */
+  @Override
+  void close();
+}
