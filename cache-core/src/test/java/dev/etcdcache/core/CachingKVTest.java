@@ -182,10 +182,11 @@ class CachingKVTest {
   }
 
   @Test
-  void close_thenGet_doesNotHang() throws Exception {
+  void close_thenGet_failsWithCacheClosed() throws Exception {
     cache.close();
-    assertThatThrownBy(() -> cache.getKVClient().get(bytes("t/x"), GetOption.builder().withRevision(1).build())
-        .get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+    assertThatThrownBy(() -> cache.getKVClient().get(bytes("t/x")).get(30, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(dev.etcdcache.api.CacheClosedException.class);
   }
 
   private static Throwable failureOf(KV kv, GetOption option) {

@@ -1,5 +1,6 @@
 package dev.etcdcache.core.consistency;
 
+import dev.etcdcache.api.CacheClosedException;
 import dev.etcdcache.api.ReadConsistency;
 import dev.etcdcache.api.Ticker;
 import dev.etcdcache.core.StatsRecorder;
@@ -82,6 +83,9 @@ public final class CachedReads {
 
   /** The answer etcd would give to {@code get(key, option)} at the given consistency. */
   public CompletableFuture<GetResponse> get(ByteSequence key, GetOption option, ReadConsistency consistency) {
+    if (mirror.isClosed()) {
+      return CompletableFuture.failedFuture(new CacheClosedException("the caching client is closed"));
+    }
     RangeRequest request = Requests.mapRangeRequest(key, option, ByteSequence.EMPTY);
     stats.recordGet(kindOf(request, consistency));
     if (request.getKey().isEmpty() || mirror.current() == null

@@ -224,6 +224,11 @@ public final class Mirror implements AutoCloseable {
     return now == null ? 0 : storedBytes + now.tree().size() * ENTRY_OVERHEAD_BYTES;
   }
 
+  /** Whether {@link #close()} was called. */
+  public boolean isClosed() {
+    return closed;
+  }
+
   /** A snapshot of the mirror's health. */
   public CacheStatus status() {
     StoreVersion now = current.get();
