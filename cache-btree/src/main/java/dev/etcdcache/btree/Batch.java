@@ -20,7 +20,7 @@ import java.util.Objects;
  */
 public final class Batch<V> {
 
-  private final BPlusTree<V> base;
+  private BPlusTree<V> base;
   private final Mutation m = new Mutation(new Object());
   private Node root;
   private boolean frozen;
@@ -100,9 +100,12 @@ public final class Batch<V> {
   public BPlusTree<V> freeze() {
     checkOpen();
     frozen = true;
+    BPlusTree<V> start = base;
     Node r = root;
+    // Drop both so a batch kept around by mistake retains no version.
+    base = null;
     root = null;
-    return r == base.root ? base : new BPlusTree<>(r);
+    return r == start.root ? start : new BPlusTree<>(r);
   }
 
   private void checkOpen() {

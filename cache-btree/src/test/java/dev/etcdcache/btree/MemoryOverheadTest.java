@@ -14,7 +14,10 @@ import org.openjdk.jol.vm.VM;
 /**
  * Per-entry structural overhead at a million keys of at most 24 bytes, measured with JOL: the
  * whole tree's retained size minus the keys' and values' own sizes, divided by the entry count.
- * Prints the figures (see the benchmarks README); asserts a ceiling so a regression is noticed.
+ * Measures the tree built by persistent puts in random key order (exact-size arrays, leaves about
+ * two-thirds full); a key-ordered batch load, which fills leaves, measured 9.2 B once and is left
+ * out to keep the module's tests short. Prints the figure (see the benchmarks README) and asserts
+ * a ceiling so that a regression is noticed.
  */
 class MemoryOverheadTest {
 
@@ -46,21 +49,10 @@ class MemoryOverheadTest {
     }
     double randomOverhead = overhead(random, payload);
 
-    List<byte[]> sorted = new ArrayList<>(keys);
-    sorted.sort(KeyOrder::compare);
-    Batch<Long> load = BPlusTree.<Long>empty().batch();
-    for (int i = 0; i < N; i++) {
-      load.put(sorted.get(i), values[i]);
-    }
-    BPlusTree<Long> bulk = load.freeze();
-    double bulkOverhead = overhead(bulk, payload);
-
     System.out.printf(
-        "JOL per-entry overhead at %,d keys: random-order persistent puts %.1f B, "
-            + "key-ordered batch load %.1f B%n",
-        N, randomOverhead, bulkOverhead);
-    assertThat(randomOverhead).isLessThan(20.0);
-    assertThat(bulkOverhead).isLessThan(14.0);
+        "JOL per-entry overhead at %,d keys built by random-order persistent puts: %.1f B%n",
+        N, randomOverhead);
+    assertThat(randomOverhead).isLessThan(16.0);
   }
 
   private static double overhead(BPlusTree<Long> tree, long payload) {
