@@ -78,36 +78,40 @@ final class Bootstrap {
             }
             return CompletableFuture.<Void>failedFuture(failure);
           }
-          byte[] last = absorb(response);
-          if (!response.isMore() || last == null) {
-            return CompletableFuture.<Void>completedFuture(null);
+          if (revision == 0) {
+            revision = response.getHeader().getRevision();
           }
-          return readRange(successor(last), range, nextLimit());
+          List<io.etcd.jetcd.KeyValue> kvs = response.getKvs();
+          for (io.etcd.jetcd.KeyValue kv : kvs) {
+            bytesSeen += kv.getKey().size() + kv.getValue().size() + 24;
+          }
+          keysSeen += kvs.size();
+          CompletableFuture<Void> next = CompletableFuture.completedFuture(null);
+          if (response.isMore() && !kvs.isEmpty()) {
+            // Ask for the next page before absorbing this one, so etcd and this thread work at once.
+            byte[] last = kvs.get(kvs.size() - 1).getKey().getBytes();
+            next = readRange(successor(last), range, nextLimit());
+          }
+          absorb(response);
+          return next;
         }, applier)
         .thenCompose(f -> f);
   }
 
-  private byte[] absorb(GetResponse response) {
+  private void absorb(GetResponse response) {
     pages++;
-    if (revision == 0) {
-      revision = response.getHeader().getRevision();
-    }
     header = ResponseHeader.newBuilder()
         .setClusterId(response.getHeader().getClusterId())
         .setMemberId(response.getHeader().getMemberId())
         .setRaftTerm(response.getHeader().getRaftTerm())
         .setRevision(revision)
         .build();
-    byte[] last = null;
     for (io.etcd.jetcd.KeyValue kv : response.getKvs()) {
-      last = kv.getKey().getBytes();
+      byte[] key = kv.getKey().getBytes();
       byte[] value = kv.getValue().getBytes();
-      batch.put(last, toStored(last, value, kv));
-      bytesSeen += last.length + value.length + 24;
-      rawBytes += last.length + value.length;
-      keysSeen++;
+      batch.put(key, toStored(key, value, kv));
+      rawBytes += key.length + value.length;
     }
-    return last;
   }
 
   private int nextLimit() {
