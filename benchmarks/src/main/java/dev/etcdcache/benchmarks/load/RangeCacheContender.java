@@ -123,7 +123,8 @@ final class RangeCacheContender {
     int count = Integer.parseInt(f.get("keys"));
     bench.report().scenario("8-ibm-start", "8. IBM RangeCache: start to loaded, and its heap",
         "RangeCache.start() until its future completes: one unpaginated Range of the whole prefix (the runner's "
-            + "client raises the inbound message limit to 256 MiB; the default 4 MiB is far below this data set's one response), "
+            + "client raises the inbound message limit to 256 MiB; the default 4 MiB is far below this data set's "
+            + "one response), "
             + "then its watch. Heap: used heap after GC in the runner JVM with the loaded cache, minus before. Compare "
             + "with scenarios 5 and 6 of etcd-cache at the same key count.");
     Map<String, String> c = new LinkedHashMap<>();
