@@ -18,14 +18,20 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -134,7 +140,7 @@ class EtcdCacheMetricsTest {
       exact.put("etcd_cache_history_oldest_revision", (double) firstPut);
       exact.put("etcd_cache_history_events", (double) PUTS);
       exact.put("etcd_cache_entries", (double) PRELOADED + PUTS);
-      exact.put("etcd_cache_estimated_size_bytes", (double) storedBytes + (PRELOADED + PUTS) * 168L);
+      exact.put("etcd_cache_estimated_size_bytes", (double) storedBytes + (PRELOADED + PUTS) * entryOverheadBytes());
       exact.put("etcd_cache_applied_revision", (double) lastPut);
       exact.put("etcd_cache_ready", 1.0);
       exact.put("etcd_cache_connected", 1.0);
@@ -174,6 +180,36 @@ class EtcdCacheMetricsTest {
       Thread.sleep(100);
     }
     assertThat(registry.get("etcd.cache.ready").gauge().value()).isNaN();
+  }
+
+  @Test
+  void grafanaDashboard_queriesOnlyExportedMetrics() throws Exception {
+    String dashboard = Files.readString(Path.of("grafana", "etcd-cache.json"));
+    Set<String> queried = new TreeSet<>();
+    Matcher m = Pattern.compile("etcd_cache_[a-z_]+").matcher(dashboard);
+    while (m.find()) {
+      queried.add(m.group());
+    }
+    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Set<String> exported = new TreeSet<>();
+    try (CachingClient cache = CachingClient.builder(ETCD.client()).build()) {
+      EtcdCacheMetrics.monitor(prometheus, cache, "dashboard");
+      assertThat(cache.awaitReady(Duration.ofSeconds(30))).isTrue();
+      for (String line : prometheus.scrape().split("\n")) {
+        if (line.startsWith("etcd_cache_")) {
+          exported.add(line.split("[{ ]")[0]);
+        }
+      }
+    }
+    assertThat(queried).hasSizeGreaterThan(15);
+    assertThat(exported).containsAll(queried);
+  }
+
+  /** The mirror's per-entry overhead constant, an implementation detail the size estimate is built on. */
+  private static long entryOverheadBytes() throws ReflectiveOperationException {
+    var field = Class.forName("dev.etcdcache.core.mirror.Mirror").getDeclaredField("ENTRY_OVERHEAD_BYTES");
+    field.setAccessible(true);
+    return field.getLong(null);
   }
 
   /** The value of a series, named as Prometheus names it, read back through Micrometer's own names. */
