@@ -15,6 +15,9 @@ import java.util.Optional;
  * @param lastError the last upstream failure the mirror saw, if any, as a message
  * @param relists how many times the mirror re-read its ranges after a compaction or a gap
  * @param reconnects how many times the upstream watch was re-established after a failure
+ * @param decodeFailures values under the client's typed views that their adapters could not decode
+ *     (or whose filter or index functions threw), counted per change since each view started; the
+ *     keys are left out of the views until a later revision decodes
  */
 public record CacheStatus(
     boolean ready,
@@ -24,13 +27,26 @@ public record CacheStatus(
     boolean connected,
     Optional<String> lastError,
     long relists,
-    long reconnects) {
+    long reconnects,
+    long decodeFailures) {
 
   /** Validates the values. */
   public CacheStatus {
-    if (appliedRevision < 0 || compactRevision < 0 || relists < 0 || reconnects < 0) {
+    if (appliedRevision < 0 || compactRevision < 0 || relists < 0 || reconnects < 0 || decodeFailures < 0) {
       throw new IllegalArgumentException("negative value in status");
     }
     lastError = lastError == null ? Optional.empty() : lastError;
+  }
+
+  /** A status with no typed view decode failures (the form before views existed). */
+  public CacheStatus(boolean ready, long appliedRevision, long compactRevision, Instant lastProgress,
+      boolean connected, Optional<String> lastError, long relists, long reconnects) {
+    this(ready, appliedRevision, compactRevision, lastProgress, connected, lastError, relists, reconnects, 0);
+  }
+
+  /** This status with {@code failures} as its {@link #decodeFailures()}. */
+  public CacheStatus withDecodeFailures(long failures) {
+    return new CacheStatus(ready, appliedRevision, compactRevision, lastProgress, connected, lastError, relists,
+        reconnects, failures);
   }
 }

@@ -10,7 +10,10 @@ import dev.etcdcache.core.mirror.MirrorSettings;
 import dev.etcdcache.core.history.EventHistory;
 import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.store.StoreVersion;
+import dev.etcdcache.core.view.MirrorView;
 import dev.etcdcache.core.watch.WatchHub;
+import dev.etcdcache.api.Adapter;
+import dev.etcdcache.api.CacheView;
 import io.etcd.jetcd.Auth;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -31,6 +34,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A jetcd {@link Client} whose Get requests are answered from an in-memory mirror of etcd with
@@ -62,6 +66,8 @@ public final class CachingClient implements Client {
   private final CachingWatch watch;
   private final WatchHub hub;
   private final StatsRecorder stats;
+  private final CachedReads reads;
+  private final List<MirrorView<?>> views = new CopyOnWriteArrayList<>();
 
   private CachingClient(Client delegate, CacheConfig config, StatsRecorder stats) {
     this.stats = stats;
@@ -80,7 +86,7 @@ public final class CachingClient implements Client {
     KV upstreamKv = delegate.getKVClient();
     this.mirror = new Mirror(upstreamKv, delegate.getWatchClient(), settings, config.executor(), config.ticker(),
         stats);
-    CachedReads reads = new CachedReads(upstreamKv, mirror, config.defaultConsistency(),
+    this.reads = new CachedReads(upstreamKv, mirror, config.defaultConsistency(),
         config.consistentReadTimeout(), config.executor(), config.ticker(), stats);
     this.kv = new CachingKV(upstreamKv, reads, mirror);
     this.hub = new WatchHub(mirror, upstreamKv, delegate.getWatchClient(),
@@ -141,9 +147,32 @@ public final class CachingClient implements Client {
     return config;
   }
 
-  /** The mirror's health now. */
+  /** The mirror's health now, with the decode failures of this client's typed views. */
   public CacheStatus status() {
-    return mirror.status();
+    long decodeFailures = 0;
+    for (MirrorView<?> v : views) {
+      decodeFailures += v.decodeFailures();
+    }
+    return mirror.status().withDecodeFailures(decodeFailures);
+  }
+
+  /**
+   * A typed, indexed view of the keys under {@code prefix}, decoded by {@code adapter} once per
+   * change and kept by the mirror at its revisions (see {@link CacheView}). Reads have this
+   * client's consistency options; watch callbacks and waiting reads complete on the client's
+   * executor. The view lives until it or this client is closed.
+   *
+   * @throws IllegalArgumentException if this client does not mirror {@code prefix}, or the adapter
+   *     declares two indexes with one name
+   * @throws dev.etcdcache.api.CacheClosedException if this client is closed
+   */
+  public <T> CacheView<T> view(String prefix, Adapter<T> adapter) {
+    if (mirror.isClosed()) {
+      throw new dev.etcdcache.api.CacheClosedException("the caching client is closed");
+    }
+    MirrorView<T> view = MirrorView.open(mirror, reads, prefix, adapter, config.executor(), config.historyEvents());
+    views.add(view);
+    return view;
   }
 
   /**
@@ -199,6 +228,7 @@ public final class CachingClient implements Client {
   /** Stops the mirror; the wrapped client stays open. */
   @Override
   public void close() {
+    views.forEach(MirrorView::close);
     watch.close();
     mirror.close();
   }

@@ -110,6 +110,33 @@ public final class CachedReads {
     lastWrite.accumulateAndGet(revision, Math::max);
   }
 
+  /**
+   * For readers that cannot fall back to etcd (typed views): the revision a read at
+   * {@code consistency} arriving now must be served at or past, learned as a Get learns it (this
+   * client's last write when serializable or fresh enough, a shared linearizable probe otherwise).
+   * Completes, off the apply thread, once the mirror has applied that revision; fails with
+   * {@link TimeoutException} past the consistent-read timeout, with {@link CacheClosedException}
+   * on a closed client, or with the probe's failure.
+   */
+  public CompletableFuture<Long> awaitRevisionFor(ReadConsistency consistency) {
+    if (mirror.isClosed()) {
+      return CompletableFuture.failedFuture(new CacheClosedException("the caching client is closed"));
+    }
+    boolean immediate = consistency.mode() == ReadConsistency.Mode.SERIALIZABLE
+        || (consistency.mode() == ReadConsistency.Mode.BOUNDED_STALENESS && isFresh(consistency.maxStaleness()));
+    CompletableFuture<Long> required = immediate
+        ? CompletableFuture.completedFuture(lastWrite.get())
+        : probe.latest().thenApply(header -> Math.max(header.getRevision(), lastWrite.get()));
+    return mirror.ready().thenCompose(ready -> required).thenCompose(revision ->
+        awaitOrFallBack(revision).thenApply(version -> {
+          if (version == null) {
+            throw new CompletionException(new TimeoutException(
+                "the mirror did not reach revision " + revision + " within the consistent-read timeout"));
+          }
+          return revision;
+        }));
+  }
+
   /** Reads answered from memory. */
   public long servedFromMemory() {
     return servedFromMemory.sum();

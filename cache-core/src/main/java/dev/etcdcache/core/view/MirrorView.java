@@ -1,0 +1,381 @@
+package dev.etcdcache.core.view;
+
+import static io.etcd.jetcd.common.exception.EtcdExceptionFactory.newCompactedException;
+
+import dev.etcdcache.api.Adapter;
+import dev.etcdcache.api.CacheClosedException;
+import dev.etcdcache.api.CacheEventListener;
+import dev.etcdcache.api.CacheSnapshot;
+import dev.etcdcache.api.CacheView;
+import dev.etcdcache.api.IndexDefinition;
+import dev.etcdcache.api.Query;
+import dev.etcdcache.api.ReadConsistency;
+import dev.etcdcache.core.consistency.CachedReads;
+import dev.etcdcache.core.mirror.Mirror;
+import dev.etcdcache.core.mirror.RevisionListener;
+import dev.etcdcache.core.store.KeyRange;
+import dev.etcdcache.core.store.StoreVersion;
+import io.etcd.jetcd.api.Event;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A {@link CacheView} kept by the mirror: the keys under a prefix decoded by an {@link Adapter},
+ * with persistent secondary indexes, published as one {@link ViewVersion} per mirror revision.
+ *
+ * <h2>Threads</h2>
+ * The mirror's apply thread is the only writer. The view is built there from the current store
+ * version and registered as a {@link RevisionListener} in the same task, so no revision falls
+ * between the build and the first event. Each revision's changes under the prefix go through a
+ * {@link ViewMaintainer} (decode once, filter, update objects and indexes in one batch each) and
+ * the result is published through one atomic reference at the mirror's revision; then the changes
+ * go to the {@link ViewHistory} and to each {@link ViewWatcher}'s queue, and waiting reads are
+ * released. Readers take the published version and never lock.
+ *
+ * <h2>Adding an index</h2>
+ * {@link #addIndex} builds the new index tree on the executor from a pinned version, then, on the
+ * apply thread, replays the history's changes since that version onto it and publishes it with the
+ * current version in one step. If the history no longer reaches back (bounded, or a re-list), the
+ * build starts again from a newer version.
+ *
+ * <h2>Watches</h2>
+ * A watch registers on the apply thread: from now ({@code fromRevision == 0}), replayed from the
+ * history when it still holds the start revision, or ended with etcd's compaction error
+ * ({@code CompactedException}, compact revision = the oldest start the history can serve) when it
+ * does not. A re-list is delivered to open watches as the synthetic difference at its revision,
+ * as Kubernetes' reflector does, and restarts the history.
+ *
+ * <p>Internal, no compatibility promise; users get it as a {@link CacheView} from
+ * {@code CachingClient.view}. Thread-safe.
+ *
+ * @param <T> the object type
+ */
+public final class MirrorView<T> implements CacheView<T>, RevisionListener {
+
+  private final String prefix;
+  private final ViewSource source;
+  private final Executor executor;
+  private final DecodeFailures failures;
+  private final ViewMaintainer<T> maintainer;
+  private final List<IndexDefinition<T>> declared;
+  private final AtomicReference<ViewVersion<T>> current = new AtomicReference<>();
+  private final ViewWaiters<T> waiters;
+  /** Declared indexes and those added or being added, so a name is taken once. */
+  private final Set<String> indexNames = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+  // ---- apply thread only ----
+  private final ViewHistory<T> history;
+  private final List<ViewWatcher<T>> watchers = new ArrayList<>();
+  private final List<Runnable> untilBuilt = new ArrayList<>();
+  private StoreVersion synced;
+
+  private MirrorView(ViewSource source, String prefix, Adapter<T> adapter, Executor executor, int historyChanges) {
+    this.prefix = prefix;
+    this.source = source;
+    this.executor = executor;
+    this.failures = new DecodeFailures(prefix);
+    this.maintainer = new ViewMaintainer<>(prefix.getBytes(StandardCharsets.UTF_8), adapter, failures);
+    this.declared = List.copyOf(adapter.indexes());
+    this.waiters = new ViewWaiters<>(current, executor);
+    this.history = new ViewHistory<>(historyChanges);
+    for (IndexDefinition<T> d : declared) {
+      if (!indexNames.add(d.name())) {
+        throw new IllegalArgumentException("the adapter declares two indexes named " + d.name());
+      }
+    }
+  }
+
+  /**
+   * A view of {@code mirror}'s keys under {@code prefix}, built on the apply thread as soon as the
+   * mirror is ready. Callbacks and waiting reads complete on {@code executor}; the history holds up
+   * to {@code historyChanges} key changes.
+   *
+   * @throws IllegalArgumentException if the mirror does not cover the prefix, or the adapter
+   *     declares two indexes with one name
+   */
+  public static <T> MirrorView<T> open(Mirror mirror, CachedReads reads, String prefix, Adapter<T> adapter,
+      Executor executor, int historyChanges) {
+    Objects.requireNonNull(prefix, "prefix");
+    Objects.requireNonNull(adapter, "adapter");
+    byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
+    if (!mirror.covers(p.length == 0 ? KeyRange.ALL : KeyRange.prefix(p))) {
+      throw new IllegalArgumentException("the cache does not mirror the prefix " + prefix);
+    }
+    MirrorView<T> view = new MirrorView<>(ViewSource.of(mirror, reads), prefix, adapter, executor, historyChanges);
+    view.source.executeOnApplyThread(view::build);
+    return view;
+  }
+
+  /**
+   * A view built at once from {@code version} and driven by hand: the caller acts as the apply
+   * thread and calls {@link #onRevision}, {@link #onProgress} and {@link #onRelist} itself; every
+   * read is served from the latest version. For benchmarks and tools.
+   */
+  public static <T> MirrorView<T> detached(StoreVersion version, String prefix, Adapter<T> adapter,
+      Executor executor) {
+    MirrorView<T> view = new MirrorView<>(ViewSource.detached(version), prefix, adapter, executor, 10_000);
+    view.build();
+    return view;
+  }
+
+  @Override
+  public String prefix() {
+    return prefix;
+  }
+
+  @Override
+  public CompletableFuture<CacheSnapshot<T>> snapshot() {
+    return snapshot(ReadConsistency.LINEARIZABLE);
+  }
+
+  /**
+   * {@inheritDoc} Fails with {@link CacheClosedException} once the view or the client is closed,
+   * and with {@link java.util.concurrent.TimeoutException} when the mirror does not reach the
+   * needed revision within the client's consistent-read timeout (a view cannot fall back to etcd).
+   */
+  @Override
+  public CompletableFuture<CacheSnapshot<T>> snapshot(ReadConsistency consistency) {
+    Objects.requireNonNull(consistency, "consistency");
+    if (closed) {
+      return CompletableFuture.failedFuture(new CacheClosedException("the view is closed"));
+    }
+    return source.revisionFor(consistency)
+        .thenComposeAsync(waiters::await, executor)
+        .thenApply(v -> v);
+  }
+
+  /** {@inheritDoc} Before the view is first built, an empty snapshot at revision 0. */
+  @Override
+  public CacheSnapshot<T> latest() {
+    ViewVersion<T> v = current.get();
+    return v != null ? v : ViewVersion.empty(0, declared);
+  }
+
+  @Override
+  public CompletableFuture<Void> addIndex(IndexDefinition<T> index) {
+    Objects.requireNonNull(index, "index");
+    if (closed) {
+      return CompletableFuture.failedFuture(new CacheClosedException("the view is closed"));
+    }
+    if (!indexNames.add(index.name())) {
+      throw new IllegalArgumentException("the view already has an index named " + index.name());
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    buildIndex(index, done);
+    return done;
+  }
+
+  /**
+   * {@inheritDoc} Events reach {@code listener} on the view's executor, one at a time, in revision
+   * order; closing the view ends the watch with {@link CacheClosedException}.
+   *
+   * @throws IllegalArgumentException if {@code fromRevision} is negative or the query names an
+   *     index the view does not have
+   * @throws CacheClosedException if the view is closed
+   */
+  @Override
+  public AutoCloseable watch(long fromRevision, Query<T> query, CacheEventListener<T> listener) {
+    Objects.requireNonNull(query, "query");
+    Objects.requireNonNull(listener, "listener");
+    if (fromRevision < 0) {
+      throw new IllegalArgumentException("negative fromRevision " + fromRevision);
+    }
+    checkIndexes(query);
+    if (closed) {
+      throw new CacheClosedException("the view is closed");
+    }
+    ViewWatcher<T>[] self = newArray();
+    ViewWatcher<T> w = new ViewWatcher<>(query, listener, executor,
+        () -> onApplyThread(() -> watchers.remove(self[0])));
+    self[0] = w;
+    onApplyThread(() -> register(w, fromRevision));
+    return w;
+  }
+
+  @Override
+  public long decodeFailures() {
+    return failures.count();
+  }
+
+  /** The last decode failure as a message (key, revision, cause), or null if none. */
+  public String lastDecodeFailure() {
+    return failures.last();
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    CacheClosedException cause = new CacheClosedException("the view is closed");
+    waiters.failAll(cause);
+    onApplyThread(() -> {
+      source.removeListener(this);
+      List.copyOf(watchers).forEach(w -> w.fail(cause));
+      watchers.clear();
+      untilBuilt.clear();
+    });
+  }
+
+  // ---- RevisionListener: apply thread ----
+
+  @Override
+  public void onRevision(StoreVersion before, StoreVersion after, List<Event> events) {
+    ViewVersion<T> base = current.get();
+    if (closed || base == null || after.revision() <= base.revision()) {
+      return;
+    }
+    ViewMaintainer.Result<T> r = maintainer.apply(base, after.revision(), maintainer.writesOf(events));
+    synced = after;
+    publish(r, true);
+  }
+
+  @Override
+  public void onProgress(StoreVersion version) {
+    ViewVersion<T> base = current.get();
+    if (closed || base == null || version.revision() <= base.revision()) {
+      return;
+    }
+    synced = version;
+    publish(new ViewMaintainer.Result<>(base.advancedTo(version.revision()), List.of()), true);
+  }
+
+  @Override
+  public void onRelist(StoreVersion version, long compactRevision) {
+    ViewVersion<T> base = current.get();
+    if (closed || base == null || version.revision() < base.revision()) {
+      return;
+    }
+    ViewMaintainer.Result<T> r = maintainer.apply(base, version.revision(), maintainer.diff(base, synced, version));
+    synced = version;
+    history.reset(version.revision());
+    publish(r, false);
+  }
+
+  // ---- apply thread machinery ----
+
+  private void build() {
+    if (closed) {
+      return;
+    }
+    StoreVersion store = source.current();
+    if (store == null) {
+      source.ready().thenRun(() -> onApplyThread(this::build));
+      return;
+    }
+    ViewMaintainer.Result<T> r = maintainer.build(store, declared);
+    synced = store;
+    history.reset(store.revision());
+    current.set(r.version());
+    source.addListener(this);
+    waiters.release(r.version());
+    List<Runnable> pending = List.copyOf(untilBuilt);
+    untilBuilt.clear();
+    pending.forEach(Runnable::run);
+  }
+
+  private void publish(ViewMaintainer.Result<T> r, boolean keep) {
+    current.set(r.version());
+    if (!r.changes().isEmpty()) {
+      RevisionChanges<T> changes = new RevisionChanges<>(r.version().revision(), r.changes());
+      if (keep) {
+        history.append(changes);
+      }
+      for (ViewWatcher<T> w : watchers) {
+        w.offer(changes);
+      }
+    }
+    waiters.release(r.version());
+  }
+
+  private void register(ViewWatcher<T> w, long fromRevision) {
+    if (w.isEnded() || closed) {
+      return;
+    }
+    ViewVersion<T> now = current.get();
+    if (now == null) {
+      untilBuilt.add(() -> register(w, fromRevision));
+      return;
+    }
+    if (fromRevision == 0 || fromRevision > now.revision()) {
+      w.startAt(fromRevision == 0 ? now.revision() + 1 : fromRevision);
+    } else if (!history.holdsFrom(fromRevision)) {
+      w.fail(newCompactedException(history.startRevision() + 1));
+      return;
+    } else {
+      w.startAt(fromRevision);
+      history.since(fromRevision).forEach(w::offer);
+    }
+    watchers.add(w);
+  }
+
+  private void buildIndex(IndexDefinition<T> index, CompletableFuture<Void> done) {
+    waiters.await(0).thenAcceptAsync(pinned -> {
+      var entries = maintainer.buildIndex(index, pinned);
+      onApplyThread(() -> publishIndex(index, pinned.revision(), entries, done));
+    }, executor).exceptionally(failure -> {
+      indexNames.remove(index.name());
+      done.completeExceptionally(failure);
+      return null;
+    });
+  }
+
+  private void publishIndex(IndexDefinition<T> index, long builtAt, dev.etcdcache.btree.BPlusTree<T> entries,
+      CompletableFuture<Void> done) {
+    if (closed) {
+      done.completeExceptionally(new CacheClosedException("the view is closed"));
+      return;
+    }
+    ViewVersion<T> now = current.get();
+    if (now.revision() > builtAt && !history.holdsFrom(builtAt + 1)) {
+      buildIndex(index, done);
+      return;
+    }
+    if (now.revision() > builtAt) {
+      for (RevisionChanges<T> c : history.since(builtAt + 1)) {
+        entries = maintainer.catchUp(index, entries, c);
+      }
+    }
+    var indexes = new java.util.LinkedHashMap<>(now.indexes());
+    indexes.put(index.name(), new ViewIndex<>(index, entries));
+    current.set(new ViewVersion<>(now.revision(), now.objects(), indexes));
+    executor.execute(() -> done.complete(null));
+  }
+
+  private void checkIndexes(Query<T> q) {
+    if (q instanceof Query.Eq<T> eq && !indexNames.contains(eq.index().name())) {
+      throw new IllegalArgumentException("the view has no index named " + eq.index().name());
+    } else if (q instanceof Query.And<T> and) {
+      checkIndexes(and.left());
+      checkIndexes(and.right());
+    } else if (q instanceof Query.Or<T> or) {
+      checkIndexes(or.left());
+      checkIndexes(or.right());
+    }
+  }
+
+  /** Runs on the apply thread; inline once the mirror has shut its apply thread down. */
+  private void onApplyThread(Runnable task) {
+    try {
+      source.executeOnApplyThread(task);
+    } catch (RejectedExecutionException e) {
+      synchronized (this) {
+        task.run();
+      }
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> ViewWatcher<T>[] newArray() {
+    return (ViewWatcher<T>[]) new ViewWatcher<?>[1];
+  }
+}

@@ -1,0 +1,184 @@
+package dev.etcdcache.core.view;
+
+import dev.etcdcache.api.CacheEvent;
+import dev.etcdcache.api.CacheEventListener;
+import dev.etcdcache.api.Query;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One typed watch on a view: its query, its listener and its own queue, drained serially on the
+ * view's executor.
+ *
+ * <h2>Threads</h2>
+ * The apply thread only enqueues a revision's changes ({@link #offer}); everything per watcher
+ * (testing the query, building events, calling the listener) happens in the drain, off the apply
+ * thread. At most one drain runs at a time ({@link #draining}), so the listener sees one callback
+ * at a time, in revision order. A drain handles a bounded batch and resubmits itself, so a busy
+ * watcher does not hold an executor thread.
+ *
+ * <h2>Entering and leaving the query</h2>
+ * As in Kubernetes' watch cache, a change is judged by whether the object matched the query before
+ * and after it: matched only after is {@code CREATED}, only before is {@code DELETED} (with the
+ * object before as {@code previous}), both is {@code UPDATED}. Index values are computed again here
+ * with the index functions, which must be deterministic.
+ *
+ * <p>The queue is unbounded: a listener slower than the write rate grows it.
+ *
+ * @param <T> the object type
+ */
+final class ViewWatcher<T> implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ViewWatcher.class);
+  private static final int DRAIN_BATCH = 64;
+
+  private final Query<T> query;
+  private final CacheEventListener<T> listener;
+  private final Executor executor;
+  private final Runnable onClose;
+  private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean draining = new AtomicBoolean();
+  private final AtomicBoolean ended = new AtomicBoolean();
+  private volatile boolean failureLogged;
+  /** Changes before this revision are not delivered; set on the apply thread before any offer. */
+  private volatile long startRevision = Long.MAX_VALUE;
+
+  ViewWatcher(Query<T> query, CacheEventListener<T> listener, Executor executor, Runnable onClose) {
+    this.query = query;
+    this.listener = listener;
+    this.executor = executor;
+    this.onClose = onClose;
+  }
+
+  /** Delivers changes at {@code revision} and later. */
+  void startAt(long revision) {
+    startRevision = revision;
+  }
+
+  /** Queues one revision's changes, if at or past the start revision. */
+  void offer(RevisionChanges<T> changes) {
+    if (!ended.get() && changes.revision() >= startRevision) {
+      queue.add(changes);
+      schedule();
+    }
+  }
+
+  /** Ends the watch with {@code failure}, after what is already queued. */
+  void fail(Throwable failure) {
+    if (!ended.get()) {
+      queue.add(failure);
+      schedule();
+    }
+  }
+
+  boolean isEnded() {
+    return ended.get();
+  }
+
+  /** Stops delivery at once; a callback already running completes. */
+  @Override
+  public void close() {
+    if (ended.compareAndSet(false, true)) {
+      queue.clear();
+      onClose.run();
+    }
+  }
+
+  private void schedule() {
+    if (draining.compareAndSet(false, true)) {
+      try {
+        executor.execute(this::drain);
+      } catch (RejectedExecutionException e) {
+        draining.set(false);
+        queue.clear();
+      }
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private void drain() {
+    try {
+      for (int i = 0; i < DRAIN_BATCH && !ended.get(); i++) {
+        Object item = queue.poll();
+        if (item == null) {
+          break;
+        }
+        if (item instanceof Throwable failure) {
+          ended.set(true);
+          queue.clear();
+          guarded(() -> listener.onError(failure));
+          onClose.run();
+        } else {
+          deliver((RevisionChanges<T>) item);
+        }
+      }
+    } finally {
+      draining.set(false);
+    }
+    if (!queue.isEmpty() && !ended.get()) {
+      schedule();
+    }
+  }
+
+  private void deliver(RevisionChanges<T> changes) {
+    for (KeyChange<T> c : changes.changes()) {
+      if (ended.get()) {
+        return;
+      }
+      boolean before = c.previous() != null && matches(query, c.key(), c.previous());
+      boolean after = c.current() != null && matches(query, c.key(), c.current());
+      CacheEvent<T> event;
+      if (before && after) {
+        event = new CacheEvent<>(CacheEvent.Type.UPDATED, c.keyString(), c.current(), c.previous(), changes.revision());
+      } else if (after) {
+        event = new CacheEvent<>(CacheEvent.Type.CREATED, c.keyString(), c.current(), null, changes.revision());
+      } else if (before) {
+        event = new CacheEvent<>(CacheEvent.Type.DELETED, c.keyString(), null, c.previous(), changes.revision());
+      } else {
+        continue;
+      }
+      guarded(() -> listener.onEvent(event));
+    }
+  }
+
+  /** Whether {@code object} at {@code key} matches {@code q}; an index function failing means no. */
+  static <T> boolean matches(Query<T> q, byte[] key, T object) {
+    if (q instanceof Query.All<T>) {
+      return true;
+    }
+    if (q instanceof Query.KeyPrefix<T> p) {
+      byte[] prefix = p.keyPrefix().getBytes(StandardCharsets.UTF_8);
+      return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+    }
+    if (q instanceof Query.Eq<T> eq) {
+      try {
+        return ViewMaintainer.valuesOf(eq.index(), object).contains(eq.value());
+      } catch (RuntimeException e) {
+        return false;
+      }
+    }
+    if (q instanceof Query.And<T> and) {
+      return matches(and.left(), key, object) && matches(and.right(), key, object);
+    }
+    Query.Or<T> or = (Query.Or<T>) q;
+    return matches(or.left(), key, object) || matches(or.right(), key, object);
+  }
+
+  private void guarded(Runnable callback) {
+    try {
+      callback.run();
+    } catch (RuntimeException | LinkageError e) {
+      if (!failureLogged) {
+        failureLogged = true;
+        LOG.warn("a view watch listener threw; the watch goes on (logged once per watcher)", e);
+      }
+    }
+  }
+}
