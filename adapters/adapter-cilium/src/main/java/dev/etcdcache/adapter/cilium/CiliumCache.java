@@ -5,6 +5,7 @@ import dev.etcdcache.api.CacheEventListener;
 import dev.etcdcache.api.CacheSnapshot;
 import dev.etcdcache.api.CacheView;
 import dev.etcdcache.api.Query;
+import dev.etcdcache.api.ReadConsistency;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * CiliumAdapter adapter = CiliumAdapter.create();
  * CacheView<CiliumObject> view = client.view(adapter.keys().viewPrefix(), adapter);
- * CiliumCache cilium = CiliumCache.open(view);
+ * CiliumCache cilium = CiliumCache.open(view).join();
  * IpIdentity e = cilium.state().lookup(addressBytes);   // longest-prefix match, no allocation
  * }</pre>
  *
@@ -52,8 +53,7 @@ public final class CiliumCache implements AutoCloseable {
   private volatile Throwable failure;
   private volatile boolean failureLogged;
 
-  private CiliumCache(CacheView<CiliumObject> view) {
-    CacheSnapshot<CiliumObject> start = view.latest();
+  private CiliumCache(CacheView<CiliumObject> view, CacheSnapshot<CiliumObject> start) {
     StateBuilder builder = new StateBuilder(CiliumState.empty(start.revision()));
     List<String> keys = start.keys(Query.all());
     List<CiliumObject> objects = start.list(Query.all());
@@ -66,11 +66,14 @@ public final class CiliumCache implements AutoCloseable {
 
   /**
    * Starts the lookups over {@code view}, a view decoded by a {@link CiliumAdapter} over its
-   * {@link CiliumKeys#viewPrefix()} (or any prefix holding the Cilium areas wanted). The first
-   * state is built from the view's latest snapshot before this returns.
+   * {@link CiliumKeys#viewPrefix()} (or any prefix holding the Cilium areas wanted). Completes,
+   * on the view's executor, once the view has been built and the first state built from its
+   * serializable snapshot; fails as that snapshot fails (view closed, consistent-read timeout).
    */
-  public static CiliumCache open(CacheView<CiliumObject> view) {
-    return new CiliumCache(Objects.requireNonNull(view, "view"));
+  public static CompletableFuture<CiliumCache> open(CacheView<CiliumObject> view) {
+    Objects.requireNonNull(view, "view");
+    // A serializable snapshot still waits for the view's first build; latest() would not.
+    return view.snapshot(ReadConsistency.SERIALIZABLE).thenApply(start -> new CiliumCache(view, start));
   }
 
   /** The latest published state, at once; never goes back in time. */
@@ -134,7 +137,6 @@ public final class CiliumCache implements AutoCloseable {
     builder.apply(event.key(), event.previous(), event.object(), event.revision());
     CiliumState next = builder.build(event.revision());
     state = next;
-    completeWaiters(next);
     for (IdentityChange c : builder.identityChanges()) {
       for (CiliumListener l : listeners) {
         guarded(() -> l.onIdentityChange(c));
@@ -145,6 +147,8 @@ public final class CiliumCache implements AutoCloseable {
         guarded(() -> l.onIpMappingChange(c));
       }
     }
+    // After the listeners, so a caller woken by awaitRevision has seen this revision's callbacks.
+    completeWaiters(next);
   }
 
   private void completeWaiters(CiliumState next) {

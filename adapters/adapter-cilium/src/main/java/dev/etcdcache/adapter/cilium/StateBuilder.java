@@ -51,6 +51,13 @@ final class StateBuilder {
 
   /** Applies one key's change: {@code before} leaves, {@code after} arrives (either may be null). */
   void apply(String key, CiliumObject before, CiliumObject after, long revision) {
+    if (before instanceof IpIdentity || after instanceof IpIdentity) {
+      // One key, one prefix: replaced in one step so listeners see one change, not a gap.
+      IpIdentity b = (IpIdentity) before;
+      IpIdentity a = (IpIdentity) after;
+      changeIp(a != null ? a.prefix() : b.prefix(), b, a, revision);
+      return;
+    }
     if (before != null) {
       remove(key, before, revision);
     }
@@ -81,8 +88,6 @@ final class StateBuilder {
       identityChanges.add(new IdentityChange(IdentityChange.Type.ADDED, s, revision));
     } else if (object instanceof IdentityReference r) {
       addTo(references, r.labels(), r, BY_NODE);
-    } else if (object instanceof IpIdentity ip) {
-      changeIp(ip.prefix(), ip, true, revision);
     } else if (object instanceof CiliumNode n) {
       nodes.write().put(tail(key, 2), n);
       for (IpPrefix a : n.allAddresses()) {
@@ -107,8 +112,6 @@ final class StateBuilder {
       identityChanges.add(new IdentityChange(IdentityChange.Type.REMOVED, s, revision));
     } else if (object instanceof IdentityReference r) {
       removeFrom(references, r.labels(), r);
-    } else if (object instanceof IpIdentity ip) {
-      changeIp(ip.prefix(), ip, false, revision);
     } else if (object instanceof CiliumNode n) {
       nodes.write().remove(tail(key, 2));
       for (IpPrefix a : n.allAddresses()) {
@@ -126,11 +129,12 @@ final class StateBuilder {
     }
   }
 
-  private void changeIp(IpPrefix p, IpIdentity entry, boolean add, long revision) {
+  private void changeIp(IpPrefix p, IpIdentity removed, IpIdentity added, long revision) {
     PrefixTrie<IpIdentity[]> trie = p.ipv6() ? ipv6 : ipv4;
     IpIdentity[] slot = trie.get(p.hi(), p.lo(), p.length());
     IpIdentity before = slot == null ? null : slot[0];
-    IpIdentity[] next = add ? withEntry(slot, entry) : withoutEntry(slot, entry);
+    IpIdentity[] next = removed == null ? slot : withoutEntry(slot, removed);
+    next = added == null ? next : withEntry(next, added);
     trie = next == null ? trie.remove(p.hi(), p.lo(), p.length()) : trie.put(p.hi(), p.lo(), p.length(), next);
     if (p.ipv6()) {
       ipv6 = trie;
