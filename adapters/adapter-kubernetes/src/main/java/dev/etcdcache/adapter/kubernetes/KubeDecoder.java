@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.kubernetes.client.proto.Meta;
-import io.kubernetes.client.proto.Runtime.Unknown;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +18,6 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class KubeDecoder {
 
-  private static final byte[] PROTOBUF_MAGIC = {'k', '8', 's', 0};
   private static final byte[] ENCRYPTED_MAGIC = "k8s:enc:".getBytes(StandardCharsets.US_ASCII);
 
   private final KeyLayout layout;
@@ -63,7 +61,7 @@ final class KubeDecoder {
       }
       plain = opened.get();
     }
-    if (startsWith(plain, PROTOBUF_MAGIC)) {
+    if (startsWith(plain, Envelope.MAGIC)) {
       return decodeEnvelope(key, where, plain, modRevision);
     }
     if (firstNonWhitespace(plain) == '{') {
@@ -74,20 +72,20 @@ final class KubeDecoder {
   }
 
   private KubeObject decodeEnvelope(String key, ResourceKey where, byte[] value, long modRevision) {
-    Unknown envelope;
+    Envelope envelope;
     try {
-      envelope = Unknown.parseFrom(ByteString.copyFrom(value, PROTOBUF_MAGIC.length, value.length - PROTOBUF_MAGIC.length));
+      envelope = Envelope.parse(value);
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalArgumentException("value at " + key + " is a damaged k8s protobuf envelope: " + e.getMessage(), e);
     }
-    String apiVersion = envelope.getTypeMeta().getApiVersion();
-    String kind = envelope.getTypeMeta().getKind();
-    ByteString raw = envelope.getRaw();
-    if (!envelope.getContentEncoding().isEmpty()) {
+    String apiVersion = envelope.apiVersion();
+    String kind = envelope.kind();
+    ByteString raw = envelope.raw();
+    if (!envelope.contentEncoding().isEmpty()) {
       // kube-apiserver never writes one; keep the bytes rather than guess a codec.
       untyped.increment();
       return fromMetadata(key, where, apiVersion, kind, Meta.ObjectMeta.getDefaultInstance(), modRevision, null, raw,
-          "envelope content encoding '" + envelope.getContentEncoding() + "' is not decoded");
+          "envelope content encoding '" + envelope.contentEncoding() + "' is not decoded");
     }
     try {
       Optional<Message> message = kinds.parse(apiVersion, kind, raw);
@@ -98,7 +96,7 @@ final class KubeDecoder {
       }
       // Every top-level API object has ObjectMeta as field 1, so the metadata of a kind this
       // library does not know still reads through PartialObjectMetadata.
-      Meta.ObjectMeta meta = Meta.PartialObjectMetadata.parseFrom(raw).getMetadata();
+      Meta.ObjectMeta meta = ProtoKinds.partialMetadata(raw);
       untyped.increment();
       return fromMetadata(key, where, apiVersion, kind, meta, modRevision, null, raw,
           apiVersion + " " + kind + " is not a kind client-java-proto knows; kept as metadata and raw bytes");

@@ -4,8 +4,6 @@ import com.google.protobuf.ByteString;
 import dev.etcdcache.api.Adapter;
 import dev.etcdcache.api.IndexDefinition;
 import dev.etcdcache.api.Query;
-import io.kubernetes.client.proto.Runtime.TypeMeta;
-import io.kubernetes.client.proto.Runtime.Unknown;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -39,8 +37,6 @@ public final class KubernetesAdapter implements Adapter<KubeObject> {
       "metadata.name", "metadata.namespace", "spec.nodeName", "status.phase", "spec.schedulerName",
       "spec.serviceAccountName", "spec.restartPolicy", "status.podIP", "status.nominatedNodeName",
       "spec.unschedulable", "type");
-
-  private static final byte[] PROTOBUF_MAGIC = {'k', '8', 's', 0};
 
   private final KeyLayout layout;
   private final KubeDecoder decoder;
@@ -111,11 +107,7 @@ public final class KubernetesAdapter implements Adapter<KubeObject> {
     switch (object.encoding()) {
       case PROTOBUF:
         ByteString raw = object.message() != null ? object.message().toByteString() : object.raw();
-        Unknown envelope = Unknown.newBuilder()
-            .setTypeMeta(TypeMeta.newBuilder().setApiVersion(object.apiVersion()).setKind(object.kind()))
-            .setRaw(raw)
-            .build();
-        return ByteString.copyFrom(PROTOBUF_MAGIC).concat(envelope.toByteString()).toByteArray();
+        return new Envelope(object.apiVersion(), object.kind(), raw, "").toValue();
       default:
         return object.raw().toByteArray();
     }
