@@ -1,13 +1,12 @@
 package dev.etcdcache.core.mirror;
 
-import com.google.protobuf.UnsafeByteOperations;
 import dev.etcdcache.btree.BPlusTree;
 import dev.etcdcache.btree.Batch;
 import dev.etcdcache.core.StatsRecorder;
 import dev.etcdcache.core.store.KeyRange;
+import dev.etcdcache.core.store.StoredValue;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
-import io.etcd.jetcd.api.KeyValue;
 import io.etcd.jetcd.api.ResponseHeader;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
@@ -30,7 +29,7 @@ import java.util.concurrent.Executor;
 final class Bootstrap {
 
   /** What a finished bootstrap hands the mirror. */
-  record Snapshot(long revision, BPlusTree<KeyValue> tree, ResponseHeader header, int pages, long bytes) {}
+  record Snapshot(long revision, BPlusTree<byte[]> tree, ResponseHeader header, int pages, long bytes) {}
 
   private final KV kv;
   private final List<KeyRange> ranges;
@@ -38,7 +37,7 @@ final class Bootstrap {
   private final Executor applier;
   private final StatsRecorder stats;
   private long rawBytes;
-  private final Batch<KeyValue> batch = BPlusTree.<KeyValue>empty().batch();
+  private final Batch<byte[]> batch = BPlusTree.<byte[]>empty().batch();
   private long revision;
   private long bytesSeen;
   private long keysSeen;
@@ -109,7 +108,7 @@ final class Bootstrap {
     for (io.etcd.jetcd.KeyValue kv : response.getKvs()) {
       byte[] key = kv.getKey().getBytes();
       byte[] value = kv.getValue().getBytes();
-      batch.put(key, toStored(key, value, kv));
+      batch.put(key, toStored(value, kv));
       rawBytes += key.length + value.length;
     }
   }
@@ -119,16 +118,9 @@ final class Bootstrap {
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, pageBytes / perKey));
   }
 
-  /** The compact per-key record: the protobuf etcd sends, sharing the key's bytes. */
-  static KeyValue toStored(byte[] key, byte[] value, io.etcd.jetcd.KeyValue kv) {
-    return KeyValue.newBuilder()
-        .setKey(UnsafeByteOperations.unsafeWrap(key))
-        .setValue(UnsafeByteOperations.unsafeWrap(value))
-        .setCreateRevision(kv.getCreateRevision())
-        .setModRevision(kv.getModRevision())
-        .setVersion(kv.getVersion())
-        .setLease(kv.getLease())
-        .build();
+  /** The stored form of a key's value and metadata as jetcd reported them. */
+  static byte[] toStored(byte[] value, io.etcd.jetcd.KeyValue kv) {
+    return StoredValue.pack(value, kv.getCreateRevision(), kv.getModRevision(), kv.getVersion(), kv.getLease());
   }
 
   private static byte[] successor(byte[] key) {

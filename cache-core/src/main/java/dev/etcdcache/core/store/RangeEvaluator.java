@@ -38,7 +38,7 @@ public final class RangeEvaluator {
   /** The response etcd would give for {@code request} at {@code version}, with {@code header}. */
   public static RangeResponse evaluate(RangeRequest request, StoreVersion version, ResponseHeader header) {
     KeyRange range = KeyRange.of(request.getKey(), request.getRangeEnd());
-    BPlusTree<KeyValue> tree = version.tree();
+    BPlusTree<byte[]> tree = version.tree();
     RangeResponse.Builder response = RangeResponse.newBuilder().setHeader(header);
     if (range.isEmpty()) {
       return response.build();
@@ -66,14 +66,15 @@ public final class RangeEvaluator {
     return response.build();
   }
 
-  private static List<KeyValue> fetch(RangeRequest request, BPlusTree<KeyValue> tree, KeyRange range) {
+  private static List<KeyValue> fetch(RangeRequest request, BPlusTree<byte[]> tree, KeyRange range) {
     long limit = request.getLimit();
     boolean fetchAll = request.getSortOrder() != RangeRequest.SortOrder.NONE
         || request.getMinModRevision() != 0 || request.getMaxModRevision() != 0
         || request.getMinCreateRevision() != 0 || request.getMaxCreateRevision() != 0;
     int fetchLimit = fetchAll || limit <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, limit + 1);
     List<KeyValue> kvs = new ArrayList<>(fetchLimit > 0 ? fetchLimit : 16);
-    tree.forEach(range.fromInclusive(), range.toExclusive(), false, fetchLimit, (k, kv) -> kvs.add(kv));
+    tree.forEach(range.fromInclusive(), range.toExclusive(), false, fetchLimit,
+        (k, stored) -> kvs.add(StoredValue.toKeyValue(k, stored)));
     return kvs;
   }
 

@@ -1,7 +1,6 @@
 package dev.etcdcache.core.store;
 
 import dev.etcdcache.btree.BPlusTree;
-import io.etcd.jetcd.api.KeyValue;
 import java.util.Objects;
 
 /**
@@ -9,10 +8,11 @@ import java.util.Objects;
  * holding and reading one is safe from any thread and never blocks the mirror.
  *
  * @param revision the etcd revision this version is exact at
- * @param tree every mirrored key at {@code revision}, keyed by its bytes
+ * @param tree every mirrored key at {@code revision}, keyed by its bytes, each holding its
+ *     {@link StoredValue} (value, create/mod revision, version, lease)
  * @param publishedNanos when the mirror published it, on the mirror's ticker
  */
-public record StoreVersion(long revision, BPlusTree<KeyValue> tree, long publishedNanos) {
+public record StoreVersion(long revision, BPlusTree<byte[]> tree, long publishedNanos) {
 
   /** Validates the version. */
   public StoreVersion {

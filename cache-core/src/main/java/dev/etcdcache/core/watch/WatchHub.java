@@ -441,6 +441,10 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
           continue;
         }
         Event s = shape(e, shape);
+        if (s != null && entry.revision() == dropDeletesAt && s.hasPrevKv()) {
+          // etcd reads prevKV at mod revision - 1, which is gone when the start is the compact revision.
+          s = s.toBuilder().clearPrevKv().build();
+        }
         if (s != null) {
           batch.add(s);
           any = true;
@@ -577,7 +581,8 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
 
   private CompletableFuture<Long> compactedAtStart(long start) {
     EventHistory.Entry entry = start > 1 ? history.at(start) : null;
-    if (entry == null || entry.events().stream().noneMatch(e -> e.getType() == Event.EventType.DELETE)) {
+    // Only a DELETE or a prevKV at the start revision depends on whether it is the compact revision.
+    if (entry == null || entry.events().stream().noneMatch(e -> e.getType() == Event.EventType.DELETE || e.hasPrevKv())) {
       return CompletableFuture.completedFuture(0L);
     }
     return upstream.probe(start - 1).handle((r, failure) -> {

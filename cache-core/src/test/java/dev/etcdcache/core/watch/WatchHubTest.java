@@ -216,7 +216,7 @@ class WatchHubTest {
   }
 
   private static StoreVersion version(long revision) {
-    return new StoreVersion(revision, BPlusTree.<KeyValue>empty(), 0);
+    return new StoreVersion(revision, BPlusTree.<byte[]>empty(), 0);
   }
 
   private static Event put(String key, String value, KeyValue prev) {
