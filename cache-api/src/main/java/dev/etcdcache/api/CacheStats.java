@@ -10,13 +10,15 @@ package dev.etcdcache.api;
  *   <li>A Get through the caching KV adds one to exactly one of {@link #serializableGets()},
  *       {@link #linearizableGets()}, {@link #boundedStalenessGets()} (by the consistency it was
  *       served at) or {@link #atRevisionGets()} (a Get with a revision, whatever its consistency).
- *       When it completes it adds one to {@link #servedFromMemory()} or to exactly one pass-through
- *       reason: {@link #passedThroughNotReady()} (the mirror had no snapshot yet),
+ *       Once the cache decides where it is answered it adds one to {@link #servedFromMemory()} or
+ *       to exactly one pass-through reason: {@link #passedThroughNotReady()} (the mirror had no snapshot yet),
  *       {@link #passedThroughNotCovered()} (range outside the mirrored prefixes, or an empty key),
  *       {@link #passedThroughRevisionNotHeld()} (a revision the mirror no longer holds), or
  *       {@link #passedThroughTimeout()} (the mirror did not reach etcd's revision within the
- *       consistent-read timeout). A Get that fails (etcd's error for a compacted revision) counts
- *       its request and no outcome.</li>
+ *       consistent-read timeout). A Get that fails before that (etcd's error for a compacted
+ *       revision, an unreachable etcd during the revision probe) counts its request and no
+ *       outcome, so {@code gets() - servedFromMemory() - passedThrough()} is the failed ones plus
+ *       those in flight.</li>
  *   <li>A linearizable Get, and a bounded-staleness Get served as linearizable, adds its wait, from
  *       arrival to answer, to {@link #consistentReadWaitNanos()} and one to
  *       {@link #consistentReadWaits()}.</li>
