@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -24,44 +25,64 @@ final class BruteForce {
 
   final long revision;
   final TreeMap<String, CiliumObject> objects = new TreeMap<>();
+  final Map<IpPrefix, IpIdentity> winners = new java.util.HashMap<>();
 
   private BruteForce(long revision) {
     this.revision = revision;
   }
 
-  /** Reads {@code prefix} from etcd at {@code revision} directly (not through the cache). */
+  /**
+   * Reads {@code prefix} from etcd at {@code revision} directly (not through the cache), in pages
+   * of 2,000 keys so a large keyspace stays under jetcd's 4 MiB response limit.
+   */
   static BruteForce read(KV direct, CiliumAdapter adapter, String prefix, long revision) throws Exception {
     BruteForce b = new BruteForce(revision);
-    List<KeyValue> kvs = direct.get(bytes(prefix), GetOption.builder().isPrefix(true).withRevision(revision).build())
-        .get().getKvs();
-    for (KeyValue kv : kvs) {
-      byte[] key = kv.getKey().getBytes();
-      CiliumObject o = adapter.decode(key, kv.getValue().getBytes());
-      if (adapter.accept(key, o)) {
-        b.objects.put(kv.getKey().toString(StandardCharsets.UTF_8), o);
+    ByteSequence end = bytes(prefix.substring(0, prefix.length() - 1) + (char) (prefix.charAt(prefix.length() - 1) + 1));
+    ByteSequence from = bytes(prefix);
+    while (true) {
+      GetResponse page = direct.get(from, GetOption.builder().withRange(end).withRevision(revision).withLimit(2000)
+          .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND).build()).get();
+      for (KeyValue kv : page.getKvs()) {
+        byte[] key = kv.getKey().getBytes();
+        CiliumObject o = adapter.decode(key, kv.getValue().getBytes());
+        if (adapter.accept(key, o)) {
+          b.objects.put(kv.getKey().toString(StandardCharsets.UTF_8), o);
+        }
       }
+      if (!page.isMore() || page.getKvs().isEmpty()) {
+        break;
+      }
+      from = ByteSequence.from(keyAfter(page.getKvs().get(page.getKvs().size() - 1).getKey().getBytes()));
+    }
+    for (IpIdentity ip : b.all(IpIdentity.class)) {
+      b.winners.merge(ip.prefix(), ip, (x, y) -> (x.addressSpace() + "/").compareTo(y.addressSpace() + "/") <= 0 ? x : y);
     }
     return b;
+  }
+
+  /** The smallest key after {@code key}. */
+  private static byte[] keyAfter(byte[] key) {
+    byte[] next = java.util.Arrays.copyOf(key, key.length + 1);
+    return next;
   }
 
   <T> List<T> all(Class<T> type) {
     return objects.values().stream().filter(type::isInstance).map(type::cast).collect(Collectors.toList());
   }
 
-  /** Cilium's ipcache answer: the longest prefix containing the address; same prefix: first key. */
+  /**
+   * Cilium's ipcache answer, found without a trie: the resolved entry of the address's own prefix
+   * of every length, longest first (same prefix in several address spaces: first key).
+   */
   IpIdentity longestMatch(IpPrefix address) {
-    IpIdentity best = null;
-    for (Map.Entry<String, CiliumObject> e : objects.entrySet()) {
-      if (e.getValue() instanceof IpIdentity ip && ip.prefix().contains(address)) {
-        if (best == null || ip.prefix().length() > best.prefix().length()) {
-          best = ip;
-        } else if (ip.prefix().length() == best.prefix().length()
-            && (ip.addressSpace() + "/").compareTo(best.addressSpace() + "/") < 0) {
-          best = ip;
-        }
+    byte[] bytes = address.toBytes();
+    for (int length = bytes.length * 8; length >= 0; length--) {
+      IpIdentity hit = winners.get(IpPrefix.fromBytes(bytes, length));
+      if (hit != null) {
+        return hit;
       }
     }
-    return best;
+    return null;
   }
 
   /** Checks every lookup of {@code state} against this read, for the given extra probe addresses. */
@@ -88,10 +109,6 @@ final class BruteForce {
     }
     // IP cache: the set of resolved entries, exact lookups and longest-prefix matches
     List<IpIdentity> ips = all(IpIdentity.class);
-    Map<IpPrefix, IpIdentity> winners = new java.util.HashMap<>();
-    for (IpIdentity ip : ips) {
-      winners.merge(ip.prefix(), ip, (a, b) -> (a.addressSpace() + "/").compareTo(b.addressSpace() + "/") <= 0 ? a : b);
-    }
     assertThat(new HashSet<>(state.ipEntries())).isEqualTo(new HashSet<>(winners.values()));
     assertThat(state.ipPrefixCount()).isEqualTo(winners.size());
     for (Map.Entry<IpPrefix, IpIdentity> w : winners.entrySet()) {
