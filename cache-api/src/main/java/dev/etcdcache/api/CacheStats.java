@@ -38,8 +38,8 @@ package dev.etcdcache.api;
  *       caught up from the history or its own upstream watch); {@link #watcherCancellations()} per
  *       watcher the cache ended with a compaction error after a re-list;
  *       {@link #listenerFailures()} per listener callback that threw.</li>
- *   <li>{@link #adapterDecodeFailures()}: values a typed-view adapter could not decode (no adapter
- *       exists yet, so 0).</li>
+ *   <li>{@link #adapterDecodeFailures()}: values a typed view's adapter could not decode (or whose
+ *       filter or index functions threw), summed over the client's views.</li>
  * </ul>
  *
  * <h2>Gauges</h2>

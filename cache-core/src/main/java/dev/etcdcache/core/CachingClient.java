@@ -178,13 +178,18 @@ public final class CachingClient implements Client {
   /**
    * What this client has done and holds now: the recorder's counters (empty with
    * {@link StatsRecorder#disabled()}) and gauges read from the mirror, the watch hub and the
-   * history at this call. Cheap enough to call on every metrics scrape: it walks the open watchers
-   * once and takes no lock the read path takes. Works on a closed client (gauges as they were).
+   * history at this call, and the decode failures counted by this client's typed views. Cheap
+   * enough to call on every metrics scrape: it walks the open watchers once and takes no lock the
+   * read path takes. Works on a closed client (gauges as they were).
    */
   public CacheStats stats() {
     StoreVersion now = mirror.current();
     if (now == null) {
       return stats.snapshot();
+    }
+    long decodeFailures = 0;
+    for (MirrorView<?> v : views) {
+      decodeFailures += v.decodeFailures();
     }
     long tick = config.ticker().read();
     long sync = mirror.lastSyncNanos();
@@ -200,7 +205,8 @@ public final class CachingClient implements Client {
         history.eventCount(),
         oldestAppended < 0 ? 0 : Math.max(0, tick - oldestAppended),
         now.tree().size(),
-        mirror.estimatedBytes()));
+        mirror.estimatedBytes(),
+        decodeFailures));
   }
 
   /** Completes when the mirror has its first snapshot and reads are served from memory. */
@@ -391,10 +397,14 @@ public final class CachingClient implements Client {
     }
   }
 
-  /** A {@link CacheStats} holding only the gauges read from the cache, to add to the counters. */
+  /**
+   * A {@link CacheStats} holding what is read from the cache rather than recorded (the gauges, and
+   * the views' decode failures, which they count themselves), to add to the recorder's counters.
+   */
   private static CacheStats gauges(long watchers, long upstreamStreams, long lag, long stalenessNanos,
-      long oldestRevision, long historyEvents, long historySpanNanos, long entries, long bytes) {
-    return new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+      long oldestRevision, long historyEvents, long historySpanNanos, long entries, long bytes,
+      long decodeFailures) {
+    return new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, decodeFailures,
         watchers, upstreamStreams, lag, stalenessNanos, oldestRevision, historyEvents, historySpanNanos,
         entries, bytes, 0);
   }

@@ -3,6 +3,7 @@ package dev.etcdcache.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.etcdcache.api.Adapter;
 import dev.etcdcache.api.CacheStats;
 import dev.etcdcache.api.ReadConsistency;
 import dev.etcdcache.testing.EtcdExtension;
@@ -102,6 +103,33 @@ class CachingClientStatsTest {
       CacheStats stats = cache.stats();
       assertThat(stats.gets()).isZero();
       assertThat(stats.entries()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void stats_viewAdapterFailsToDecode_countedAsDecodeFailure() throws Exception {
+    direct.put(bytes("s/good"), bytes("1")).get();
+    direct.put(bytes("s/bad"), bytes("not a number")).get();
+    Adapter<Integer> numbers = new Adapter<>() {
+      @Override
+      public Integer decode(byte[] key, byte[] value) {
+        return Integer.valueOf(new String(value, StandardCharsets.UTF_8));
+      }
+
+      @Override
+      public byte[] encode(Integer object) {
+        return object.toString().getBytes(StandardCharsets.UTF_8);
+      }
+    };
+    try (CachingClient cache = CachingClient.builder(ETCD.client()).prefixes(bytes("s/")).build()) {
+      assertThat(cache.awaitReady(Duration.ofSeconds(30))).isTrue();
+      try (var view = cache.view("s/", numbers)) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (cache.stats().adapterDecodeFailures() == 0 && System.nanoTime() < deadline) {
+          Thread.sleep(10);
+        }
+        assertThat(cache.stats().adapterDecodeFailures()).isEqualTo(1);
+      }
     }
   }
 
