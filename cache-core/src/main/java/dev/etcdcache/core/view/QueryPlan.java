@@ -116,26 +116,28 @@ abstract class QueryPlan<T> {
     }
   }
 
-  /** One value of one index. */
+  /** One value of one index; its size is counted only when a caller needs it (AND order, count). */
   private static final class Eq<T> extends QueryPlan<T> {
     private final ViewIndex<T> index;
     private final byte[] valuePrefix;
-    private final int estimate;
+    private int estimate = -1;
 
     Eq(ViewIndex<T> index, byte[] valuePrefix) {
       this.index = index;
       this.valuePrefix = valuePrefix;
-      this.estimate = index.count(valuePrefix);
     }
 
     @Override
     int estimate() {
+      if (estimate < 0) {
+        estimate = index.count(valuePrefix);
+      }
       return estimate;
     }
 
     @Override
     int count() {
-      return estimate;
+      return estimate();
     }
 
     @Override
@@ -145,9 +147,6 @@ abstract class QueryPlan<T> {
 
     @Override
     void forEach(boolean needKeys, Sink<T> sink) {
-      if (estimate == 0) {
-        return;
-      }
       index.forEach(valuePrefix, (entryKey, object) ->
           sink.accept(needKeys ? ViewIndex.etcdKey(valuePrefix, entryKey) : null, object));
     }
@@ -185,9 +184,6 @@ abstract class QueryPlan<T> {
 
     @Override
     void forEach(boolean needKeys, Sink<T> sink) {
-      if (driver.estimate() == 0) {
-        return;
-      }
       driver.forEach(true, (key, object) -> {
         for (QueryPlan<T> o : others) {
           if (!o.contains(key)) {

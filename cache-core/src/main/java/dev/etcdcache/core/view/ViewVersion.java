@@ -93,7 +93,7 @@ final class ViewVersion<T> implements CacheSnapshot<T> {
   @Override
   public List<T> list(Query<T> query) {
     QueryPlan<T> plan = QueryPlan.of(this, Objects.requireNonNull(query, "query"));
-    List<T> out = new ArrayList<>(Math.min(plan.estimate(), 1 << 16));
+    List<T> out = new ArrayList<>();
     plan.forEach(false, (k, o) -> out.add(o));
     return out;
   }
@@ -101,7 +101,7 @@ final class ViewVersion<T> implements CacheSnapshot<T> {
   @Override
   public List<String> keys(Query<T> query) {
     QueryPlan<T> plan = QueryPlan.of(this, Objects.requireNonNull(query, "query"));
-    List<String> out = new ArrayList<>(Math.min(plan.estimate(), 1 << 16));
+    List<String> out = new ArrayList<>();
     plan.forEach(true, (k, o) -> out.add(new String(k, StandardCharsets.UTF_8)));
     return out;
   }
