@@ -114,6 +114,24 @@ public class BTreeWriteBenchmark {
     return t;
   }
 
+  /**
+   * Not an edit: 1,000 {@code get}s of the batch's keys on the base version. Any batch whose
+   * {@code put}/{@code remove} return the previous value must at least find each key, so this is
+   * the floor under {@code bplusTreeBatch} (and under {@code bplusTreeSinglePuts}).
+   */
+  @Benchmark
+  public int bplusTreeLookupsOnly() {
+    BPlusTree<Object> t = base;
+    byte[][] keys = edits.keys;
+    int found = 0;
+    for (int i = 0; i < keys.length; i++) {
+      if (t.get(keys[i]) != null) {
+        found++;
+      }
+    }
+    return found;
+  }
+
   @Benchmark
   public Object treeMapPuts() {
     boolean undo = treeMapUndoNext;
