@@ -196,7 +196,11 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
     ViewWatcher<T> w = new ViewWatcher<>(query, listener, executor,
         () -> onApplyThread(() -> watchers.remove(self[0])));
     self[0] = w;
-    onApplyThread(() -> register(w, fromRevision));
+    // "From now" means after the version visible at this call, not after the registration task runs:
+    // revisions applied in between are replayed from the history.
+    ViewVersion<T> visible = current.get();
+    long from = fromRevision == 0 && visible != null ? visible.revision() + 1 : fromRevision;
+    onApplyThread(() -> register(w, from));
     return w;
   }
 
