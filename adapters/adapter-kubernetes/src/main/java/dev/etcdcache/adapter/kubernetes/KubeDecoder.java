@@ -6,6 +6,8 @@ import com.google.protobuf.Message;
 import io.kubernetes.client.proto.Meta;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -137,7 +139,7 @@ final class KubeDecoder {
     if (prefix == null) {
       return Optional.empty();
     }
-    byte[] ciphertext = java.util.Arrays.copyOfRange(value, prefix.length(), value.length);
+    byte[] ciphertext = Arrays.copyOfRange(value, prefix.length(), value.length);
     return decryptor.decrypt(key, prefix.provider(), prefix.version(), prefix.keyName(), ciphertext);
   }
 
@@ -176,7 +178,7 @@ final class KubeDecoder {
     if (!(value instanceof Map<?, ?> map)) {
       return Map.of();
     }
-    java.util.HashMap<String, String> strings = new java.util.HashMap<>();
+    HashMap<String, String> strings = new HashMap<>();
     map.forEach((k, v) -> {
       if (v instanceof String s) {
         strings.put((String) k, s);

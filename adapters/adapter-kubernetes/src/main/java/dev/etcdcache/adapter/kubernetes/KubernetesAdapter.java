@@ -174,7 +174,8 @@ public final class KubernetesAdapter implements Adapter<KubeObject> {
   }
 
   /**
-   * Compiles a list or watch request.
+   * Compiles a list or watch request. Pass {@code ""} rather than {@code null} for an absent selector
+   * when both are absent (two nulls would also match {@link #select(String, LabelSelector, FieldSelector)}).
    *
    * @param namespace the namespace, or {@code null} for all namespaces
    * @param labelSelector label selector text, or {@code null}/blank for everything
