@@ -13,6 +13,14 @@ public interface CacheEventListener<T> {
   void onEvent(CacheEvent<T> event);
 
   /**
+   * Every event of {@code revision} this listener gets has been delivered: a listener that keeps
+   * derived state can publish it here, so readers never see part of a revision (an etcd txn or a
+   * ranged delete changes several keys at one revision). Called only for revisions that produced at
+   * least one event for this listener, after the last of them.
+   */
+  default void onRevisionEnd(long revision) {}
+
+  /**
    * The watch ended with a failure (for example the start revision was compacted, as etcd would
    * report it); no event follows.
    */

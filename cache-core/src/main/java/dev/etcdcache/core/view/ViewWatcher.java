@@ -128,6 +128,7 @@ final class ViewWatcher<T> implements AutoCloseable {
   }
 
   private void deliver(RevisionChanges<T> changes) {
+    boolean delivered = false;
     for (KeyChange<T> c : changes.changes()) {
       if (ended.get()) {
         return;
@@ -145,6 +146,10 @@ final class ViewWatcher<T> implements AutoCloseable {
         continue;
       }
       guarded(() -> listener.onEvent(event));
+      delivered = true;
+    }
+    if (delivered && !ended.get()) {
+      guarded(() -> listener.onRevisionEnd(changes.revision()));
     }
   }
 

@@ -50,6 +50,8 @@ public final class CiliumCache implements AutoCloseable {
   private final List<Waiter> waiters = new ArrayList<>();
   private final AutoCloseable watch;
   private volatile CiliumState state;
+  /** Changes of the revision being delivered, published together at its end; listener thread only. */
+  private StateBuilder pending;
   private volatile Throwable failure;
   private volatile boolean failureLogged;
 
@@ -132,10 +134,21 @@ public final class CiliumCache implements AutoCloseable {
 
   // --- the one writer ------------------------------------------------------------------------
 
-  private void publish(CacheEvent<CiliumObject> event) {
-    StateBuilder builder = new StateBuilder(state);
-    builder.apply(event.key(), event.previous(), event.object(), event.revision());
-    CiliumState next = builder.build(event.revision());
+  private void apply(CacheEvent<CiliumObject> event) {
+    if (pending == null) {
+      pending = new StateBuilder(state);
+    }
+    pending.apply(event.key(), event.previous(), event.object(), event.revision());
+  }
+
+  /** Publishes every change of {@code revision} at once, so no reader sees part of a revision. */
+  private void publish(long revision) {
+    StateBuilder builder = pending;
+    if (builder == null) {
+      return;
+    }
+    pending = null;
+    CiliumState next = builder.build(revision);
     state = next;
     for (IdentityChange c : builder.identityChanges()) {
       for (CiliumListener l : listeners) {
@@ -181,7 +194,12 @@ public final class CiliumCache implements AutoCloseable {
   private final class Applier implements CacheEventListener<CiliumObject> {
     @Override
     public void onEvent(CacheEvent<CiliumObject> event) {
-      publish(event);
+      apply(event);
+    }
+
+    @Override
+    public void onRevisionEnd(long revision) {
+      publish(revision);
     }
 
     @Override
