@@ -2,6 +2,12 @@ package dev.etcdcache.demo;
 
 import dev.etcdcache.core.CachingClient;
 import dev.etcdcache.core.CachingKV;
+import dev.etcdcache.demo.load.BulkLoader;
+import dev.etcdcache.demo.load.ClosedLoop;
+import dev.etcdcache.demo.load.Consistency;
+import dev.etcdcache.demo.load.EtcdCounters;
+import dev.etcdcache.demo.load.KeySet;
+import dev.etcdcache.demo.load.Workload;
 import dev.etcdcache.testing.EtcdCluster;
 import dev.etcdcache.testing.EtcdMember;
 import io.etcd.jetcd.Client;
@@ -12,8 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.function.DoubleSupplier;
-import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The README's demo ({@code bash scripts/demo.sh}): the same read workloads through plain jetcd and
@@ -37,16 +42,17 @@ import java.util.function.LongSupplier;
 public final class Demo {
 
   private static final int PHASES = 6;
+  private static final String ROOT = "/registry/demo/";
 
   private final DemoOptions options;
   private final PrintStream out;
-  private final DemoKeys keys;
+  private final KeySet keys;
   private final ResultTable table = new ResultTable();
 
   private Demo(DemoOptions options, PrintStream out) {
     this.options = options;
     this.out = out;
-    this.keys = new DemoKeys(options.keys());
+    this.keys = new KeySet(ROOT, options.keys());
   }
 
   /** Runs the demo; see the class comment for the arguments. */
@@ -104,10 +110,11 @@ public final class Demo {
       }
 
       phase(2, String.format(Locale.ROOT, "loading %,d keys (%d-byte keys, %d-byte values, %.1f MB) under %s in txns of %d puts, %d in flight",
-          keys.count(), DemoKeys.KEY_BYTES, DemoKeys.VALUE_BYTES, keys.rawBytes() / 1e6, DemoKeys.ROOT,
-          Loader.BATCH, Loader.IN_FLIGHT));
+          keys.count(), KeySet.KEY_BYTES, KeySet.VALUE_BYTES, keys.rawBytes() / 1e6, ROOT,
+          BulkLoader.BATCH, BulkLoader.IN_FLIGHT));
+      BulkLoader loader = new BulkLoader(client.getKVClient(), out, "  ");
       long loadStart = System.nanoTime();
-      long revision = new Loader(client.getKVClient(), keys, out).load();
+      long revision = loader.load(keys);
       double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
       out.printf(Locale.ROOT, "  loaded in %.1f s (%,.0f keys/s); etcd is at revision %d%n", loadSeconds,
           keys.count() / loadSeconds, revision);
@@ -115,27 +122,29 @@ public final class Demo {
       phase(3, String.format(Locale.ROOT, "plain jetcd: each workload runs %.0f s with %d concurrent callers, after %.0f s of warm-up",
           options.duration().toMillis() / 1e3, options.callers(), options.warmup().toMillis() / 1e3));
       KV direct = client.getKVClient();
-      CellResult[] directResults = new CellResult[4];
+      ClosedLoop.Outcome[] directResults = new ClosedLoop.Outcome[4];
       int cell = 0;
-      for (Operation operation : Operation.values()) {
-        for (boolean serializable : new boolean[] {false, true}) {
-          Measurement m = new Measurement(direct, keys, operation, serializable, options.callers());
-          LongSupplier rpcs = etcdLoad != null ? etcdLoad::rangeRpcs : m::issued;
-          directResults[cell++] = measure(m, operation, serializable, "jetcd", rpcs, etcdLoad);
+      for (Workload workload : Workload.values()) {
+        for (Consistency consistency : Consistency.values()) {
+          ClosedLoop loop = new ClosedLoop(options.callers(), () -> workload.issue(direct, keys, consistency));
+          // Without etcd's /metrics, each request jetcd sends is one Range RPC.
+          Supplier<EtcdCounters> counters = etcdLoad != null ? etcdLoad::counters
+              : () -> EtcdCounters.countedByClient(loop.issued());
+          directResults[cell++] = measure(loop, workload, consistency, "jetcd", counters);
         }
       }
 
-      phase(4, "starting CachingClient over " + DemoKeys.ROOT + ": one paginated Range at one revision, then one watch");
-      long rpcsBefore = etcdLoad != null ? etcdLoad.rangeRpcs() : 0;
+      phase(4, "starting CachingClient over " + ROOT + ": one paginated Range at one revision, then one watch");
+      long rpcsBefore = etcdLoad != null ? etcdLoad.counters().range() : 0;
       long bootStart = System.nanoTime();
-      cache = CachingClient.builder(client).prefixes(keys.root()).build();
+      cache = CachingClient.builder(client).prefixes(keys.rootBytes()).build();
       metrics.bind(cache);
       if (!cache.awaitReady(Duration.ofSeconds(120))) {
         throw new IllegalStateException("the cache was not ready within 120 s: " + cache.status());
       }
       double bootMillis = (System.nanoTime() - bootStart) / 1e6;
       out.printf(Locale.ROOT, "  ready in %,.0f ms at revision %d%s%n", bootMillis, cache.status().appliedRevision(),
-          etcdLoad != null ? String.format(Locale.ROOT, " with %d Range RPCs", etcdLoad.rangeRpcs() - rpcsBefore) : "");
+          etcdLoad != null ? String.format(Locale.ROOT, " with %d Range RPCs", etcdLoad.counters().range() - rpcsBefore) : "");
 
       phase(5, "checking answers: the same Gets and Lists through jetcd and the cache, compared field by field");
       CachingKV cached = cache.getKVClient();
@@ -147,16 +156,18 @@ public final class Demo {
           compared, writeRevision);
 
       phase(6, "CachingKV: the same workloads, the same callers, the same durations");
-      LongSupplier cacheRpcs = () -> cached.reads().passThroughRpcs() + cached.reads().probeRpcs();
+      // Without etcd's /metrics, the cache's own count of the RPCs it sent: pass-through reads and
+      // revision probes.
+      Supplier<EtcdCounters> cacheCounters = etcdLoad != null ? etcdLoad::counters
+          : () -> EtcdCounters.countedByClient(cached.reads().passThroughRpcs() + cached.reads().probeRpcs());
       cell = 0;
-      for (Operation operation : Operation.values()) {
-        for (boolean serializable : new boolean[] {false, true}) {
-          CellResult d = directResults[cell++];
-          table.add(operation, serializable, "jetcd", d, null);
-          Measurement m = new Measurement(cached, keys, operation, serializable, options.callers());
-          CellResult c = measure(m, operation, serializable, "etcd-cache",
-              etcdLoad != null ? etcdLoad::rangeRpcs : cacheRpcs, etcdLoad);
-          table.add(operation, serializable, "etcd-cache", c, d);
+      for (Workload workload : Workload.values()) {
+        for (Consistency consistency : Consistency.values()) {
+          ClosedLoop.Outcome d = directResults[cell++];
+          table.add(workload, consistency, "jetcd", d, null);
+          ClosedLoop loop = new ClosedLoop(options.callers(), () -> workload.issue(cached, keys, consistency));
+          ClosedLoop.Outcome c = measure(loop, workload, consistency, "etcd-cache", cacheCounters);
+          table.add(workload, consistency, "etcd-cache", c, d);
         }
       }
 
@@ -170,7 +181,7 @@ public final class Demo {
       out.printf(Locale.ROOT, "etcd load reduction: %.2f%% of the cache's Gets cost etcd no Range RPC%n",
           100 * cache.stats().etcdLoadReduction());
       if (cluster == null) {
-        out.printf("  deleted the %,d demo keys under %s%n", new Loader(direct, keys, out).deleteAll(), DemoKeys.ROOT);
+        out.printf("  deleted the %,d demo keys under %s%n", loader.deleteAll(keys), ROOT);
       }
     } finally {
       if (cache != null) {
@@ -186,13 +197,12 @@ public final class Demo {
     }
   }
 
-  private CellResult measure(Measurement m, Operation operation, boolean serializable, String client,
-      LongSupplier rpcs, EtcdLoad etcdLoad) throws InterruptedException {
-    DoubleSupplier cpu = etcdLoad != null ? etcdLoad::cpuSeconds : null;
-    CellResult r = m.run(options.warmup(), options.duration(), rpcs, cpu);
+  private ClosedLoop.Outcome measure(ClosedLoop loop, Workload workload, Consistency consistency, String client,
+      Supplier<EtcdCounters> counters) throws InterruptedException {
+    ClosedLoop.Outcome r = loop.run(options.warmup(), options.duration(), counters);
     out.printf(Locale.ROOT, "  %-24s %-13s %-11s %,12.0f ops/s  p99 %8.2f ms  %,9d Range RPCs%n",
-        operation.label(), serializable ? "serializable" : "linearizable", client, r.opsPerSecond(),
-        r.p99Nanos() / 1e6, r.rangeRpcs());
+        workload.label(), consistency.label(), client, r.opsPerSecond(),
+        r.latencyNanos().getValueAtPercentile(99) / 1e6, r.etcd().range());
     return r;
   }
 

@@ -1,5 +1,6 @@
 package dev.etcdcache.demo;
 
+import dev.etcdcache.demo.load.EtcdCounters;
 import dev.etcdcache.testing.EtcdMetrics;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,13 +9,12 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * What etcd itself reports about the load it served, summed over its members' {@code /metrics}:
- * Range RPCs handled and CPU seconds used. Counters only grow, so a workload's share is the
- * difference of two readings.
+ * Where the demo reads what etcd itself reports about the load it served: its members'
+ * {@code /metrics}, read through the launcher for an etcd the demo started or over HTTP for one
+ * given with {@code --endpoints}, summed into one {@link EtcdCounters}.
  *
  * <p>Thread-safe.
  */
@@ -58,27 +58,18 @@ final class EtcdLoad {
     }
     EtcdLoad load = new EtcdLoad(members);
     try {
-      load.rangeRpcs();
+      load.counters();
       return load;
     } catch (RuntimeException e) {
       return null;
     }
   }
 
-  /** Range RPCs etcd has handled, all members together. */
-  long rangeRpcs() {
-    double sum = 0;
+  /** Etcd's counters now, all members together. */
+  EtcdCounters counters() {
+    EtcdCounters sum = new EtcdCounters(0, 0, 0, 0, 0);
     for (Supplier<EtcdMetrics> member : members) {
-      sum += member.get().value("grpc_server_handled_total", Map.of("grpc_method", "Range"));
-    }
-    return (long) sum;
-  }
-
-  /** CPU seconds etcd's processes have used, all members together. */
-  double cpuSeconds() {
-    double sum = 0;
-    for (Supplier<EtcdMetrics> member : members) {
-      sum += member.get().value("process_cpu_seconds_total");
+      sum = sum.plus(EtcdCounters.read(member.get()));
     }
     return sum;
   }

@@ -1,5 +1,8 @@
 package dev.etcdcache.demo;
 
+import dev.etcdcache.demo.load.ClosedLoop;
+import dev.etcdcache.demo.load.Consistency;
+import dev.etcdcache.demo.load.Workload;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,12 +19,14 @@ final class ResultTable {
   private static final String FORMAT = "%-24s %-13s %-11s %11s %10s %10s %16s %9s %10s%n";
 
   /** One measured cell. */
-  record Row(Operation operation, boolean serializable, String client, CellResult result, CellResult direct) {}
+  record Row(Workload workload, Consistency consistency, String client, ClosedLoop.Outcome result,
+      ClosedLoop.Outcome direct) {}
 
   private final List<Row> rows = new ArrayList<>();
 
-  void add(Operation operation, boolean serializable, String client, CellResult result, CellResult direct) {
-    rows.add(new Row(operation, serializable, client, result, direct));
+  void add(Workload workload, Consistency consistency, String client, ClosedLoop.Outcome result,
+      ClosedLoop.Outcome direct) {
+    rows.add(new Row(workload, consistency, client, result, direct));
   }
 
   void print(PrintStream out, String rpcSource) {
@@ -30,21 +35,21 @@ final class ResultTable {
     out.println("-".repeat(124));
     String lastWorkload = "";
     for (Row row : rows) {
-      String workload = row.operation().label() + "/" + row.serializable();
+      String workload = row.workload().label() + "/" + row.consistency();
       boolean first = !workload.equals(lastWorkload);
       lastWorkload = workload;
-      CellResult r = row.result();
+      ClosedLoop.Outcome r = row.result();
       String ratio = row.direct() == null ? "" : String.format(Locale.ROOT, "%.1fx", r.opsPerSecond()
           / Math.max(1e-9, row.direct().opsPerSecond()));
       out.printf(Locale.ROOT, FORMAT,
-          first ? row.operation().label() : "",
-          first ? (row.serializable() ? "serializable" : "linearizable") : "",
+          first ? row.workload().label() : "",
+          first ? row.consistency().label() : "",
           row.client(),
           String.format(Locale.ROOT, "%,.0f", r.opsPerSecond()),
-          latency(r.p50Nanos()),
-          latency(r.p99Nanos()),
-          String.format(Locale.ROOT, "%,d", r.rangeRpcs()),
-          Double.isNaN(r.etcdCpuSeconds()) ? "n/a" : String.format(Locale.ROOT, "%.2f s", r.etcdCpuSeconds()),
+          latency(r.latencyNanos().getValueAtPercentile(50)),
+          latency(r.latencyNanos().getValueAtPercentile(99)),
+          String.format(Locale.ROOT, "%,d", r.etcd().range()),
+          Double.isNaN(r.etcd().cpuSeconds()) ? "n/a" : String.format(Locale.ROOT, "%.2f s", r.etcd().cpuSeconds()),
           ratio);
       if (r.errors() > 0) {
         out.printf(Locale.ROOT, "%24s (%,d requests failed)%n", "", r.errors());

@@ -1,5 +1,6 @@
 package dev.etcdcache.demo;
 
+import dev.etcdcache.demo.load.KeySet;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
@@ -8,6 +9,7 @@ import io.etcd.jetcd.options.GetOption;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -27,10 +29,10 @@ final class Verifier {
 
   private final KV direct;
   private final KV cached;
-  private final DemoKeys keys;
+  private final KeySet keys;
   private final Random random = new Random(42);
 
-  Verifier(KV direct, KV cached, DemoKeys keys) {
+  Verifier(KV direct, KV cached, KeySet keys) {
     this.direct = direct;
     this.cached = cached;
     this.keys = keys;
@@ -66,7 +68,7 @@ final class Verifier {
    * @throws IllegalStateException if the cache's linearizable read missed the write
    */
   long writeDirectReadCached() throws InterruptedException {
-    ByteSequence key = ByteSequence.from(DemoKeys.ROOT + "verify/linearizable", StandardCharsets.US_ASCII);
+    ByteSequence key = ByteSequence.from(keys.root() + "verify/linearizable", StandardCharsets.US_ASCII);
     ByteSequence value = ByteSequence.from("written at " + System.nanoTime(), StandardCharsets.US_ASCII);
     long revision = await(direct.put(key, value)).getHeader().getRevision();
     GetResponse seen = await(cached.get(key));
@@ -102,7 +104,7 @@ final class Verifier {
     }
   }
 
-  private static <T> T await(java.util.concurrent.CompletableFuture<T> future) throws InterruptedException {
+  private static <T> T await(CompletableFuture<T> future) throws InterruptedException {
     try {
       return future.get(30, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {

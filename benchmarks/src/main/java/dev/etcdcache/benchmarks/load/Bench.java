@@ -1,5 +1,6 @@
 package dev.etcdcache.benchmarks.load;
 
+import dev.etcdcache.demo.load.EtcdCounters;
 import dev.etcdcache.testing.EtcdCluster;
 import io.etcd.jetcd.Client;
 import java.io.PrintStream;
@@ -21,7 +22,7 @@ record Bench(EtcdCluster etcd, Client direct, Client upstream, HarnessOptions op
 
   /** Etcd's counters now. */
   EtcdCounters counters() {
-    return EtcdCounters.read(etcd.member(0));
+    return EtcdCounters.read(etcd.member(0).metrics());
   }
 
   void say(String format, Object... args) {

@@ -3,6 +3,8 @@ package dev.etcdcache.benchmarks.load;
 import static dev.etcdcache.benchmarks.load.ReadScenarios.fmt;
 
 import dev.etcdcache.core.CachingClient;
+import dev.etcdcache.demo.load.EtcdCounters;
+import dev.etcdcache.demo.load.KeySet;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;

@@ -1,5 +1,6 @@
 package dev.etcdcache.benchmarks.load;
 
+import dev.etcdcache.demo.load.ClosedLoop;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
@@ -30,7 +31,7 @@ import org.HdrHistogram.Histogram;
  */
 final class DeliveryLog {
 
-  private static final long MAX_NANOS = ClosedLoop.MAX_NANOS;
+  private static final long MAX_NANOS = ClosedLoop.MAX_LATENCY_NANOS;
 
   private final EventWriter writer;
   private final Watcher[] watchers;

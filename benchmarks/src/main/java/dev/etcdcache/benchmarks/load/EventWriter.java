@@ -1,5 +1,7 @@
 package dev.etcdcache.benchmarks.load;
 
+import dev.etcdcache.demo.load.ClosedLoop;
+import dev.etcdcache.demo.load.KeySet;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import java.nio.charset.StandardCharsets;

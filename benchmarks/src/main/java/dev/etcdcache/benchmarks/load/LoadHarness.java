@@ -3,6 +3,8 @@ package dev.etcdcache.benchmarks.load;
 import static dev.etcdcache.benchmarks.load.ReadScenarios.fmt;
 
 import dev.etcdcache.core.CachingClient;
+import dev.etcdcache.demo.load.BulkLoader;
+import dev.etcdcache.demo.load.KeySet;
 import dev.etcdcache.testing.EtcdCluster;
 import io.etcd.jetcd.Client;
 import java.io.PrintStream;
@@ -87,7 +89,7 @@ public final class LoadHarness {
         coldSets.add(new KeySet("/registry/cold" + (size >= 1_000_000 ? size / 1_000_000 + "m" : size / 1000 + "k") + "/",
             size));
       }
-      BulkLoader loader = new BulkLoader(direct.getKVClient(), out);
+      BulkLoader loader = new BulkLoader(direct.getKVClient(), out, "    ");
       for (KeySet set : reads || cold ? prepend(readSet, coldSets) : List.<KeySet>of()) {
         out.printf("[bench] loading %,d keys under %s (%.0f MB of keys and values)%n", set.count(), set.root(),
             set.rawBytes() / 1e6);

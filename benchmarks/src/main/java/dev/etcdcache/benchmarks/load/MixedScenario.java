@@ -4,6 +4,9 @@ import static dev.etcdcache.benchmarks.load.ReadScenarios.fmt;
 import static dev.etcdcache.benchmarks.load.ReadScenarios.micros;
 
 import dev.etcdcache.core.CachingClient;
+import dev.etcdcache.demo.load.Consistency;
+import dev.etcdcache.demo.load.KeySet;
+import dev.etcdcache.demo.load.Workload;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.options.GetOption;
 import java.util.LinkedHashMap;
@@ -34,9 +37,9 @@ final class MixedScenario {
   }
 
   void run() throws InterruptedException {
-    for (boolean serializable : new boolean[] {false, true}) {
-      String variant = (serializable ? "serializable" : "linearizable") + " reads";
-      GetOption option = serializable ? GetOption.builder().withSerializable(true).build() : GetOption.DEFAULT;
+    for (Consistency consistency : Consistency.values()) {
+      String variant = consistency.label() + " reads";
+      GetOption option = Workload.POINT_GET.option(consistency);
       OpenLoop.Outcome direct = measure(bench.direct().getKVClient(), option);
       bench.report().add(row(variant, Contender.DIRECT, direct, null));
       OpenLoop.Outcome cached = measure(cache.getKVClient(), option);

@@ -1,5 +1,8 @@
 package dev.etcdcache.benchmarks.load;
 
+import dev.etcdcache.demo.load.ClosedLoop;
+import dev.etcdcache.demo.load.EtcdCounters;
+import dev.etcdcache.demo.load.KeySet;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.options.GetOption;
 import java.time.Duration;
@@ -47,8 +50,8 @@ final class OpenLoop {
   }
 
   Outcome run(Duration warmup, Duration window, Supplier<EtcdCounters> counters) throws InterruptedException {
-    Histogram readNanos = new ConcurrentHistogram(ClosedLoop.MAX_NANOS, 3);
-    Histogram writeNanos = new ConcurrentHistogram(ClosedLoop.MAX_NANOS, 3);
+    Histogram readNanos = new ConcurrentHistogram(ClosedLoop.MAX_LATENCY_NANOS, 3);
+    Histogram writeNanos = new ConcurrentHistogram(ClosedLoop.MAX_LATENCY_NANOS, 3);
     Histogram stale = new ConcurrentHistogram(1_000_000_000L, 2);
     LongAdder reads = new LongAdder();
     LongAdder writes = new LongAdder();
@@ -79,7 +82,7 @@ final class OpenLoop {
       }
       int index = random.nextInt(keys.count());
       if (random.nextDouble() < writeShare) {
-        kv.put(keys.cached(index), keys.value(index)).whenComplete((r, e) -> {
+        kv.put(keys.prebuiltKey(index), keys.value(index)).whenComplete((r, e) -> {
           outstanding.release();
           if (e == null) {
             lastAcked.accumulateAndGet(r.getHeader().getRevision(), Math::max);
@@ -87,13 +90,13 @@ final class OpenLoop {
           if (measured) {
             count(e == null ? writes : errors);
             if (e == null) {
-              writeNanos.recordValue(Math.min(ClosedLoop.MAX_NANOS, System.nanoTime() - intended));
+              writeNanos.recordValue(Math.min(ClosedLoop.MAX_LATENCY_NANOS, System.nanoTime() - intended));
             }
           }
         });
       } else {
         long ackedBefore = lastAcked.get();
-        kv.get(keys.cached(index), readOption).whenComplete((r, e) -> {
+        kv.get(keys.prebuiltKey(index), readOption).whenComplete((r, e) -> {
           outstanding.release();
           if (!measured) {
             return;
@@ -102,7 +105,7 @@ final class OpenLoop {
             errors.increment();
             return;
           }
-          readNanos.recordValue(Math.min(ClosedLoop.MAX_NANOS, System.nanoTime() - intended));
+          readNanos.recordValue(Math.min(ClosedLoop.MAX_LATENCY_NANOS, System.nanoTime() - intended));
           reads.increment();
           long lag = Math.max(0, ackedBefore - r.getHeader().getRevision());
           stale.recordValue(Math.min(lag, 1_000_000_000L));

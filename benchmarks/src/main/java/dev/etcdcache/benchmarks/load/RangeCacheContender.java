@@ -3,6 +3,7 @@ package dev.etcdcache.benchmarks.load;
 import static dev.etcdcache.benchmarks.load.ReadScenarios.fmt;
 import static dev.etcdcache.benchmarks.load.ReadScenarios.micros;
 
+import dev.etcdcache.demo.load.KeySet;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

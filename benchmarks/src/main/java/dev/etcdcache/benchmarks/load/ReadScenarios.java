@@ -1,6 +1,10 @@
 package dev.etcdcache.benchmarks.load;
 
 import dev.etcdcache.core.CachingClient;
+import dev.etcdcache.demo.load.ClosedLoop;
+import dev.etcdcache.demo.load.Consistency;
+import dev.etcdcache.demo.load.KeySet;
+import dev.etcdcache.demo.load.Workload;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.options.GetOption;
@@ -9,7 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -24,9 +28,7 @@ final class ReadScenarios {
   static final String PREFIX = "2-prefix-list";
   static final String FULL = "3-full-list";
 
-  private static final GetOption SERIALIZABLE = GetOption.builder().withSerializable(true).build();
-  private static final GetOption LIST = GetOption.builder().isPrefix(true).build();
-  private static final GetOption SERIALIZABLE_LIST = GetOption.builder().isPrefix(true).withSerializable(true).build();
+  private static final GetOption LIST = Workload.PREFIX_LIST.option(Consistency.LINEARIZABLE);
 
   private final Bench bench;
   private final KeySet keys;
@@ -43,12 +45,11 @@ final class ReadScenarios {
     bench.report().scenario(POINT, "1. Point Get, " + String.format(Locale.ROOT, "%,d", keys.count()) + " keys",
         "Random keys; each caller waits for its answer before sending the next request.");
     Map<String, double[]> ratios = new LinkedHashMap<>();
-    for (boolean serializable : new boolean[] {false, true}) {
+    for (Consistency consistency : Consistency.values()) {
       for (int callers : bench.options().callers()) {
-        String variant = (serializable ? "serializable" : "linearizable") + ", " + callers + " callers";
-        GetOption option = serializable ? SERIALIZABLE : GetOption.DEFAULT;
+        String variant = consistency.label() + ", " + callers + " callers";
         ratios.put(variant, pair(POINT, variant, callers, bench.options().window(),
-            kv -> () -> kv.get(keys.cached(ThreadLocalRandom.current().nextInt(keys.count())), option)));
+            kv -> () -> Workload.POINT_GET.issue(kv, keys, consistency)));
       }
     }
     return ratios;
@@ -58,11 +59,10 @@ final class ReadScenarios {
     bench.report().scenario(PREFIX, "2. Prefix List of 100 keys",
         "A random namespace of 100 keys (about 30 KB) per request, 16 callers.");
     Map<String, double[]> ratios = new LinkedHashMap<>();
-    for (boolean serializable : new boolean[] {false, true}) {
-      String variant = (serializable ? "serializable" : "linearizable") + ", 16 callers";
-      GetOption option = serializable ? SERIALIZABLE_LIST : LIST;
+    for (Consistency consistency : Consistency.values()) {
+      String variant = consistency.label() + ", 16 callers";
       ratios.put(variant, pair(PREFIX, variant, 16, bench.options().window(),
-          kv -> () -> kv.get(keys.namespace(ThreadLocalRandom.current().nextInt(keys.namespaces())), option)));
+          kv -> () -> Workload.PREFIX_LIST.issue(kv, keys, consistency)));
     }
     return ratios;
   }
@@ -82,7 +82,7 @@ final class ReadScenarios {
 
   /** Measures one variant on both contenders; returns {direct, cache} throughput. */
   private double[] pair(String scenario, String variant, int callers, Duration window,
-      java.util.function.Function<KV, Supplier<CompletableFuture<?>>> request) throws InterruptedException {
+      Function<KV, Supplier<CompletableFuture<?>>> request) throws InterruptedException {
     ClosedLoop.Outcome direct = measure(bench.direct().getKVClient(), callers, window, request);
     bench.report().add(row(scenario, variant, Contender.DIRECT, callers, direct, null));
     ClosedLoop.Outcome cached = measure(cache.getKVClient(), callers, window, request);
@@ -96,7 +96,7 @@ final class ReadScenarios {
   }
 
   private ClosedLoop.Outcome measure(KV kv, int callers, Duration window,
-      java.util.function.Function<KV, Supplier<CompletableFuture<?>>> request) throws InterruptedException {
+      Function<KV, Supplier<CompletableFuture<?>>> request) throws InterruptedException {
     return new ClosedLoop(callers, request.apply(kv)).run(bench.options().warmup(), window, bench::counters);
   }
 

@@ -1,4 +1,4 @@
-package dev.etcdcache.demo;
+package dev.etcdcache.demo.load;
 
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.op.Op;
@@ -13,38 +13,49 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Writes the demo's keys to etcd as fast as a small machine allows: transactions of
- * {@link #BATCH} puts (etcd's default limit is 128 operations per txn), at most
- * {@link #IN_FLIGHT} at once, with a progress bar.
+ * Writes a {@link KeySet} to etcd as fast as a small machine allows: transactions of
+ * {@link #BATCH} puts (below etcd's default limit of 128 operations per txn), at most
+ * {@link #IN_FLIGHT} at once, with a progress bar; and deletes it again.
  *
  * <p>Not thread-safe; one load at a time.
  */
-final class Loader {
+public final class BulkLoader {
 
-  static final int BATCH = 100;
-  static final int IN_FLIGHT = 8;
+  /** Puts per txn. */
+  public static final int BATCH = 100;
+  /** Txns sent and not yet answered, at most. */
+  public static final int IN_FLIGHT = 8;
+
+  private static final long REDRAW_NANOS = 100_000_000L;
 
   private final KV kv;
-  private final DemoKeys keys;
   private final PrintStream out;
+  private final String indent;
 
-  Loader(KV kv, DemoKeys keys, PrintStream out) {
+  /**
+   * A loader writing through {@code kv}.
+   *
+   * @param out where the progress bar goes
+   * @param indent what the progress bar's line starts with, to line up with the caller's output
+   */
+  public BulkLoader(KV kv, PrintStream out, String indent) {
     this.kv = kv;
-    this.keys = keys;
     this.out = out;
+    this.indent = indent;
   }
 
   /**
-   * Puts every key and returns the revision of the last write.
+   * Puts every key of {@code keys} and returns the revision of the last write.
    *
-   * @throws IllegalStateException with etcd's failure if a txn fails
+   * @throws IllegalStateException holding etcd's failure if a txn fails (the keys written until
+   *     then stay)
    */
-  long load() throws InterruptedException {
+  public long load(KeySet keys) throws InterruptedException {
     Semaphore permits = new Semaphore(IN_FLIGHT);
     AtomicLong written = new AtomicLong();
     AtomicLong revision = new AtomicLong();
     AtomicReference<Throwable> failure = new AtomicReference<>();
-    ProgressBar bar = new ProgressBar(out, "keys", keys.count());
+    ProgressBar bar = new ProgressBar(out, indent, "keys", keys.count());
     long lastDraw = 0;
     for (int from = 0; from < keys.count() && failure.get() == null; from += BATCH) {
       int to = Math.min(keys.count(), from + BATCH);
@@ -65,7 +76,7 @@ final class Loader {
         permits.release();
       });
       long now = System.nanoTime();
-      if (now - lastDraw > 100_000_000L) {
+      if (now - lastDraw > REDRAW_NANOS) {
         bar.update(written.get());
         lastDraw = now;
       }
@@ -73,18 +84,23 @@ final class Loader {
     permits.acquire(IN_FLIGHT);
     bar.finish(written.get());
     if (failure.get() != null) {
-      throw new IllegalStateException("loading keys failed: " + failure.get(), failure.get());
+      throw new IllegalStateException("loading " + keys.root() + " failed: " + failure.get(), failure.get());
     }
     return revision.get();
   }
 
-  /** Deletes every demo key (used against an etcd the demo did not start). */
-  long deleteAll() throws InterruptedException {
+  /**
+   * Deletes every key under {@code keys}' root in one request (for an etcd the caller did not start).
+   *
+   * @return how many keys etcd deleted
+   * @throws IllegalStateException holding etcd's failure, or if it did not answer within 60 s
+   */
+  public long deleteAll(KeySet keys) throws InterruptedException {
     try {
-      return kv.delete(keys.root(), DeleteOption.builder().isPrefix(true).build())
+      return kv.delete(keys.rootBytes(), DeleteOption.builder().isPrefix(true).build())
           .get(60, TimeUnit.SECONDS).getDeleted();
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("deleting the demo keys failed: " + e, e);
+      throw new IllegalStateException("deleting " + keys.root() + " failed: " + e, e);
     }
   }
 }
