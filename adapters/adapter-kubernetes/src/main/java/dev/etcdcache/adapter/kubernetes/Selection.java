@@ -98,9 +98,20 @@ public final class Selection {
     return "Selection[namespace=" + namespace + ", " + labels + ", " + fields + ", query=" + query + ", exact=" + exact + "]";
   }
 
-  /** Applies the full selector to old and new states, as kube-apiserver's cacheWatcher does. */
-  private record Filter(Predicate<KubeObject> matches, CacheEventListener<KubeObject> listener)
-      implements CacheEventListener<KubeObject> {
+  /**
+   * Applies the full selector to old and new states, as kube-apiserver's cacheWatcher does. The
+   * view calls one listener serially, so the last delivered revision needs no synchronisation
+   * beyond the view's own hand-off between calls.
+   */
+  private static final class Filter implements CacheEventListener<KubeObject> {
+    private final Predicate<KubeObject> matches;
+    private final CacheEventListener<KubeObject> listener;
+    private long deliveredRevision;
+
+    Filter(Predicate<KubeObject> matches, CacheEventListener<KubeObject> listener) {
+      this.matches = matches;
+      this.listener = listener;
+    }
 
     @Override
     public void onEvent(CacheEvent<KubeObject> event) {
@@ -112,12 +123,26 @@ public final class Selection {
       boolean beforeMatches = before == null
           ? event.type() == CacheEvent.Type.DELETED
           : event.type() != CacheEvent.Type.CREATED && matches.test(before);
+      CacheEvent<KubeObject> out;
       if (nowMatches && beforeMatches) {
-        listener.onEvent(new CacheEvent<>(CacheEvent.Type.UPDATED, event.key(), now, before, revision));
+        out = new CacheEvent<>(CacheEvent.Type.UPDATED, event.key(), now, before, revision);
       } else if (nowMatches) {
-        listener.onEvent(new CacheEvent<>(CacheEvent.Type.CREATED, event.key(), now, null, revision));
+        out = new CacheEvent<>(CacheEvent.Type.CREATED, event.key(), now, null, revision);
       } else if (beforeMatches) {
-        listener.onEvent(new CacheEvent<>(CacheEvent.Type.DELETED, event.key(), null, before, revision));
+        out = new CacheEvent<>(CacheEvent.Type.DELETED, event.key(), null, before, revision);
+      } else {
+        return;
+      }
+      deliveredRevision = revision;
+      listener.onEvent(out);
+    }
+
+    // Only revisions that gave this listener an event end for it (the contract of onRevisionEnd);
+    // the view's query may have let through events the full selector then dropped.
+    @Override
+    public void onRevisionEnd(long revision) {
+      if (deliveredRevision == revision) {
+        listener.onRevisionEnd(revision);
       }
     }
 
