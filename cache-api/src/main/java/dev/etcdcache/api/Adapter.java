@@ -22,6 +22,17 @@ public interface Adapter<T> {
    */
   T decode(byte[] key, byte[] value);
 
+  /**
+   * Decodes the value stored at {@code key}, last modified at etcd revision {@code modRevision}
+   * (what Kubernetes calls the object's resourceVersion). Views call this form; the default ignores
+   * the revision.
+   *
+   * @throws RuntimeException any, if the value cannot be decoded; the view skips the key
+   */
+  default T decode(byte[] key, byte[] value, long modRevision) {
+    return decode(key, value);
+  }
+
   /** Encodes {@code object} as it would be stored in etcd. */
   byte[] encode(T object);
 

@@ -35,14 +35,19 @@ import java.util.Map;
  */
 final class ViewMaintainer<T> {
 
-  /** One key's new value under the prefix at a revision; {@code value == null} means deleted. */
+  /**
+   * One key's new value under the prefix at a revision; {@code value == null} means deleted.
+   * {@code modRevision} is the value's mod revision, handed to the adapter.
+   */
   static final class Write {
     final byte[] key;
     final byte[] value;
+    final long modRevision;
 
-    Write(byte[] key, byte[] value) {
+    Write(byte[] key, byte[] value, long modRevision) {
       this.key = key;
       this.value = value;
+      this.modRevision = modRevision;
     }
   }
 
@@ -65,7 +70,7 @@ final class ViewMaintainer<T> {
   Result<T> build(StoreVersion store, List<IndexDefinition<T>> definitions) {
     List<Write> writes = new ArrayList<>();
     store.tree().forEach(prefix.length == 0 ? null : prefix, prefixEnd, false, 0, (key, stored) ->
-        writes.add(new Write(key, StoredValue.value(stored))));
+        writes.add(new Write(key, StoredValue.value(stored), StoredValue.modRevision(stored))));
     return apply(ViewVersion.empty(store.revision(), definitions), store.revision(), writes);
   }
 
@@ -75,7 +80,8 @@ final class ViewMaintainer<T> {
     for (Event e : events) {
       byte[] key = e.getKv().getKey().toByteArray();
       if (covers(key)) {
-        writes.add(new Write(key, e.getType() == Event.EventType.DELETE ? null : e.getKv().getValue().toByteArray()));
+        writes.add(new Write(key, e.getType() == Event.EventType.DELETE ? null : e.getKv().getValue().toByteArray(),
+            e.getKv().getModRevision()));
       }
     }
     return writes;
@@ -92,13 +98,13 @@ final class ViewMaintainer<T> {
     after.tree().forEach(from, prefixEnd, false, 0, (key, stored) -> {
       byte[] old = before.tree().get(key);
       if (old == null || StoredValue.modRevision(old) != StoredValue.modRevision(stored)) {
-        writes.add(new Write(key, StoredValue.value(stored)));
+        writes.add(new Write(key, StoredValue.value(stored), StoredValue.modRevision(stored)));
       }
       return true;
     });
     view.objects().forEach(from, prefixEnd, false, 0, (key, object) -> {
       if (!after.tree().containsKey(key)) {
-        writes.add(new Write(key, null));
+        writes.add(new Write(key, null, 0));
       }
       return true;
     });
@@ -177,7 +183,7 @@ final class ViewMaintainer<T> {
   private T decode(Write w, long revision, List<ViewIndex<T>> indexes, List<Collection<String>> values) {
     String step = "decode";
     try {
-      T object = adapter.decode(w.key, w.value);
+      T object = adapter.decode(w.key, w.value, w.modRevision);
       if (object == null) {
         throw new IllegalStateException("the adapter decoded null");
       }

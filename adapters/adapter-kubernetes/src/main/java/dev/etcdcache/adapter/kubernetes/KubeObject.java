@@ -14,12 +14,10 @@ import java.util.Optional;
  * immutable.
  *
  * <p><b>resourceVersion.</b> kube-apiserver stores objects with an empty
- * {@code metadata.resourceVersion} and fills it from the key's etcd mod revision on every read. The
- * {@link dev.etcdcache.api.Adapter} contract does not pass the mod revision to {@code decode}, so an
- * object in a view carries {@code 0} ("not known here"); {@link Selection#watch} stamps each event's
- * object with the event's revision (which is its mod revision: a put of the key at revision R is what
- * produced the event), and {@link KubernetesAdapter#decode(byte[], byte[], long)} takes it from a
- * direct read. A list's resourceVersion is the snapshot's revision.
+ * {@code metadata.resourceVersion} and fills it from the key's etcd mod revision on every read. Views
+ * decode through {@link KubernetesAdapter#decode(byte[], byte[], long)}, which receives the mod
+ * revision, so objects in a view carry it; only the two-argument {@code decode} leaves {@code 0}
+ * ("not known here"). A list's resourceVersion is the snapshot's revision.
  *
  * @param key the etcd key
  * @param apiVersion {@code v1}, {@code apps/v1}, ...; {@code ""} when not known (encrypted)

@@ -78,18 +78,20 @@ public final class KubernetesAdapter implements Adapter<KubeObject> {
     return layout;
   }
 
-  /** Decodes a value; {@link KubeObject#resourceVersion()} is 0 (the contract gives no revision). */
+  /** Decodes a value without its revision: {@link KubeObject#resourceVersion()} is 0. Views call the
+   * three-argument form, so objects in a view carry their mod revision. */
   @Override
   public KubeObject decode(byte[] key, byte[] value) {
     return decode(key, value, 0);
   }
 
   /**
-   * Decodes a value read directly from etcd, with its mod revision as resourceVersion.
+   * Decodes a value with its mod revision as resourceVersion, as Kubernetes derives it.
    *
    * @throws IllegalArgumentException if an object key holds a value that is neither a k8s protobuf
    *     envelope, JSON nor encrypted, or that does not parse
    */
+  @Override
   public KubeObject decode(byte[] key, byte[] value, long modRevision) {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");

@@ -56,7 +56,7 @@ class GeneratedClusterTest {
     KV kv = ETCD.client().getKVClient();
     cluster.load(kv, PODS, random);
     for (KubeObject pod : GeneratedCluster.readDirect(kv, adapter, PODS_PREFIX, 0)) {
-      model.put(pod.key(), pod.withResourceVersion(0));
+      model.put(pod.key(), pod);
     }
     assertThat(model).hasSize(PODS);
 
@@ -154,7 +154,7 @@ class GeneratedClusterTest {
     String[] parts = key.substring(PODS_PREFIX.length()).split("/");
     byte[] value = cluster.value(parts[0], parts[1], pod);
     long revision = kv.put(GeneratedCluster.bytes(key), ByteSequence.from(value)).get().getHeader().getRevision();
-    KubeObject after = adapter.decode(GeneratedCluster.bytes(key).getBytes(), value);
+    KubeObject after = adapter.decode(GeneratedCluster.bytes(key).getBytes(), value, revision);
     model.put(key, after);
     return new Change(key, before, after, revision);
   }
@@ -197,7 +197,7 @@ class GeneratedClusterTest {
           "app=app-" + random.nextInt(20), "spec.nodeName=" + cluster.node(random.nextInt(NODES))));
     }
     for (Selection selection : selections) {
-      List<KubeObject> expected = direct.stream().filter(selection::matches).map(o -> o.withResourceVersion(0)).toList();
+      List<KubeObject> expected = direct.stream().filter(selection::matches).toList();
       assertThat(selection.list(snapshot)).as(selection.toString()).containsExactlyElementsOf(expected);
     }
     String owner = cluster.ownerUid("ns-6", 3);
