@@ -25,6 +25,22 @@ public final class Batch<V> {
   private Node root;
   private boolean frozen;
 
+  /**
+   * The finger: the batch-owned leaf the last structural edit ended in, the batch-owned inner
+   * nodes above it (root first) with the child index taken at each, and the key interval
+   * {@code [fLo, fHi)} the leaf covers ({@code null}: unbounded). While valid, an edit whose key
+   * falls into that interval and that neither splits nor underflows the leaf is done in the leaf
+   * directly, adjusting the subtree counts on the path, without a descent from the root.
+   */
+  private boolean fingerOk;
+
+  private Leaf fLeaf;
+  private final Inner[] fPath = new Inner[16];
+  private final int[] fIdx = new int[16];
+  private int fDepth;
+  private byte[] fLo;
+  private byte[] fHi;
+
   Batch(BPlusTree<V> base) {
     this.base = base;
     this.root = base.root;
@@ -43,9 +59,26 @@ public final class Batch<V> {
     checkOpen();
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");
+    if (fingerOk && inFinger(key)) {
+      Leaf l = fLeaf;
+      int i = KeyOrder.search(l.keys, l.n, key);
+      if (i >= 0) {
+        Object old = l.vals[i];
+        l.vals[i] = value;
+        return (V) old;
+      }
+      if (l.n < Node.LEAF_MAX) {
+        m.reset();
+        l.put(key, value, m);
+        m.reset();
+        adjustPath(1);
+        return null;
+      }
+    }
     m.reset();
     root = Node.putRoot(root, key, value, m);
     V old = (V) m.oldValue;
+    afterSlowEdit();
     m.reset();
     return old;
   }
@@ -61,11 +94,84 @@ public final class Batch<V> {
   public V remove(byte[] key) {
     checkOpen();
     Objects.requireNonNull(key, "key");
+    if (fingerOk && inFinger(key)) {
+      Leaf l = fLeaf;
+      int i = KeyOrder.search(l.keys, l.n, key);
+      if (i < 0) {
+        return null;
+      }
+      if (fDepth == 0 || l.n > Node.LEAF_MIN) {
+        m.reset();
+        l.remove(key, m);
+        V old = (V) m.oldValue;
+        m.reset();
+        adjustPath(-1);
+        return old;
+      }
+    }
     m.reset();
     root = Node.removeRoot(root, key, m);
     V old = (V) m.oldValue;
+    afterSlowEdit();
     m.reset();
     return old;
+  }
+
+  private boolean inFinger(byte[] key) {
+    return (fLo == null || KeyOrder.compare(key, fLo) >= 0)
+        && (fHi == null || KeyOrder.compare(key, fHi) < 0);
+  }
+
+  private void adjustPath(int delta) {
+    for (int d = 0; d < fDepth; d++) {
+      Inner in = fPath[d];
+      in.counts[fIdx[d]] += delta;
+      in.size += delta;
+    }
+  }
+
+  /** Sets the finger from the path the edit just recorded, if it is wholly batch-owned. */
+  private void afterSlowEdit() {
+    if (!m.changed) {
+      // Nothing changed, so the previous finger (if any) still describes the tree.
+      return;
+    }
+    fingerOk = false;
+    if (m.pathBroken) {
+      return;
+    }
+    Object token = m.owner;
+    int depth = m.depth;
+    Leaf leaf = depth == 0 ? (root instanceof Leaf rl ? rl : null) : m.leaf;
+    if (leaf == null || leaf.owner != token) {
+      return;
+    }
+    if (depth == 0) {
+      if (root != leaf) {
+        return;
+      }
+    } else {
+      if (m.path[0] != root) {
+        return;
+      }
+      for (int d = 0; d < depth; d++) {
+        Inner in = m.path[d];
+        if (in.owner != token) {
+          return;
+        }
+        Node below = d + 1 < depth ? m.path[d + 1] : leaf;
+        if (in.children[m.pathIdx[d]] != below) {
+          return;
+        }
+      }
+      System.arraycopy(m.path, 0, fPath, 0, depth);
+      System.arraycopy(m.pathIdx, 0, fIdx, 0, depth);
+    }
+    fDepth = depth;
+    fLeaf = leaf;
+    fLo = m.lo;
+    fHi = m.hi;
+    fingerOk = true;
   }
 
   /**
@@ -105,6 +211,11 @@ public final class Batch<V> {
     // Drop both so a batch kept around by mistake retains no version.
     base = null;
     root = null;
+    fingerOk = false;
+    fLeaf = null;
+    fLo = null;
+    fHi = null;
+    java.util.Arrays.fill(fPath, null);
     return r == start.root ? start : new BPlusTree<>(r);
   }
 

@@ -53,13 +53,22 @@ final class Inner extends Node {
   @Override
   Node put(byte[] key, Object value, Mutation m) {
     int ci = childIndex(key);
+    int level = -1;
+    if (m.path != null) {
+      level = enter(ci, m);
+    }
     Node nc = children[ci].put(key, value, m);
     if (!m.changed) {
       return this;
     }
     if (m.splitRight == null) {
-      return withChild(ci, nc, m);
+      Inner r = withChild(ci, nc, m);
+      if (level >= 0) {
+        leave(level, r, ci, nc, m);
+      }
+      return r;
     }
+    m.pathBroken = true;
     Node right = m.splitRight;
     byte[] sep = m.splitKey;
     m.splitRight = null;
@@ -75,19 +84,56 @@ final class Inner extends Node {
   @Override
   Node remove(byte[] key, Mutation m) {
     int ci = childIndex(key);
+    int level = -1;
+    if (m.path != null) {
+      level = enter(ci, m);
+    }
     Node nc = children[ci].remove(key, m);
     if (!m.changed) {
       return this;
     }
     if (n == 1 || !nc.underflows()) {
-      return withChild(ci, nc, m);
+      Inner r = withChild(ci, nc, m);
+      if (level >= 0) {
+        leave(level, r, ci, nc, m);
+      }
+      return r;
     }
+    m.pathBroken = true;
     Inner e = editable(m);
     e.children[ci] = nc;
     e.counts[ci] += m.delta;
     e.size += m.delta;
     e.rebalancePair(ci > 0 ? ci - 1 : ci, m.owner);
     return e;
+  }
+
+  /**
+   * Records the descent into child {@code ci} for a batch's finger: narrows the leaf's key
+   * interval and returns this node's level on the path, or -1 if the path is too deep to record.
+   */
+  private int enter(int ci, Mutation m) {
+    int level = m.depth++;
+    if (level >= m.path.length) {
+      m.pathBroken = true;
+      return -1;
+    }
+    if (ci > 0) {
+      m.lo = seps[ci - 1];
+    }
+    if (ci < n - 1) {
+      m.hi = seps[ci];
+    }
+    return level;
+  }
+
+  /** Records this level of the edited path (on the way back up): the node that replaced it. */
+  private static void leave(int level, Inner r, int ci, Node nc, Mutation m) {
+    m.path[level] = r;
+    m.pathIdx[level] = ci;
+    if (nc instanceof Leaf l) {
+      m.leaf = l;
+    }
   }
 
   /** This node with child {@code ci} replaced, its size changed by {@code m.delta}. */

@@ -19,8 +19,26 @@ final class Mutation {
   Node splitRight;
   byte[] splitKey;
 
+  /**
+   * Path recording for a batch's finger (unused by persistent edits): the inner nodes of the
+   * edited path after the edit ({@code path[0]} the root) with the child index taken at each, the
+   * key interval {@code [lo, hi)} the leaf covers ({@code null}: unbounded), the leaf, and whether
+   * a split or rebalance changed the path's shape (then the record is void).
+   */
+  Inner[] path;
+  int[] pathIdx;
+  int depth;
+  byte[] lo;
+  byte[] hi;
+  Leaf leaf;
+  boolean pathBroken;
+
   Mutation(Object owner) {
     this.owner = owner;
+    if (owner != null) {
+      path = new Inner[16];
+      pathIdx = new int[16];
+    }
   }
 
   void reset() {
@@ -29,5 +47,10 @@ final class Mutation {
     delta = 0;
     splitRight = null;
     splitKey = null;
+    depth = 0;
+    lo = null;
+    hi = null;
+    leaf = null;
+    pathBroken = false;
   }
 }

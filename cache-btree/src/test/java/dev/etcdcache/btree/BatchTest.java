@@ -151,4 +151,52 @@ class BatchTest {
     int depth = TreeInvariants.depth(base);
     assertThat(batchNodes).isLessThan(1000 / Node.LEAF_MAX + 2 * depth + 4);
   }
+
+  /**
+   * Runs of adjacent keys (the finger's fast path: same leaf, in place) mixed with jumps, inserts
+   * that fill leaves to splitting and removes that drain them to merging, against a TreeMap.
+   */
+  @Test
+  void clusteredRunsWithSplitsAndMerges_matchTreeMap_andKeepStartingVersion() {
+    Random rnd = new Random(7);
+    for (int round = 0; round < 30; round++) {
+      int n = 1 + rnd.nextInt(round < 10 ? 100 : 20_000);
+      BPlusTree<Integer> base = treeOf(n);
+      java.util.TreeMap<byte[], Integer> model = TreeModel.newModel();
+      base.forEach(null, null, false, 0, (k, v) -> {
+        model.put(k, v);
+        return true;
+      });
+      java.util.TreeMap<byte[], Integer> before = new java.util.TreeMap<>(model);
+      Batch<Integer> b = base.batch();
+      int space = n * 4 + 997;
+      int cursor = rnd.nextInt(space);
+      int edits = rnd.nextInt(3000);
+      int removeBias = rnd.nextInt(10);
+      for (int i = 0; i < edits; i++) {
+        if (rnd.nextInt(50) == 0) {
+          cursor = rnd.nextInt(space);
+        }
+        // key(i) and key(i + 997) are neighbours in key order (same namespace, next pod).
+        cursor = Math.floorMod(cursor + 997 * (rnd.nextInt(5) - 1), space);
+        byte[] k = key(cursor);
+        if (rnd.nextInt(10) < removeBias) {
+          assertThat(b.remove(k)).as("remove previous").isEqualTo(model.remove(k));
+        } else {
+          Integer v = rnd.nextInt(1000);
+          assertThat(b.put(k, v)).as("put previous").isEqualTo(model.put(k, v));
+        }
+        if (rnd.nextInt(16) == 0) {
+          byte[] probe = key(rnd.nextInt(space));
+          assertThat(b.get(probe)).as("get").isEqualTo(model.get(probe));
+        }
+        assertThat(b.size()).as("size").isEqualTo(model.size());
+      }
+      BPlusTree<Integer> after = b.freeze();
+      TreeInvariants.check(after);
+      TreeInvariants.check(base);
+      TreeModel.assertSameContent(after, model);
+      TreeModel.assertSameContent(base, before);
+    }
+  }
 }
