@@ -1,6 +1,9 @@
 package dev.etcdcache.core.view;
 
+import dev.etcdcache.api.IndexDefinition;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * How one key of a view changed at one revision, after decoding and the adapter's filter: the object
@@ -17,6 +20,10 @@ final class KeyChange<T> {
   private final T previous;
   private final T current;
   private String keyString;
+  // Index values of each side, computed once and shared by every watcher that asks: with a
+  // thousand watchers on one index (one per node), recomputing them per watcher was the cost.
+  private volatile ConcurrentHashMap<IndexDefinition<T>, Collection<String>> previousValues;
+  private volatile ConcurrentHashMap<IndexDefinition<T>, Collection<String>> currentValues;
 
   KeyChange(byte[] key, T previous, T current) {
     if (previous == null && current == null) {
@@ -47,6 +54,34 @@ final class KeyChange<T> {
 
   T current() {
     return current;
+  }
+
+  /**
+   * The values of {@code index} for the object after ({@code current}) or before the change,
+   * computed at most once per side and index; empty if the side is absent.
+   *
+   * @throws RuntimeException what the index function throws
+   */
+  Collection<String> indexValues(IndexDefinition<T> index, boolean current) {
+    T object = current ? this.current : previous;
+    if (object == null) {
+      return java.util.List.of();
+    }
+    ConcurrentHashMap<IndexDefinition<T>, Collection<String>> memo = current ? currentValues : previousValues;
+    if (memo == null) {
+      memo = new ConcurrentHashMap<>(4);
+      if (current) {
+        currentValues = memo;
+      } else {
+        previousValues = memo;
+      }
+    }
+    Collection<String> values = memo.get(index);
+    if (values == null) {
+      values = ViewMaintainer.valuesOf(index, object);
+      memo.put(index, values);
+    }
+    return values;
   }
 
   @Override

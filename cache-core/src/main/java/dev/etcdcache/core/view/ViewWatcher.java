@@ -133,8 +133,8 @@ final class ViewWatcher<T> implements AutoCloseable {
       if (ended.get()) {
         return;
       }
-      boolean before = c.previous() != null && matches(query, c.key(), c.previous());
-      boolean after = c.current() != null && matches(query, c.key(), c.current());
+      boolean before = c.previous() != null && matches(query, c, false);
+      boolean after = c.current() != null && matches(query, c, true);
       CacheEvent<T> event;
       if (before && after) {
         event = new CacheEvent<>(CacheEvent.Type.UPDATED, c.keyString(), c.current(), c.previous(), changes.revision());
@@ -151,6 +151,24 @@ final class ViewWatcher<T> implements AutoCloseable {
     if (delivered && !ended.get()) {
       guarded(() -> listener.onRevisionEnd(changes.revision()));
     }
+  }
+
+  /** Whether one side of {@code change} matches {@code q}, with index values shared across watchers. */
+  static <T> boolean matches(Query<T> q, KeyChange<T> change, boolean current) {
+    if (q instanceof Query.Eq<T> eq) {
+      try {
+        return change.indexValues(eq.index(), current).contains(eq.value());
+      } catch (RuntimeException e) {
+        return false;
+      }
+    }
+    if (q instanceof Query.And<T> and) {
+      return matches(and.left(), change, current) && matches(and.right(), change, current);
+    }
+    if (q instanceof Query.Or<T> or) {
+      return matches(or.left(), change, current) || matches(or.right(), change, current);
+    }
+    return matches(q, change.key(), current ? change.current() : change.previous());
   }
 
   /** Whether {@code object} at {@code key} matches {@code q}; an index function failing means no. */

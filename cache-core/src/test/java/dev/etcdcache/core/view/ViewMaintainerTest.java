@@ -43,11 +43,11 @@ class ViewMaintainerTest {
         touched.add(key);
         if (random.nextInt(5) == 0) {
           model.remove(key);
-          writes.add(new ViewMaintainer.Write(bytes(key), null));
+          writes.add(new ViewMaintainer.Write(bytes(key), null, 1));
         } else {
           String raw = randomValue(random);
           model.put(key, raw);
-          writes.add(new ViewMaintainer.Write(bytes(key), bytes(raw)));
+          writes.add(new ViewMaintainer.Write(bytes(key), bytes(raw), 1));
         }
       }
       version = maintainer.apply(version, rev, writes).version();
@@ -63,14 +63,14 @@ class ViewMaintainerTest {
   @Test
   void apply_garbageValue_keyLeftOutAndCounted_thenVisibleAgainWhenItDecodes() {
     ViewVersion<Obj> v = maintainer.build(TestObjects.store(1, "t/a", "ns1|x|a"), List.of(NAMESPACE, LABEL)).version();
-    ViewMaintainer.Result<Obj> bad = maintainer.apply(v, 2, List.of(new ViewMaintainer.Write(bytes("t/a"), bytes("garbage"))));
+    ViewMaintainer.Result<Obj> bad = maintainer.apply(v, 2, List.of(new ViewMaintainer.Write(bytes("t/a"), bytes("garbage"), 1)));
     assertThat(bad.version().get("t/a")).isEmpty();
     assertThat(bad.version().count(Query.eq(NAMESPACE, "ns1"))).isZero();
     assertThat(bad.changes()).singleElement().satisfies(c -> assertThat(c.current()).isNull());
     assertThat(failures.count()).isEqualTo(1);
     assertThat(failures.last()).contains("t/a").contains("revision 2");
     ViewVersion<Obj> good = maintainer.apply(bad.version(), 3,
-        List.of(new ViewMaintainer.Write(bytes("t/a"), bytes("ns2|y|a")))).version();
+        List.of(new ViewMaintainer.Write(bytes("t/a"), bytes("ns2|y|a"), 1))).version();
     assertThat(good.keys(Query.eq(NAMESPACE, "ns2"))).containsExactly("t/a");
     assertThat(v.keys(Query.eq(NAMESPACE, "ns1"))).containsExactly("t/a");
   }
@@ -92,7 +92,7 @@ class ViewMaintainerTest {
   @Test
   void apply_filterRejects_keyLeavesViewAndItsIndexes() {
     ViewVersion<Obj> v = maintainer.build(TestObjects.store(1, "t/a", "ns|x|a"), List.of(NAMESPACE, LABEL)).version();
-    ViewMaintainer.Result<Obj> r = maintainer.apply(v, 2, List.of(new ViewMaintainer.Write(bytes("t/a"), bytes("ns|x|hidden"))));
+    ViewMaintainer.Result<Obj> r = maintainer.apply(v, 2, List.of(new ViewMaintainer.Write(bytes("t/a"), bytes("ns|x|hidden"), 1)));
     assertThat(r.version().size()).isZero();
     assertThat(r.version().count(Query.eq(LABEL, "x"))).isZero();
     assertThat(failures.count()).isZero();
@@ -119,7 +119,7 @@ class ViewMaintainerTest {
         .version();
     var built = maintainer.buildIndex(LABEL, v);
     ViewMaintainer.Result<Obj> r = maintainer.apply(v, 2, List.of(
-        new ViewMaintainer.Write(bytes("t/a"), bytes("ns|z|a")), new ViewMaintainer.Write(bytes("t/b"), null)));
+        new ViewMaintainer.Write(bytes("t/a"), bytes("ns|z|a"), 1), new ViewMaintainer.Write(bytes("t/b"), null, 1)));
     built = maintainer.catchUp(LABEL, built, new RevisionChanges<>(2, r.changes()));
     ViewVersion<Obj> reference = maintainer.build(TestObjects.store(2, "t/a", "ns|z|a"), List.of(LABEL)).version();
     assertThat(built.size()).isEqualTo(reference.index(LABEL).entries().size());
