@@ -84,6 +84,8 @@ public final class Mirror implements AutoCloseable {
   private volatile boolean connected;
   private volatile String lastError;
   private volatile long lastSyncNanos;
+  /** A probe's revision and send time, waiting for the mirror to reach that revision. */
+  private final long[] pendingSync = new long[2];
   private volatile boolean closed;
   private final ProgressCheck progressCheck;
   private boolean checkingProgress;
@@ -189,9 +191,17 @@ public final class Mirror implements AutoCloseable {
     if (observed.getRaftTerm() >= header.getRaftTerm()) {
       header = observed.toBuilder().setRevision(0).build();
     }
-    StoreVersion now = current.get();
-    if (now != null && now.revision() >= observed.getRevision()) {
-      lastSyncNanos = Math.max(lastSyncNanos, sentNanos);
+    // Checked under the lock publish() takes after moving the version, so a revision reached
+    // concurrently is seen here or the pending confirmation is seen there.
+    synchronized (pendingSync) {
+      StoreVersion now = current.get();
+      if (now != null && now.revision() >= observed.getRevision()) {
+        lastSyncNanos = Math.max(lastSyncNanos, sentNanos);
+      } else {
+        // Confirmed once the mirror reaches that revision (see publish).
+        pendingSync[0] = Math.max(pendingSync[0], observed.getRevision());
+        pendingSync[1] = Math.max(pendingSync[1], sentNanos);
+      }
     }
   }
 
@@ -416,6 +426,14 @@ public final class Mirror implements AutoCloseable {
   private void publish(StoreVersion version) {
     current.set(version);
     window.add(version, version.publishedNanos());
+    synchronized (pendingSync) {
+      if (pendingSync[0] != 0 && version.revision() >= pendingSync[0]) {
+        // etcd was at pendingSync[0] when the probe was sent: the mirror is now current as of then.
+        lastSyncNanos = Math.max(lastSyncNanos, pendingSync[1]);
+        pendingSync[0] = 0;
+        pendingSync[1] = 0;
+      }
+    }
     waiters.release(version);
   }
 
