@@ -5,6 +5,7 @@ import dev.etcdcache.core.consistency.CachedReads;
 import dev.etcdcache.core.mirror.Mirror;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
+import io.etcd.jetcd.Response;
 import io.etcd.jetcd.Txn;
 import io.etcd.jetcd.kv.CompactResponse;
 import io.etcd.jetcd.kv.DeleteResponse;
@@ -78,10 +79,7 @@ public final class CachingKV implements KV {
 
   @Override
   public CompletableFuture<PutResponse> put(ByteSequence key, ByteSequence value, PutOption option) {
-    return delegate.put(key, value, option).thenApply(r -> {
-      reads.observeWrite(r.getHeader().getRevision());
-      return r;
-    });
+    return observed(delegate.put(key, value, option));
   }
 
   @Override
@@ -91,10 +89,7 @@ public final class CachingKV implements KV {
 
   @Override
   public CompletableFuture<DeleteResponse> delete(ByteSequence key, DeleteOption option) {
-    return delegate.delete(key, option).thenApply(r -> {
-      reads.observeWrite(r.getHeader().getRevision());
-      return r;
-    });
+    return observed(delegate.delete(key, option));
   }
 
   @Override
@@ -130,6 +125,14 @@ public final class CachingKV implements KV {
     // The wrapped client owns its KV; closing the cache does not close it.
   }
 
+  /** Remembers the revision a write committed at, so this client's later reads observe it. */
+  private <R extends Response> CompletableFuture<R> observed(CompletableFuture<R> write) {
+    return write.thenApply(r -> {
+      reads.observeWrite(r.getHeader().getRevision());
+      return r;
+    });
+  }
+
   /** A pass-through txn that remembers the revision it committed at, for read-your-writes. */
   private final class RecordingTxn implements Txn {
     private final Txn txn;
@@ -158,10 +161,7 @@ public final class CachingKV implements KV {
 
     @Override
     public CompletableFuture<TxnResponse> commit() {
-      return txn.commit().thenApply(r -> {
-        reads.observeWrite(r.getHeader().getRevision());
-        return r;
-      });
+      return observed(txn.commit());
     }
   }
 }

@@ -72,7 +72,7 @@ public final class CachedReads {
     this.defaultConsistency = defaultConsistency;
     this.timeoutNanos = consistentReadTimeout.toNanos();
     this.stats = stats;
-    this.probe = new RevisionProbe(kv, mirror, ticker, stats);
+    this.probe = new RevisionProbe(kv, mirror, ticker, stats, StatsRecorder.Rpc.PROBE);
   }
 
   /** The answer etcd would give to {@code get(key, option)}, with the client's default consistency. */

@@ -19,9 +19,9 @@ import java.util.concurrent.CompletableFuture;
  * A probe at a revision fails exactly as etcd fails a read there (compacted, future revision), so
  * a read at a revision gets etcd's own error.
  *
- * <p>Thread-safe.
+ * <p>Thread-safe. Internal, no compatibility promise: the reads and the watch hub each hold one.
  */
-final class RevisionProbe {
+public final class RevisionProbe {
 
   /** The probed key: any key works, since count-only on one key does not depend on what is there. */
   private static final ByteSequence PROBE_KEY = ByteSequence.from(new byte[] {0});
@@ -32,11 +32,14 @@ final class RevisionProbe {
   private final Mirror mirror;
   private final Ticker ticker;
   private final StatsRecorder stats;
+  private final StatsRecorder.Rpc kind;
   private final Coalescer<Key, ResponseHeader> probes = new Coalescer<>();
 
-  RevisionProbe(KV kv, Mirror mirror, Ticker ticker, StatsRecorder stats) {
+  /** Probes over {@code kv}, each recorded in {@code stats} as an RPC of {@code kind}. */
+  public RevisionProbe(KV kv, Mirror mirror, Ticker ticker, StatsRecorder stats, StatsRecorder.Rpc kind) {
     this.kv = kv;
     this.stats = stats;
+    this.kind = kind;
     this.mirror = mirror;
     this.ticker = ticker;
   }
@@ -47,7 +50,7 @@ final class RevisionProbe {
   }
 
   /** The header of a count-only read at {@code revision}, or etcd's failure for it. */
-  CompletableFuture<ResponseHeader> at(long revision, boolean serializable) {
+  public CompletableFuture<ResponseHeader> at(long revision, boolean serializable) {
     return probe(new Key(revision, serializable));
   }
 
@@ -59,7 +62,7 @@ final class RevisionProbe {
   private CompletableFuture<ResponseHeader> probe(Key key) {
     return probes.call(key, () -> {
       long sent = ticker.read();
-      stats.recordRpc(StatsRecorder.Rpc.PROBE);
+      stats.recordRpc(kind);
       GetOption option = GetOption.builder()
           .withCountOnly(true)
           .withRevision(key.revision())

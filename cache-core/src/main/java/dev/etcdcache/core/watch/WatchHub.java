@@ -6,10 +6,10 @@ import static io.etcd.jetcd.common.exception.EtcdExceptionFactory.newEtcdExcepti
 
 import dev.etcdcache.api.Ticker;
 import dev.etcdcache.core.StatsRecorder;
+import dev.etcdcache.core.consistency.RevisionProbe;
 import dev.etcdcache.core.history.EventHistory;
 import dev.etcdcache.core.mirror.Mirror;
 import dev.etcdcache.core.mirror.RevisionListener;
-import dev.etcdcache.core.passthrough.Coalescer;
 import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.store.StoreVersion;
 import io.etcd.jetcd.ByteSequence;
@@ -18,7 +18,6 @@ import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.api.Event;
 import io.etcd.jetcd.api.ResponseHeader;
 import io.etcd.jetcd.common.exception.ErrorCode;
-import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchResponse;
 import io.grpc.Status;
@@ -87,7 +86,6 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(WatchHub.class);
   static final int REPLAY_REVISIONS = 1000;
-  private static final ByteSequence PROBE_KEY = ByteSequence.from(new byte[] {0});
 
   /** What the hub needs of the mirror. */
   interface Source {
@@ -150,7 +148,8 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
    */
   public WatchHub(Mirror mirror, KV kv, Watch watch, int historyEvents, Duration historyAge,
       Duration progressNotifyInterval, Ticker ticker, StatsRecorder stats) {
-    this(new MirrorSource(mirror), new EtcdUpstream(kv, watch, stats),
+    this(new MirrorSource(mirror),
+        new EtcdUpstream(new RevisionProbe(kv, mirror, ticker, stats, StatsRecorder.Rpc.WATCH_PROBE), watch),
         new EventHistory(historyEvents, historyAge.toNanos(), ticker), deliveryPool(), timer(),
         1024, progressNotifyInterval, Duration.ofSeconds(10), () -> {}, stats);
     Runnable remove = () -> mirror.removeListener(this);
@@ -695,24 +694,17 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
 
   /** etcd through the wrapped client: shared count-only probes and direct watches. */
   private static final class EtcdUpstream implements Upstream {
-    private final KV kv;
+    private final RevisionProbe probe;
     private final Watch watch;
-    private final Coalescer<Long, Long> probes = new Coalescer<>();
-    private final StatsRecorder stats;
 
-    EtcdUpstream(KV kv, Watch watch, StatsRecorder stats) {
-      this.kv = kv;
+    EtcdUpstream(RevisionProbe probe, Watch watch) {
+      this.probe = probe;
       this.watch = watch;
-      this.stats = stats;
     }
 
     @Override
     public CompletableFuture<Long> probe(long revision) {
-      return probes.call(revision, () -> {
-        stats.recordRpc(StatsRecorder.Rpc.WATCH_PROBE);
-        return kv.get(PROBE_KEY, GetOption.builder().withCountOnly(true).withRevision(revision).build())
-            .thenApply(r -> r.getHeader().getRevision());
-      });
+      return probe.at(revision, false).thenApply(ResponseHeader::getRevision);
     }
 
     @Override
