@@ -118,8 +118,13 @@ public final class FaultProxy implements AutoCloseable {
     }
   }
 
-  /** Close every current connection with a TCP reset. New connections are accepted as before. */
-  public void cutAll() {
+  /**
+   * Close every current connection with a TCP reset. New connections are accepted as before (a
+   * client may reconnect at once).
+   *
+   * @return how many connections were cut
+   */
+  public int cutAll() {
     int count = 0;
     for (ProxyConnection connection : connections) {
       connection.close(true);
@@ -129,6 +134,7 @@ public final class FaultProxy implements AutoCloseable {
       gate.notifyAll(); // release connections held at the gate so their threads end
     }
     LOG.info("fault proxy {}: cut {} connections", endpoint(), count);
+    return count;
   }
 
   /** Delay each forwarded chunk by {@code delay} (zero for none), in both directions, from now on. */
