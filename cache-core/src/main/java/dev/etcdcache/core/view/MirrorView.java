@@ -324,8 +324,8 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
 
   private void buildIndex(IndexDefinition<T> index, CompletableFuture<Void> done) {
     waiters.await(0).thenAcceptAsync(pinned -> {
-      var entries = maintainer.buildIndex(index, pinned);
-      onApplyThread(() -> publishIndex(index, pinned.revision(), entries, done));
+      ViewIndex<T> built = maintainer.buildIndex(index, pinned);
+      onApplyThread(() -> publishIndex(index, pinned.revision(), built, done));
     }, executor).exceptionally(failure -> {
       indexNames.remove(index.name());
       done.completeExceptionally(failure);
@@ -333,7 +333,7 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
     });
   }
 
-  private void publishIndex(IndexDefinition<T> index, long builtAt, dev.etcdcache.btree.BPlusTree<T> entries,
+  private void publishIndex(IndexDefinition<T> index, long builtAt, ViewIndex<T> built,
       CompletableFuture<Void> done) {
     if (closed) {
       done.completeExceptionally(new CacheClosedException("the view is closed"));
@@ -346,11 +346,11 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
     }
     if (now.revision() > builtAt) {
       for (RevisionChanges<T> c : history.since(builtAt + 1)) {
-        entries = maintainer.catchUp(index, entries, c);
+        built = maintainer.catchUp(built, c);
       }
     }
     var indexes = new java.util.LinkedHashMap<>(now.indexes());
-    indexes.put(index.name(), new ViewIndex<>(index, entries));
+    indexes.put(index.name(), built);
     current.set(new ViewVersion<>(now.revision(), now.objects(), indexes));
     executor.execute(() -> done.complete(null));
   }

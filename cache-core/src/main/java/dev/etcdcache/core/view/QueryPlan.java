@@ -1,10 +1,13 @@
 package dev.etcdcache.core.view;
 
 import dev.etcdcache.api.Query;
+import dev.etcdcache.api.IndexDefinition;
 import dev.etcdcache.btree.BPlusTree;
+import dev.etcdcache.core.store.KeyRange;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -15,10 +18,10 @@ import java.util.TreeMap;
  * size (or an upper bound) in O(log n), how to test one key and how to walk its keys in etcd key
  * order.
  *
- * <p>Lookups never scan the objects: an index value is one contiguous range of its index tree; an
- * AND walks its smallest side and tests each key against the others (O(log n) per test); an OR
- * merges its sides in key order. Only {@link Query#all()} and key prefixes walk the objects tree,
- * and only the range they select.
+ * <p>Lookups never scan the objects: an index value is one hash probe to its {@link Posting}; an
+ * AND walks its smallest side and tests each object against the others; an OR merges its sides in
+ * key order. Only {@link Query#all()} and key prefixes walk the objects tree, and only the range
+ * they select.
  *
  * <p>Immutable once built; used by one thread at a time (a plan is built per call).
  *
@@ -26,7 +29,7 @@ import java.util.TreeMap;
  */
 abstract class QueryPlan<T> {
 
-  /** Receives the matching objects in key order; {@code key} is null unless keys were asked for. */
+  /** Receives the matching objects with their keys, in key order, until it returns false. */
   interface Sink<T> {
     boolean accept(byte[] key, T object);
   }
@@ -34,16 +37,16 @@ abstract class QueryPlan<T> {
   /** How many keys match, or an upper bound for an OR; computed once when the plan is built. */
   abstract int estimate();
 
-  /** Whether {@code key}, known to be in the view, matches. */
-  abstract boolean contains(byte[] key);
+  /** Whether {@code object}, held at {@code key} in this plan's version, matches. */
+  abstract boolean contains(byte[] key, T object);
 
   /** Walks the matching objects in key order until {@code sink} returns false. */
-  abstract void forEach(boolean needKeys, Sink<T> sink);
+  abstract void forEach(Sink<T> sink);
 
   /** The exact number of matches. */
   int count() {
     int[] n = {0};
-    forEach(false, (k, o) -> {
+    forEach((k, o) -> {
       n[0]++;
       return true;
     });
@@ -52,15 +55,15 @@ abstract class QueryPlan<T> {
 
   /** Compiles {@code query} against {@code version}. */
   static <T> QueryPlan<T> of(ViewVersion<T> version, Query<T> query) {
+    if (query instanceof Query.Eq<T> eq) {
+      return new Eq<>(version.index(eq.index()), eq.value());
+    }
     if (query instanceof Query.All<T>) {
       return new Range<>(version.objects(), null, null);
     }
     if (query instanceof Query.KeyPrefix<T> p) {
-      byte[] from = p.keyPrefix().getBytes(StandardCharsets.UTF_8);
-      return new Range<>(version.objects(), from, from.length == 0 ? null : ViewIndex.prefixEnd(from));
-    }
-    if (query instanceof Query.Eq<T> eq) {
-      return new Eq<>(version.index(eq.index()), ViewIndex.valuePrefix(eq.value()));
+      KeyRange range = KeyRange.prefix(p.keyPrefix().getBytes(StandardCharsets.UTF_8));
+      return new Range<>(version.objects(), range.fromInclusive(), range.toExclusive());
     }
     boolean and = query instanceof Query.And<T>;
     List<QueryPlan<T>> sides = new ArrayList<>();
@@ -105,34 +108,32 @@ abstract class QueryPlan<T> {
     }
 
     @Override
-    boolean contains(byte[] key) {
+    boolean contains(byte[] key, T object) {
       return (from == null || Arrays.compareUnsigned(key, from) >= 0)
           && (to == null || Arrays.compareUnsigned(key, to) < 0);
     }
 
     @Override
-    void forEach(boolean needKeys, Sink<T> sink) {
+    void forEach(Sink<T> sink) {
       objects.forEach(from, to, false, 0, sink::accept);
     }
   }
 
-  /** One value of one index; its size is counted only when a caller needs it (AND order, count). */
+  /** One value of one index: its posting, found once when the plan is built. */
   private static final class Eq<T> extends QueryPlan<T> {
-    private final ViewIndex<T> index;
-    private final byte[] valuePrefix;
-    private int estimate = -1;
+    private final IndexDefinition<T> definition;
+    private final String value;
+    private final Posting<T> posting;
 
-    Eq(ViewIndex<T> index, byte[] valuePrefix) {
-      this.index = index;
-      this.valuePrefix = valuePrefix;
+    Eq(ViewIndex<T> index, String value) {
+      this.definition = index.definition();
+      this.value = value;
+      this.posting = index.posting(value);
     }
 
     @Override
     int estimate() {
-      if (estimate < 0) {
-        estimate = index.count(valuePrefix);
-      }
-      return estimate;
+      return posting == null ? 0 : posting.size();
     }
 
     @Override
@@ -140,15 +141,32 @@ abstract class QueryPlan<T> {
       return estimate();
     }
 
+    /**
+     * Asks the index function rather than the posting: the object's entries in this version's index
+     * are exactly its values (index functions are deterministic), and one call beats a descent into
+     * a posting of half a million keys. A function that throws was indexed as no values.
+     */
     @Override
-    boolean contains(byte[] key) {
-      return index.contains(valuePrefix, key);
+    boolean contains(byte[] key, T object) {
+      if (posting == null) {
+        return false;
+      }
+      if (posting.isSingle()) {
+        return Arrays.equals(posting.singleKey(), key);
+      }
+      try {
+        Collection<String> values = definition.values().apply(object);
+        return values != null && values.contains(value);
+      } catch (RuntimeException e) {
+        return false;
+      }
     }
 
     @Override
-    void forEach(boolean needKeys, Sink<T> sink) {
-      index.forEach(valuePrefix, (entryKey, object) ->
-          sink.accept(needKeys ? ViewIndex.etcdKey(valuePrefix, entryKey) : null, object));
+    void forEach(Sink<T> sink) {
+      if (posting != null) {
+        posting.forEach(sink::accept);
+      }
     }
   }
 
@@ -170,28 +188,22 @@ abstract class QueryPlan<T> {
     }
 
     @Override
-    boolean contains(byte[] key) {
-      if (!driver.contains(key)) {
-        return false;
-      }
+    boolean contains(byte[] key, T object) {
+      return driver.contains(key, object) && othersContain(key, object);
+    }
+
+    @Override
+    void forEach(Sink<T> sink) {
+      driver.forEach((key, object) -> !othersContain(key, object) || sink.accept(key, object));
+    }
+
+    private boolean othersContain(byte[] key, T object) {
       for (QueryPlan<T> o : others) {
-        if (!o.contains(key)) {
+        if (!o.contains(key, object)) {
           return false;
         }
       }
       return true;
-    }
-
-    @Override
-    void forEach(boolean needKeys, Sink<T> sink) {
-      driver.forEach(true, (key, object) -> {
-        for (QueryPlan<T> o : others) {
-          if (!o.contains(key)) {
-            return true;
-          }
-        }
-        return sink.accept(key, object);
-      });
     }
   }
 
@@ -215,9 +227,9 @@ abstract class QueryPlan<T> {
     }
 
     @Override
-    boolean contains(byte[] key) {
+    boolean contains(byte[] key, T object) {
       for (QueryPlan<T> s : sides) {
-        if (s.contains(key)) {
+        if (s.contains(key, object)) {
           return true;
         }
       }
@@ -225,11 +237,11 @@ abstract class QueryPlan<T> {
     }
 
     @Override
-    void forEach(boolean needKeys, Sink<T> sink) {
+    void forEach(Sink<T> sink) {
       // Sides overlap arbitrarily; a sorted map both orders and deduplicates (m log m for m matches).
       TreeMap<byte[], T> merged = new TreeMap<>(Arrays::compareUnsigned);
       for (QueryPlan<T> s : sides) {
-        s.forEach(true, (key, object) -> {
+        s.forEach((key, object) -> {
           merged.put(key, object);
           return true;
         });

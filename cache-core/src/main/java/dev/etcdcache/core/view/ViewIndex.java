@@ -1,89 +1,135 @@
 package dev.etcdcache.core.view;
 
 import dev.etcdcache.api.IndexDefinition;
-import dev.etcdcache.btree.BPlusTree;
-import dev.etcdcache.btree.EntryVisitor;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import dev.etcdcache.btree.Batch;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * One secondary index at one revision: a persistent B+tree whose keys are (index value, etcd key)
- * pairs and whose values are the objects, so a lookup walks one contiguous range in key order and
- * needs no second lookup in the objects tree, and keeping the tree is an O(1) snapshot.
+ * One secondary index at one revision: a persistent hash trie from each index value to its
+ * {@link Posting} (the keys with that value, with their objects). An equality lookup is one hash
+ * probe, a count is the posting's size, and the keys come in etcd key order without a second
+ * lookup in the objects tree. Keeping a version is an O(1) snapshot.
  *
- * <p>An entry key is the value's UTF-8 length as 4 big-endian bytes, the value's bytes, then the
- * etcd key. The fixed-width length makes value prefixes prefix-free: every key under
- * {@link #valuePrefix(String)} belongs to exactly that value, whatever bytes values hold.
- *
- * <p>Immutable and thread-safe.
+ * <p>Immutable and thread-safe; changed through an {@link Editor}.
  *
  * @param <T> the object type
  */
 final class ViewIndex<T> {
 
   private final IndexDefinition<T> definition;
-  private final BPlusTree<T> entries;
+  private final ValueTrie<Posting<T>> postings;
 
-  ViewIndex(IndexDefinition<T> definition, BPlusTree<T> entries) {
+  private ViewIndex(IndexDefinition<T> definition, ValueTrie<Posting<T>> postings) {
     this.definition = definition;
-    this.entries = entries;
+    this.postings = postings;
+  }
+
+  static <T> ViewIndex<T> empty(IndexDefinition<T> definition) {
+    return new ViewIndex<>(definition, ValueTrie.empty());
   }
 
   IndexDefinition<T> definition() {
     return definition;
   }
 
-  BPlusTree<T> entries() {
-    return entries;
+  /** The keys with {@code value}, or null if none has it. */
+  Posting<T> posting(String value) {
+    return postings.get(value);
   }
 
-  ViewIndex<T> with(BPlusTree<T> newEntries) {
-    return newEntries == entries ? this : new ViewIndex<>(definition, newEntries);
+  /** How many keys have {@code value}, in O(1) after the lookup. */
+  int count(String value) {
+    Posting<T> p = postings.get(value);
+    return p == null ? 0 : p.size();
   }
 
-  /** How many keys have {@code value}, in O(log n) without visiting them. */
-  int count(byte[] valuePrefix) {
-    return entries.count(valuePrefix, prefixEnd(valuePrefix));
+  /** How many distinct values the index holds. */
+  int values() {
+    return postings.size();
   }
 
-  /** Whether the object at {@code key} has {@code value}. */
-  boolean contains(byte[] valuePrefix, byte[] key) {
-    return entries.containsKey(entryKey(valuePrefix, key));
+  /** Every value with its keys, in no particular order (for tests and tools). */
+  Map<String, Posting<T>> toMap() {
+    Map<String, Posting<T>> out = new HashMap<>();
+    postings.forEach(out::put);
+    return out;
   }
 
-  /** Visits the entries with {@code value} in etcd key order; the visitor gets the entry key. */
-  void forEach(byte[] valuePrefix, EntryVisitor<? super T> visitor) {
-    entries.forEach(valuePrefix, prefixEnd(valuePrefix), false, 0, visitor);
+  Editor<T> edit() {
+    return new Editor<>(this);
   }
 
-  /** The etcd key inside an entry key of {@code valuePrefix}. */
-  static byte[] etcdKey(byte[] valuePrefix, byte[] entryKey) {
-    return Arrays.copyOfRange(entryKey, valuePrefix.length, entryKey.length);
-  }
+  /**
+   * A transient copy of one index version. A value edited more than once keeps one open B+tree
+   * batch until {@link #freeze}, so building an index over a million objects copies each node once.
+   * One thread at a time.
+   */
+  static final class Editor<T> {
+    private final IndexDefinition<T> definition;
+    private final ValueTrie.Editor<Posting<T>> trie;
+    private final Map<String, Batch<T>> open = new HashMap<>();
 
-  /** The entry-key prefix shared by every key with {@code value}. */
-  static byte[] valuePrefix(String value) {
-    byte[] v = value.getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.allocate(4 + v.length).putInt(v.length).put(v).array();
-  }
-
-  /** The entry key of {@code key} under {@code valuePrefix}. */
-  static byte[] entryKey(byte[] valuePrefix, byte[] key) {
-    byte[] k = Arrays.copyOf(valuePrefix, valuePrefix.length + key.length);
-    System.arraycopy(key, 0, k, valuePrefix.length, key.length);
-    return k;
-  }
-
-  /** The first key past every key starting with {@code prefix} (never null: prefixes start with a length). */
-  static byte[] prefixEnd(byte[] prefix) {
-    byte[] end = prefix.clone();
-    for (int i = end.length - 1; i >= 0; i--) {
-      if (end[i] != (byte) 0xff) {
-        end[i]++;
-        return Arrays.copyOf(end, i + 1);
-      }
+    private Editor(ViewIndex<T> base) {
+      this.definition = base.definition;
+      this.trie = base.postings.edit();
     }
-    return null;
+
+    IndexDefinition<T> definition() {
+      return definition;
+    }
+
+    /** Gives {@code key} the index value {@code value}, holding {@code object}. */
+    void put(String value, byte[] key, T object) {
+      Batch<T> batch = open.get(value);
+      if (batch != null) {
+        batch.put(key, object);
+        return;
+      }
+      Posting<T> p = trie.get(value);
+      if (p == null || (p.isSingle() && Arrays.equals(p.singleKey(), key))) {
+        trie.put(value, Posting.single(key, object));
+        return;
+      }
+      batch = p.tree().batch();
+      batch.put(key, object);
+      open.put(value, batch);
+    }
+
+    /** Takes the index value {@code value} from {@code key}. */
+    void remove(String value, byte[] key) {
+      Batch<T> batch = open.get(value);
+      if (batch != null) {
+        batch.remove(key);
+        return;
+      }
+      Posting<T> p = trie.get(value);
+      if (p == null) {
+        return;
+      }
+      if (p.isSingle()) {
+        if (Arrays.equals(p.singleKey(), key)) {
+          trie.remove(value);
+        }
+        return;
+      }
+      batch = p.tree().batch();
+      batch.remove(key);
+      open.put(value, batch);
+    }
+
+    ViewIndex<T> freeze() {
+      for (Map.Entry<String, Batch<T>> e : open.entrySet()) {
+        Posting<T> p = Posting.of(e.getValue().freeze());
+        if (p == null) {
+          trie.remove(e.getKey());
+        } else {
+          trie.put(e.getKey(), p);
+        }
+      }
+      open.clear();
+      return new ViewIndex<>(definition, trie.freeze());
+    }
   }
 }

@@ -4,6 +4,7 @@ import dev.etcdcache.api.Adapter;
 import dev.etcdcache.api.IndexDefinition;
 import dev.etcdcache.btree.BPlusTree;
 import dev.etcdcache.btree.Batch;
+import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.store.StoreVersion;
 import dev.etcdcache.core.store.StoredValue;
 import io.etcd.jetcd.api.Event;
@@ -61,7 +62,7 @@ final class ViewMaintainer<T> {
 
   ViewMaintainer(byte[] prefix, Adapter<T> adapter, DecodeFailures failures) {
     this.prefix = prefix;
-    this.prefixEnd = prefix.length == 0 ? null : ViewIndex.prefixEnd(prefix);
+    this.prefixEnd = KeyRange.prefix(prefix).toExclusive();
     this.adapter = adapter;
     this.failures = failures;
   }
@@ -118,9 +119,9 @@ final class ViewMaintainer<T> {
     }
     Batch<T> objects = base.objects().batch();
     List<ViewIndex<T>> indexes = new ArrayList<>(base.indexes().values());
-    List<Batch<T>> batches = new ArrayList<>(indexes.size());
+    List<ViewIndex.Editor<T>> editors = new ArrayList<>(indexes.size());
     for (ViewIndex<T> index : indexes) {
-      batches.add(index.entries().batch());
+      editors.add(index.edit());
     }
     List<KeyChange<T>> changes = new ArrayList<>(writes.size());
     for (Write w : writes) {
@@ -139,39 +140,39 @@ final class ViewMaintainer<T> {
         IndexDefinition<T> d = indexes.get(i).definition();
         Collection<String> old = previous == null ? List.of() : valuesOrEmpty(d, previous, w.key, revision);
         Collection<String> now = current == null ? List.of() : newValues.get(i);
-        update(batches.get(i), w.key, old, now, current);
+        update(editors.get(i), w.key, old, now, current);
       }
       changes.add(new KeyChange<>(w.key, previous, current));
     }
     Map<String, ViewIndex<T>> next = new LinkedHashMap<>();
-    for (int i = 0; i < indexes.size(); i++) {
-      ViewIndex<T> index = indexes.get(i);
-      next.put(index.definition().name(), index.with(batches.get(i).freeze()));
+    for (ViewIndex.Editor<T> editor : editors) {
+      next.put(editor.definition().name(), editor.freeze());
     }
     return new Result<>(new ViewVersion<>(revision, objects.freeze(), next), changes);
   }
 
-  /** The entries of a new index over {@code view}'s objects; any thread, writes nothing shared. */
-  BPlusTree<T> buildIndex(IndexDefinition<T> definition, ViewVersion<T> view) {
-    Batch<T> batch = BPlusTree.<T>empty().batch();
+  /** A new index over {@code view}'s objects; any thread, writes nothing shared. */
+  ViewIndex<T> buildIndex(IndexDefinition<T> definition, ViewVersion<T> view) {
+    ViewIndex.Editor<T> editor = ViewIndex.empty(definition).edit();
     view.objects().forEach(null, null, false, 0, (key, object) -> {
-      update(batch, key, List.of(), valuesOrEmpty(definition, object, key, view.revision()), object);
+      update(editor, key, List.of(), valuesOrEmpty(definition, object, key, view.revision()), object);
       return true;
     });
-    return batch.freeze();
+    return editor.freeze();
   }
 
-  /** {@code entries} of index {@code definition} with {@code changes} applied. */
-  BPlusTree<T> catchUp(IndexDefinition<T> definition, BPlusTree<T> entries, RevisionChanges<T> changes) {
-    Batch<T> batch = entries.batch();
+  /** {@code index} with {@code changes} applied. */
+  ViewIndex<T> catchUp(ViewIndex<T> index, RevisionChanges<T> changes) {
+    IndexDefinition<T> definition = index.definition();
+    ViewIndex.Editor<T> editor = index.edit();
     for (KeyChange<T> c : changes.changes()) {
       Collection<String> old = c.previous() == null ? List.of()
           : valuesOrEmpty(definition, c.previous(), c.key(), changes.revision());
       Collection<String> now = c.current() == null ? List.of()
           : valuesOrEmpty(definition, c.current(), c.key(), changes.revision());
-      update(batch, c.key(), old, now, c.current());
+      update(editor, c.key(), old, now, c.current());
     }
-    return batch.freeze();
+    return editor.freeze();
   }
 
   private boolean covers(byte[] key) {
@@ -226,15 +227,15 @@ final class ViewMaintainer<T> {
     return distinct;
   }
 
-  private static <T> void update(Batch<T> batch, byte[] key, Collection<String> old, Collection<String> now,
-      T current) {
+  private static <T> void update(ViewIndex.Editor<T> index, byte[] key, Collection<String> old,
+      Collection<String> now, T current) {
     for (String v : old) {
       if (!now.contains(v)) {
-        batch.remove(ViewIndex.entryKey(ViewIndex.valuePrefix(v), key));
+        index.remove(v, key);
       }
     }
     for (String v : now) {
-      batch.put(ViewIndex.entryKey(ViewIndex.valuePrefix(v), key), current);
+      index.put(v, key, current);
     }
   }
 }

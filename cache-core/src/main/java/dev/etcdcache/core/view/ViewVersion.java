@@ -24,6 +24,9 @@ import java.util.Optional;
  */
 final class ViewVersion<T> implements CacheSnapshot<T> {
 
+  /** Result lists are sized to the plan's estimate up to this (an OR's estimate may be far above). */
+  private static final int PRESIZE_LIMIT = 4096;
+
   private final long revision;
   private final BPlusTree<T> objects;
   /** By index name, in the order the indexes were added. */
@@ -39,7 +42,7 @@ final class ViewVersion<T> implements CacheSnapshot<T> {
   static <T> ViewVersion<T> empty(long revision, List<IndexDefinition<T>> definitions) {
     Map<String, ViewIndex<T>> indexes = new LinkedHashMap<>();
     for (IndexDefinition<T> d : definitions) {
-      if (indexes.put(d.name(), new ViewIndex<>(d, BPlusTree.empty())) != null) {
+      if (indexes.put(d.name(), ViewIndex.empty(d)) != null) {
         throw new IllegalArgumentException("two indexes named " + d.name());
       }
     }
@@ -93,16 +96,16 @@ final class ViewVersion<T> implements CacheSnapshot<T> {
   @Override
   public List<T> list(Query<T> query) {
     QueryPlan<T> plan = QueryPlan.of(this, Objects.requireNonNull(query, "query"));
-    List<T> out = new ArrayList<>();
-    plan.forEach(false, (k, o) -> out.add(o));
+    List<T> out = new ArrayList<>(Math.min(plan.estimate(), PRESIZE_LIMIT));
+    plan.forEach((k, o) -> out.add(o));
     return out;
   }
 
   @Override
   public List<String> keys(Query<T> query) {
     QueryPlan<T> plan = QueryPlan.of(this, Objects.requireNonNull(query, "query"));
-    List<String> out = new ArrayList<>();
-    plan.forEach(true, (k, o) -> out.add(new String(k, StandardCharsets.UTF_8)));
+    List<String> out = new ArrayList<>(Math.min(plan.estimate(), PRESIZE_LIMIT));
+    plan.forEach((k, o) -> out.add(new String(k, StandardCharsets.UTF_8)));
     return out;
   }
 
