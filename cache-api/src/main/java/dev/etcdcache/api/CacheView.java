@@ -55,6 +55,12 @@ public interface CacheView<T> extends AutoCloseable {
    * Watches the view's objects matching {@code query} from {@code fromRevision} (0 = from now), with
    * typed events. A start revision the cache can no longer serve ends the watch with etcd's
    * compaction error through {@link CacheEventListener#onError}.
+   *
+   * <p>A listener slower than the write rate holds a bounded queue: once it overflows, the watch
+   * gets nothing new until the listener has caught up, then receives what it missed from the
+   * view's history, in order, with nothing lost or repeated. If the history no longer reaches back
+   * that far, the watch ends with the compaction error as above; list again and watch from the
+   * listed revision.
    */
   AutoCloseable watch(long fromRevision, Query<T> query, CacheEventListener<T> listener);
 

@@ -170,7 +170,8 @@ public final class CachingClient implements Client {
     if (mirror.isClosed()) {
       throw new dev.etcdcache.api.CacheClosedException("the caching client is closed");
     }
-    MirrorView<T> view = MirrorView.open(mirror, reads, prefix, adapter, config.executor(), config.historyEvents());
+    MirrorView<T> view = MirrorView.open(mirror, reads, prefix, adapter, config.executor(), config.historyEvents(),
+        stats);
     views.add(view);
     return view;
   }

@@ -10,6 +10,7 @@ import dev.etcdcache.api.CacheView;
 import dev.etcdcache.api.IndexDefinition;
 import dev.etcdcache.api.Query;
 import dev.etcdcache.api.ReadConsistency;
+import dev.etcdcache.core.StatsRecorder;
 import dev.etcdcache.core.consistency.CachedReads;
 import dev.etcdcache.core.mirror.Mirror;
 import dev.etcdcache.core.mirror.RevisionListener;
@@ -26,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A {@link CacheView} kept by the mirror: the keys under a prefix decoded by an {@link Adapter},
@@ -47,6 +49,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * build starts again from a newer version.
  *
  * <h2>Watches</h2>
+ * Watches are routed by index value ({@link ViewWatchers}) and each has a bounded queue; a watcher
+ * that overflows it is caught up from the history once it has drained ({@link ViewWatcher}).
  * A watch registers on the apply thread: from now ({@code fromRevision == 0}), replayed from the
  * history when it still holds the start revision, or ended with etcd's compaction error
  * ({@code CompactedException}, compact revision = the oldest start the history can serve) when it
@@ -60,27 +64,34 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class MirrorView<T> implements CacheView<T>, RevisionListener {
 
+  /** Revisions a watcher's queue holds before it lags and is caught up from the history. */
+  static final int WATCH_QUEUE_REVISIONS = 1024;
+
   private final String prefix;
   private final ViewSource source;
   private final Executor executor;
   private final DecodeFailures failures;
+  private final StatsRecorder stats;
   private final ViewMaintainer<T> maintainer;
   private final List<IndexDefinition<T>> declared;
   private final AtomicReference<ViewVersion<T>> current = new AtomicReference<>();
   private final ViewWaiters<T> waiters;
   /** Declared indexes and those added or being added, so a name is taken once. */
   private final Set<String> indexNames = ConcurrentHashMap.newKeySet();
+  private final LongAdder watcherOverflows = new LongAdder();
   private volatile boolean closed;
   // ---- apply thread only ----
   private final ViewHistory<T> history;
-  private final List<ViewWatcher<T>> watchers = new ArrayList<>();
+  private final ViewWatchers<T> watchers = new ViewWatchers<>();
   private final List<Runnable> untilBuilt = new ArrayList<>();
   private StoreVersion synced;
 
-  private MirrorView(ViewSource source, String prefix, Adapter<T> adapter, Executor executor, int historyChanges) {
+  private MirrorView(ViewSource source, String prefix, Adapter<T> adapter, Executor executor, int historyChanges,
+      StatsRecorder stats) {
     this.prefix = prefix;
     this.source = source;
     this.executor = executor;
+    this.stats = stats;
     this.failures = new DecodeFailures(prefix);
     this.maintainer = new ViewMaintainer<>(prefix.getBytes(StandardCharsets.UTF_8), adapter, failures);
     this.declared = List.copyOf(adapter.indexes());
@@ -96,20 +107,22 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
   /**
    * A view of {@code mirror}'s keys under {@code prefix}, built on the apply thread as soon as the
    * mirror is ready. Callbacks and waiting reads complete on {@code executor}; the history holds up
-   * to {@code historyChanges} key changes.
+   * to {@code historyChanges} key changes; slow watchers' catch-ups and cancellations go to
+   * {@code stats}.
    *
    * @throws IllegalArgumentException if the mirror does not cover the prefix, or the adapter
    *     declares two indexes with one name
    */
   public static <T> MirrorView<T> open(Mirror mirror, CachedReads reads, String prefix, Adapter<T> adapter,
-      Executor executor, int historyChanges) {
+      Executor executor, int historyChanges, StatsRecorder stats) {
     Objects.requireNonNull(prefix, "prefix");
     Objects.requireNonNull(adapter, "adapter");
     byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
     if (!mirror.covers(p.length == 0 ? KeyRange.ALL : KeyRange.prefix(p))) {
       throw new IllegalArgumentException("the cache does not mirror the prefix " + prefix);
     }
-    MirrorView<T> view = new MirrorView<>(ViewSource.of(mirror, reads), prefix, adapter, executor, historyChanges);
+    MirrorView<T> view = new MirrorView<>(ViewSource.of(mirror, reads), prefix, adapter, executor, historyChanges,
+        stats);
     view.source.executeOnApplyThread(view::build);
     return view;
   }
@@ -121,7 +134,8 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
    */
   public static <T> MirrorView<T> detached(StoreVersion version, String prefix, Adapter<T> adapter,
       Executor executor) {
-    MirrorView<T> view = new MirrorView<>(ViewSource.detached(version), prefix, adapter, executor, 10_000);
+    MirrorView<T> view = new MirrorView<>(ViewSource.detached(version), prefix, adapter, executor, 10_000,
+        StatsRecorder.disabled());
     view.build();
     return view;
   }
@@ -193,8 +207,8 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
       throw new CacheClosedException("the view is closed");
     }
     ViewWatcher<T>[] self = newArray();
-    ViewWatcher<T> w = new ViewWatcher<>(query, listener, executor,
-        () -> onApplyThread(() -> watchers.remove(self[0])));
+    ViewWatcher<T> w = new ViewWatcher<>(query, listener, executor, WATCH_QUEUE_REVISIONS,
+        lagging -> onApplyThread(() -> catchUp(lagging)), () -> onApplyThread(() -> watchers.remove(self[0])));
     self[0] = w;
     // "From now" means after the version visible at this call, not after the registration task runs:
     // revisions applied in between are replayed from the history.
@@ -207,6 +221,11 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
   @Override
   public long decodeFailures() {
     return failures.count();
+  }
+
+  /** Times a watcher's queue overflowed and it had to be caught up from the history. */
+  public long watcherOverflows() {
+    return watcherOverflows.sum();
   }
 
   /** The last decode failure as a message (key, revision, cause), or null if none. */
@@ -224,7 +243,7 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
     waiters.failAll(cause);
     onApplyThread(() -> {
       source.removeListener(this);
-      List.copyOf(watchers).forEach(w -> w.fail(cause));
+      watchers.all().forEach(w -> w.fail(cause));
       watchers.clear();
       untilBuilt.clear();
     });
@@ -294,9 +313,12 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
       if (keep) {
         history.append(changes);
       }
-      for (ViewWatcher<T> w : watchers) {
-        w.offer(changes);
-      }
+      watchers.forEachConcerned(changes, w -> {
+        if (!w.offer(changes)) {
+          watcherOverflows.increment();
+          stats.recordWatcherCatchUp();
+        }
+      });
     }
     waiters.release(r.version());
   }
@@ -317,9 +339,22 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
       return;
     } else {
       w.startAt(fromRevision);
-      history.since(fromRevision).forEach(w::offer);
+      history.since(fromRevision).forEach(w::replay);
     }
     watchers.add(w);
+  }
+
+  /** A lagging watcher drained its queue: replay what it missed, or end it if the history lost it. */
+  private void catchUp(ViewWatcher<T> w) {
+    if (!w.isLagging() || w.isEnded()) {
+      return;
+    }
+    if (history.holdsFrom(w.missedFrom())) {
+      w.catchUp(history.since(w.missedFrom()));
+    } else {
+      stats.recordWatcherCancellation();
+      w.fail(newCompactedException(history.startRevision() + 1));
+    }
   }
 
   private void buildIndex(IndexDefinition<T> index, CompletableFuture<Void> done) {

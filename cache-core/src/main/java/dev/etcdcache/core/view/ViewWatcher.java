@@ -10,6 +10,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +32,12 @@ import org.slf4j.LoggerFactory;
  * object before as {@code previous}), both is {@code UPDATED}. Index values are computed again here
  * with the index functions, which must be deterministic.
  *
- * <p>The queue is unbounded: a listener slower than the write rate grows it.
+ * <h2>Slow listeners</h2>
+ * The queue holds at most {@code queueLimit} revisions. A revision that would overflow it marks the
+ * watcher lagging: it gets nothing more until its listener has drained the queue, then the view
+ * catches it up from its history in one step (or, if it fell off the history, ends it with etcd's
+ * compaction error, after which the caller lists again, as with Kubernetes' "410 Gone"). So a slow
+ * listener costs a bounded queue, loses nothing and delays nobody else.
  *
  * @param <T> the object type
  */
@@ -43,18 +50,37 @@ final class ViewWatcher<T> implements AutoCloseable {
   private final CacheEventListener<T> listener;
   private final Executor executor;
   private final Runnable onClose;
+  private final int queueLimit;
+  private final Consumer<ViewWatcher<T>> onDrainedWhileLagging;
   private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger queued = new AtomicInteger();
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicBoolean ended = new AtomicBoolean();
   private volatile boolean failureLogged;
   /** Changes before this revision are not delivered; set on the apply thread before any offer. */
   private volatile long startRevision = Long.MAX_VALUE;
+  /** Set on the apply thread when the queue overflowed; cleared there when caught up. */
+  private volatile boolean lagging;
+  /** The first revision a lagging watcher missed; apply thread only. */
+  private long missedFrom;
 
-  ViewWatcher(Query<T> query, CacheEventListener<T> listener, Executor executor, Runnable onClose) {
+  /**
+   * @param onDrainedWhileLagging called (on a delivery thread) once a lagging watcher's listener
+   *     has drained its queue; the view answers with {@link #catchUp} or {@link #fail} on the apply
+   *     thread
+   */
+  ViewWatcher(Query<T> query, CacheEventListener<T> listener, Executor executor, int queueLimit,
+      Consumer<ViewWatcher<T>> onDrainedWhileLagging, Runnable onClose) {
     this.query = query;
     this.listener = listener;
     this.executor = executor;
+    this.queueLimit = queueLimit;
+    this.onDrainedWhileLagging = onDrainedWhileLagging;
     this.onClose = onClose;
+  }
+
+  Query<T> query() {
+    return query;
   }
 
   /** Delivers changes at {@code revision} and later. */
@@ -62,12 +88,53 @@ final class ViewWatcher<T> implements AutoCloseable {
     startRevision = revision;
   }
 
-  /** Queues one revision's changes, if at or past the start revision. */
-  void offer(RevisionChanges<T> changes) {
-    if (!ended.get() && changes.revision() >= startRevision) {
-      queue.add(changes);
-      schedule();
+  /**
+   * Queues one live revision's changes, if at or past the start revision. Apply thread only.
+   *
+   * @return false if this offer overflowed the queue and made the watcher lagging
+   */
+  boolean offer(RevisionChanges<T> changes) {
+    if (ended.get() || changes.revision() < startRevision || lagging) {
+      return true;
     }
+    if (queued.get() >= queueLimit) {
+      lagging = true;
+      missedFrom = changes.revision();
+      schedule();
+      return false;
+    }
+    enqueue(changes);
+    return true;
+  }
+
+  /** Queues replayed changes whatever the queue holds (replays are bounded by the history). */
+  void replay(RevisionChanges<T> changes) {
+    if (!ended.get() && changes.revision() >= startRevision) {
+      enqueue(changes);
+    }
+  }
+
+  boolean isLagging() {
+    return lagging;
+  }
+
+  /** The first revision a lagging watcher missed. Apply thread only. */
+  long missedFrom() {
+    return missedFrom;
+  }
+
+  /** Ends lagging with the missed changes, taken from the history. Apply thread only. */
+  void catchUp(Iterable<RevisionChanges<T>> missed) {
+    // Cleared first: a drain that empties the queue while the replay is still being queued must not
+    // ask for a second catch-up.
+    lagging = false;
+    missed.forEach(this::replay);
+  }
+
+  private void enqueue(RevisionChanges<T> changes) {
+    queued.incrementAndGet();
+    queue.add(changes);
+    schedule();
   }
 
   /** Ends the watch with {@code failure}, after what is already queued. */
@@ -110,6 +177,9 @@ final class ViewWatcher<T> implements AutoCloseable {
         if (item == null) {
           break;
         }
+        if (item instanceof RevisionChanges<?>) {
+          queued.decrementAndGet();
+        }
         if (item instanceof Throwable failure) {
           ended.set(true);
           queue.clear();
@@ -122,8 +192,13 @@ final class ViewWatcher<T> implements AutoCloseable {
     } finally {
       draining.set(false);
     }
-    if (!queue.isEmpty() && !ended.get()) {
+    if (ended.get()) {
+      return;
+    }
+    if (!queue.isEmpty()) {
       schedule();
+    } else if (lagging) {
+      onDrainedWhileLagging.accept(this);
     }
   }
 

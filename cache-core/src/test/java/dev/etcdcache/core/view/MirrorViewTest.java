@@ -2,22 +2,16 @@ package dev.etcdcache.core.view;
 
 import static dev.etcdcache.core.view.TestObjects.LABEL;
 import static dev.etcdcache.core.view.TestObjects.NAMESPACE;
-import static dev.etcdcache.core.view.TestObjects.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.protobuf.ByteString;
 import dev.etcdcache.api.CacheClosedException;
 import dev.etcdcache.api.CacheEvent;
 import dev.etcdcache.api.CacheEventListener;
 import dev.etcdcache.api.IndexDefinition;
 import dev.etcdcache.api.Query;
 import dev.etcdcache.core.store.StoreVersion;
-import dev.etcdcache.core.store.StoredValue;
 import dev.etcdcache.core.view.TestObjects.Obj;
-import dev.etcdcache.core.view.TestObjects.ObjAdapter;
-import io.etcd.jetcd.api.Event;
-import io.etcd.jetcd.api.KeyValue;
 import io.etcd.jetcd.common.exception.CompactedException;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,8 +20,9 @@ import org.junit.jupiter.api.Test;
 /** The view driven by hand (detached, same-thread executor): publication, watches, addIndex, close. */
 class MirrorViewTest {
 
-  private StoreVersion store = TestObjects.store(10, "t/a", "prod|web|a", "t/b", "ops|db|b", "u/x", "prod|web|x");
-  private final MirrorView<Obj> view = MirrorView.detached(store, "t/", new ObjAdapter(), Runnable::run);
+  private final ViewDriver driver = new ViewDriver(
+      TestObjects.store(10, "t/a", "prod|web|a", "t/b", "ops|db|b", "u/x", "prod|web|x"), "t/", Runnable::run);
+  private final MirrorView<Obj> view = driver.view;
 
   @Test
   void build_holdsOnlyThePrefix_atTheStoreRevision() {
@@ -137,18 +132,11 @@ class MirrorViewTest {
   }
 
   private void put(long revision, String key, String value) {
-    byte[] packed = StoredValue.pack(bytes(value), revision, revision, 1, 0);
-    StoreVersion after = new StoreVersion(revision, store.tree().put(bytes(key), packed), 0);
-    KeyValue kv = StoredValue.toKeyValue(bytes(key), packed);
-    view.onRevision(store, after, List.of(Event.newBuilder().setType(Event.EventType.PUT).setKv(kv).build()));
-    store = after;
+    driver.put(revision, key, value);
   }
 
   private void delete(long revision, String key) {
-    StoreVersion after = new StoreVersion(revision, store.tree().remove(bytes(key)), 0);
-    KeyValue kv = KeyValue.newBuilder().setKey(ByteString.copyFromUtf8(key)).setModRevision(revision).build();
-    view.onRevision(store, after, List.of(Event.newBuilder().setType(Event.EventType.DELETE).setKv(kv).build()));
-    store = after;
+    driver.delete(revision, key);
   }
 
   private static CacheEventListener<Obj> listener(List<Throwable> errors) {
