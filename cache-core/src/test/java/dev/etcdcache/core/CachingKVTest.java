@@ -13,6 +13,11 @@ import io.etcd.jetcd.options.GetOption;
 import io.grpc.StatusRuntimeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -123,6 +128,33 @@ class CachingKVTest {
       GetResponse actual = paged.getKVClient().get(bytes("t/page/"), all).get();
       assertThat(kvs(actual)).isEqualTo(kvs(expected));
       assertThat(actual.getCount()).isEqualTo(300);
+    }
+  }
+
+  @Test
+  void bootstrap_withTinyPagesOverUnevenBinaryKeys_readsEveryKeyOnce() throws Exception {
+    // Sub-ranged pages must tile the keyspace whatever the keys look like: dense and sparse
+    // stretches, 0xff bytes, keys that are prefixes of others, lengths from 1 to 60 bytes.
+    Random random = new Random(11);
+    List<CompletableFuture<?>> puts = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      byte[] suffix = new byte[1 + random.nextInt(i < 400 ? 3 : 60)];
+      random.nextBytes(suffix);
+      if (i % 50 == 0) {
+        Arrays.fill(suffix, (byte) 0xff);
+      }
+      byte[] key = Arrays.copyOf(bytes("t/uneven/").getBytes(), 9 + suffix.length);
+      System.arraycopy(suffix, 0, key, 9, suffix.length);
+      puts.add(direct.put(ByteSequence.from(key), bytes("v".repeat(i % 40))));
+    }
+    CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).get();
+    try (CachingClient paged = CachingClient.builder(ETCD.client()).pageBytes(1024).build()) {
+      assertThat(paged.awaitReady(Duration.ofSeconds(30))).isTrue();
+      GetOption all = GetOption.builder().isPrefix(true).withSerializable(true).build();
+      GetResponse expected = direct.get(bytes("t/uneven/"), all).get();
+      GetResponse actual = paged.getKVClient().get(bytes("t/uneven/"), all).get();
+      assertThat(kvs(actual)).isEqualTo(kvs(expected));
+      assertThat(actual.getCount()).isEqualTo(expected.getCount()).isGreaterThan(500);
     }
   }
 

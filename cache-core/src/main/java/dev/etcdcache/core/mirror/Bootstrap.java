@@ -20,11 +20,12 @@ import java.util.concurrent.Executor;
 /**
  * Reads every mirrored range at one revision R with few, large Range pages, all pinned at R.
  *
- * <p>Pages are sized by bytes: etcd 3.4 re-collects the revisions of the whole remaining range for
- * every page, so many small pages cost quadratically, and a response above jetcd's default 4 MiB
- * inbound limit fails with RESOURCE_EXHAUSTED. The first page asks for a modest number of keys;
- * each next page is sized from the bytes per key seen so far; a page that is still too large is
- * retried with a quarter of the keys. One run is used once, on the mirror's apply executor.
+ * <p>Pages are sized by bytes, since a response above jetcd's default 4 MiB inbound limit fails
+ * with RESOURCE_EXHAUSTED: the first page asks for a modest number of keys; each next page is
+ * sized from the bytes per key seen so far; a page that is still too large is retried with a
+ * quarter of the keys. Each page's key interval is bounded by {@link SubRanges} to about the keys
+ * it will hold, because etcd walks the whole interval of a Range whatever its limit. One run is
+ * used once, on the mirror's apply executor.
  */
 final class Bootstrap {
 
@@ -56,14 +57,16 @@ final class Bootstrap {
   CompletableFuture<Snapshot> run(int firstPageLimit) {
     CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
     for (KeyRange range : ranges) {
-      chain = chain.thenComposeAsync(v -> readRange(range.fromInclusive(), range, firstPageLimit), applier);
+      SubRanges sub = new SubRanges(range.toExclusive());
+      chain = chain.thenComposeAsync(v -> readRange(range.fromInclusive(), range, sub, firstPageLimit), applier);
     }
     return chain.thenApply(v -> new Snapshot(revision, batch.freeze(), header, pages, rawBytes));
   }
 
-  private CompletableFuture<Void> readRange(byte[] from, KeyRange range, int limit) {
+  private CompletableFuture<Void> readRange(byte[] from, KeyRange range, SubRanges sub, int limit) {
+    byte[] to = sub.endFor(from);
     GetOption.Builder option = GetOption.builder()
-        .withRange(ByteSequence.from(range.rangeEnd()))
+        .withRange(ByteSequence.from(to != null ? to : range.rangeEnd()))
         .withLimit(limit);
     if (revision > 0) {
       option.withRevision(revision);
@@ -73,7 +76,7 @@ final class Bootstrap {
         .handleAsync((response, failure) -> {
           if (failure != null) {
             if (isTooLarge(failure) && limit > 1) {
-              return readRange(from, range, Math.max(1, limit / 4));
+              return readRange(from, range, sub, Math.max(1, limit / 4));
             }
             return CompletableFuture.<Void>failedFuture(failure);
           }
@@ -85,11 +88,17 @@ final class Bootstrap {
             bytesSeen += kv.getKey().size() + kv.getValue().size() + 24;
           }
           keysSeen += kvs.size();
+          boolean cut = response.isMore() && !kvs.isEmpty();
+          byte[] first = kvs.isEmpty() ? null : kvs.get(0).getKey().getBytes();
+          byte[] last = kvs.isEmpty() ? null : kvs.get(kvs.size() - 1).getKey().getBytes();
+          int nextLimit = nextLimit();
+          sub.observe(from, to, kvs.size(), first, last, cut, nextLimit);
+          // Ask for the next page before absorbing this one, so etcd and this thread work at once.
           CompletableFuture<Void> next = CompletableFuture.completedFuture(null);
-          if (response.isMore() && !kvs.isEmpty()) {
-            // Ask for the next page before absorbing this one, so etcd and this thread work at once.
-            byte[] last = kvs.get(kvs.size() - 1).getKey().getBytes();
-            next = readRange(successor(last), range, nextLimit());
+          if (cut) {
+            next = readRange(successor(last), range, sub, nextLimit);
+          } else if (to != null) {
+            next = readRange(to, range, sub, nextLimit);
           }
           absorb(response);
           return next;

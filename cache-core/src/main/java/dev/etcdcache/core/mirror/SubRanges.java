@@ -1,0 +1,121 @@
+package dev.etcdcache.core.mirror;
+
+import java.math.BigInteger;
+import java.util.Arrays;
+
+/**
+ * Chooses where each bootstrap page's key interval ends, so that one page costs etcd about one
+ * page of keys.
+ *
+ * <p>Why: etcd 3.4 answers a Range by first collecting the revisions of every key in
+ * {@code [key, range_end)} and only then applying the limit (3.5 still visits them all to count
+ * them). Paging a million keys with an open end therefore walks the whole rest of the keyspace for
+ * every page: quadratic, 4× one unpaginated Range at 1M keys. Bounding each page's interval to
+ * about the keys the page will hold makes the walks add up to the keyspace once.
+ *
+ * <p>How: keys are read as fixed-width big-endian numbers (the first {@code width} bytes, padded
+ * with zeros), so "where do the next {@code n} keys end" is a step on a number line. The step is
+ * learnt from what etcd returned: the interval a page covered and how many keys it held. A guess
+ * that is too long costs a longer walk (never more than an open end would) and the page comes back
+ * full; too short, the page comes back short, nothing is lost, and the next step grows (at most
+ * 4× per page, so an empty stretch of the keyspace costs a few cheap requests). When the keys of a
+ * page are too close together for the width to tell apart, the width grows.
+ *
+ * <p>Correctness does not depend on any of this: consecutive intervals always tile the range
+ * ({@code next start = this end}, or the key after the last one returned when the page was cut by
+ * its limit), and every page is read at the same pinned revision.
+ *
+ * <p>Not thread-safe; one per range, used on the bootstrap's executor.
+ */
+final class SubRanges {
+
+  /** Bytes beyond the shared prefix of a page's keys that the numbers resolve. */
+  private static final int RESOLUTION = 8;
+  /** How much a short page may grow the step: an empty stretch costs log(stretch) cheap requests. */
+  private static final int GROWTH = 4;
+
+  /** The range's exclusive end; null when it runs to the end of the keyspace. */
+  private final byte[] rangeEnd;
+  private int width;
+  /** The current step, in units of the last of {@code width} bytes; null until learnt. */
+  private BigInteger step;
+
+  SubRanges(byte[] rangeEnd) {
+    this.rangeEnd = rangeEnd;
+  }
+
+  /**
+   * Where the page starting at {@code start} should end, or null for the range's own end (no step
+   * learnt yet, or the step reaches past it).
+   */
+  byte[] endFor(byte[] start) {
+    if (step == null) {
+      return null;
+    }
+    BigInteger end = number(start, width).add(step);
+    if (end.bitLength() > width * 8) {
+      return null;
+    }
+    byte[] e = bytes(end, width);
+    return rangeEnd != null && Arrays.compareUnsigned(e, rangeEnd) >= 0 ? null : e;
+  }
+
+  /**
+   * Learns from one page: it asked for {@code [start, end)} ({@code end} null: the range's end) and
+   * held {@code keys} keys, the first and last being {@code first} and {@code last}; {@code cut}
+   * when its limit stopped it before {@code end}. {@code target} is how many keys the next page
+   * should hold.
+   */
+  void observe(byte[] start, byte[] end, int keys, byte[] first, byte[] last, boolean cut, int target) {
+    if (keys >= 2) {
+      // Wide enough to tell this page's keys apart: past their shared prefix, RESOLUTION bytes.
+      int needed = sharedPrefix(first, last) + RESOLUTION;
+      if (needed > width) {
+        if (step != null) {
+          step = step.shiftLeft(8 * (needed - width));
+        }
+        width = needed;
+      }
+    }
+    if (width == 0) {
+      return;
+    }
+    BigInteger next;
+    if (cut) {
+      // A full page: its own keys give the density (the stretch before its first key may be empty).
+      BigInteger spread = number(last, width).subtract(number(first, width)).max(BigInteger.ONE);
+      next = spread.multiply(BigInteger.valueOf(target)).divide(BigInteger.valueOf(Math.max(1, keys - 1)));
+    } else if (end != null) {
+      // A short page held every key of [start, end): the interval was too short for `target`.
+      BigInteger covered = number(end, width).subtract(number(start, width)).max(BigInteger.ONE);
+      next = keys == 0
+          ? covered.multiply(BigInteger.valueOf(GROWTH))
+          : covered.multiply(BigInteger.valueOf(target)).divide(BigInteger.valueOf(keys));
+      if (step != null) {
+        next = next.min(step.multiply(BigInteger.valueOf(GROWTH))).max(step);
+      }
+    } else {
+      return;
+    }
+    step = next.max(BigInteger.ONE);
+  }
+
+  /** The first {@code width} bytes of {@code key} as an unsigned number, zero-padded. */
+  static BigInteger number(byte[] key, int width) {
+    return new BigInteger(1, Arrays.copyOf(key, width));
+  }
+
+  /** {@code n} as exactly {@code width} big-endian bytes ({@code n} must fit). */
+  static byte[] bytes(BigInteger n, int width) {
+    byte[] raw = n.toByteArray();
+    byte[] out = new byte[width];
+    int copy = Math.min(raw.length, width);
+    System.arraycopy(raw, raw.length - copy, out, width - copy, copy);
+    return out;
+  }
+
+  private static int sharedPrefix(byte[] a, byte[] b) {
+    int m = Arrays.mismatch(a, b);
+    return m < 0 ? Math.min(a.length, b.length) : m;
+  }
+}
