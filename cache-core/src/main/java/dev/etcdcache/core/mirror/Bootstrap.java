@@ -64,7 +64,7 @@ final class Bootstrap {
   }
 
   private CompletableFuture<Void> readRange(byte[] from, KeyRange range, SubRanges sub, int limit) {
-    byte[] to = sub.endFor(from);
+    byte[] to = sub.endFor(from, limit);
     GetOption.Builder option = GetOption.builder()
         .withRange(ByteSequence.from(to != null ? to : range.rangeEnd()))
         .withLimit(limit);
@@ -92,7 +92,7 @@ final class Bootstrap {
           byte[] first = kvs.isEmpty() ? null : kvs.get(0).getKey().getBytes();
           byte[] last = kvs.isEmpty() ? null : kvs.get(kvs.size() - 1).getKey().getBytes();
           int nextLimit = nextLimit();
-          sub.observe(from, to, kvs.size(), first, last, cut, nextLimit);
+          sub.observe(from, to, response.getCount(), kvs.size(), first, last, cut, nextLimit);
           // Ask for the next page before absorbing this one, so etcd and this thread work at once.
           CompletableFuture<Void> next = CompletableFuture.completedFuture(null);
           if (cut) {

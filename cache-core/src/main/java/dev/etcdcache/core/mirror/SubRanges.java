@@ -33,6 +33,8 @@ final class SubRanges {
   private static final int RESOLUTION = 8;
   /** How much a short page may grow the step: an empty stretch costs log(stretch) cheap requests. */
   private static final int GROWTH = 4;
+  /** Up to this many pages left, pages run open-ended to the range's end. */
+  private static final int OPEN_PAGES = 8;
   /** How many pages of keys a step aims at after a full page (the page is still cut at one). */
   private static final int OVERSHOOT = 2;
 
@@ -41,17 +43,20 @@ final class SubRanges {
   private int width;
   /** The current step, in units of the last of {@code width} bytes; null until learnt. */
   private BigInteger step;
+  /** Keys of the range not read yet, known from the last open-ended page; -1 before one. */
+  private long remaining = -1;
 
   SubRanges(byte[] rangeEnd) {
     this.rangeEnd = rangeEnd;
   }
 
   /**
-   * Where the page starting at {@code start} should end, or null for the range's own end (no step
-   * learnt yet, or the step reaches past it).
+   * Where the page starting at {@code start} should end, or null for the range's own end: no step
+   * learnt yet, the step reaches past it, or at most {@value #OPEN_PAGES} pages of {@code pageKeys}
+   * remain (walking them open-ended costs etcd less than the round trips of short pages would).
    */
-  byte[] endFor(byte[] start) {
-    if (step == null) {
+  byte[] endFor(byte[] start, int pageKeys) {
+    if (step == null || (remaining >= 0 && remaining <= (long) OPEN_PAGES * pageKeys)) {
       return null;
     }
     BigInteger end = number(start, width).add(step);
@@ -63,12 +68,19 @@ final class SubRanges {
   }
 
   /**
-   * Learns from one page: it asked for {@code [start, end)} ({@code end} null: the range's end) and
-   * held {@code keys} keys, the first and last being {@code first} and {@code last}; {@code cut}
-   * when its limit stopped it before {@code end}. {@code target} is how many keys the next page
-   * should hold.
+   * Learns from one page: it asked for {@code [start, end)} ({@code end} null: the range's end),
+   * where etcd counted {@code count} keys, and held {@code keys} of them, the first and last being
+   * {@code first} and {@code last}; {@code cut} when its limit stopped it before {@code end}.
+   * {@code target} is how many keys the next page should hold.
    */
-  void observe(byte[] start, byte[] end, int keys, byte[] first, byte[] last, boolean cut, int target) {
+  void observe(byte[] start, byte[] end, long count, int keys, byte[] first, byte[] last, boolean cut,
+      int target) {
+    // Every page reads one pinned revision, so an open-ended page's count is exactly what is left.
+    if (end == null) {
+      remaining = count - keys;
+    } else if (remaining >= 0) {
+      remaining -= keys;
+    }
     if (keys >= 2) {
       // Wide enough to tell this page's keys apart: past their shared prefix, RESOLUTION bytes.
       int needed = sharedPrefix(first, last) + RESOLUTION;

@@ -212,13 +212,7 @@ final class ValueTrie<V> {
           return this;
         }
         editor.size--;
-        if (slots.length == 1) {
-          return null;
-        }
-        Object[] shrunk = new Object[slots.length - 1];
-        System.arraycopy(slots, 0, shrunk, 0, at);
-        System.arraycopy(slots, at + 1, shrunk, at, slots.length - at - 1);
-        return with(owner, bitmap & ~bit, shrunk);
+        return slots.length == 1 ? null : with(owner, bitmap & ~bit, without(slots, at));
       }
       Node child = (Node) slot;
       Node after = child.remove(owner, key, hash, shift + BITS, editor);
@@ -227,10 +221,7 @@ final class ValueTrie<V> {
       }
       if (after == null) {
         // Cannot happen for a canonical child (it always holds two entries or more), kept for safety.
-        Object[] shrunk = new Object[slots.length - 1];
-        System.arraycopy(slots, 0, shrunk, 0, at);
-        System.arraycopy(slots, at + 1, shrunk, at, slots.length - at - 1);
-        return shrunk.length == 0 ? null : with(owner, bitmap & ~bit, shrunk);
+        return slots.length == 1 ? null : with(owner, bitmap & ~bit, without(slots, at));
       }
       if (after.slots.length == 1 && after.slots[0] instanceof Entry only) {
         // A child down to one entry: pull the entry up (CHAMP's canonical form).
@@ -268,16 +259,17 @@ final class ValueTrie<V> {
       for (int i = 0; i < slots.length; i++) {
         if (((Entry) slots[i]).key.equals(key)) {
           editor.size--;
-          if (slots.length == 1) {
-            return null;
-          }
-          Object[] shrunk = new Object[slots.length - 1];
-          System.arraycopy(slots, 0, shrunk, 0, i);
-          System.arraycopy(slots, i + 1, shrunk, i, slots.length - i - 1);
-          return with(owner, 0, shrunk);
+          return slots.length == 1 ? null : with(owner, 0, without(slots, i));
         }
       }
       return this;
+    }
+
+    private static Object[] without(Object[] slots, int at) {
+      Object[] shrunk = new Object[slots.length - 1];
+      System.arraycopy(slots, 0, shrunk, 0, at);
+      System.arraycopy(slots, at + 1, shrunk, at, slots.length - at - 1);
+      return shrunk;
     }
 
     private Node withSlot(Object owner, int at, Object replacement) {

@@ -38,7 +38,7 @@ class SubRangesTest {
     byte[] start = from;
     while (true) {
       requests++;
-      byte[] to = sub.endFor(start);
+      byte[] to = sub.endFor(start, pageKeys);
       byte[] end = to != null ? to : rangeEnd;
       NavigableSet<byte[]> interval = end == null ? keys.tailSet(start, true) : keys.subSet(start, true, end, false);
       walked += interval.size();
@@ -53,7 +53,7 @@ class SubRangesTest {
       read.addAll(got);
       byte[] first = got.isEmpty() ? null : got.get(0);
       byte[] last = got.isEmpty() ? null : got.get(got.size() - 1);
-      sub.observe(start, to, got.size(), first, last, cut, pageKeys);
+      sub.observe(start, to, interval.size(), got.size(), first, last, cut, pageKeys);
       if (cut) {
         start = Arrays.copyOf(last, last.length + 1);
       } else if (to != null) {
