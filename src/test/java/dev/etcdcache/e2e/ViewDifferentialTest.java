@@ -10,6 +10,7 @@ import dev.etcdcache.api.CacheSnapshot;
 import dev.etcdcache.api.CacheView;
 import dev.etcdcache.api.IndexDefinition;
 import dev.etcdcache.api.Query;
+import dev.etcdcache.api.ReadConsistency;
 import dev.etcdcache.core.CachingClient;
 import dev.etcdcache.testing.EtcdExtension;
 import io.etcd.jetcd.ByteSequence;
@@ -159,6 +160,26 @@ class ViewDifferentialTest {
     assertThat(view.snapshot().get().keys(Query.eq(ns, "ns2"))).containsExactly(PREFIX + "g");
     assertThat(cache.status().ready()).isTrue();
     assertThat(cache.getKVClient().get(bytes(PREFIX + "g")).get().getKvs()).hasSize(1);
+  }
+
+  @Test
+  void viewReads_linearizableByDefault_seeAWriteJustMadeWithPlainJetcd_everyConsistencyAnswers() throws Exception {
+    CacheView<JsonNode> view = cache.view(PREFIX, adapter);
+    view.snapshot().get(30, TimeUnit.SECONDS);
+    for (int i = 0; i < 20; i++) {
+      String key = PREFIX + "r/" + i;
+      direct.put(bytes(key), bytes("{\"ns\":\"ns" + (i % 2) + "\"}")).get();
+      // Linearizable: the write completed before the read started, so the read must see it.
+      assertThat(view.get(key).get(30, TimeUnit.SECONDS)).as("get " + key).isPresent();
+      assertThat(view.count(Query.eq(ns, "ns" + (i % 2))).get(30, TimeUnit.SECONDS)).isEqualTo(i / 2 + 1);
+      assertThat(view.list(PREFIX + "r/").get(30, TimeUnit.SECONDS)).hasSize(i + 1);
+    }
+    assertThat(view.list().get(30, TimeUnit.SECONDS)).hasSize(20);
+    assertThat(view.list(Query.eq(ns, "ns1"), ReadConsistency.SERIALIZABLE).get()).hasSize(10);
+    assertThat(view.count(Query.eq(ns, "ns0"), ReadConsistency.maxStaleness(Duration.ofSeconds(5))).get())
+        .isEqualTo(10);
+    assertThat(view.get(PREFIX + "r/3", ReadConsistency.SERIALIZABLE).get()).isPresent();
+    assertThat(view.get(PREFIX + "absent", ReadConsistency.LINEARIZABLE).get()).isEmpty();
   }
 
   // ---- the workload ----

@@ -30,17 +30,42 @@ public interface CacheView<T> extends AutoCloseable {
 
   /** Linearizable {@code get}. */
   default CompletableFuture<Optional<T>> get(String key) {
-    return snapshot().thenApply(s -> s.get(key));
+    return get(key, ReadConsistency.LINEARIZABLE);
+  }
+
+  /** {@code get} with the given consistency. */
+  default CompletableFuture<Optional<T>> get(String key, ReadConsistency consistency) {
+    return snapshot(consistency).thenApply(s -> s.get(key));
+  }
+
+  /** Linearizable {@code list()}: every object, in key order. */
+  default CompletableFuture<List<T>> list() {
+    return list(Query.all(), ReadConsistency.LINEARIZABLE);
+  }
+
+  /** Linearizable {@code list(keyPrefix)}: the objects whose keys start with it, in key order. */
+  default CompletableFuture<List<T>> list(String keyPrefix) {
+    return list(Query.keyPrefix(keyPrefix), ReadConsistency.LINEARIZABLE);
   }
 
   /** Linearizable {@code list(query)}. */
   default CompletableFuture<List<T>> list(Query<T> query) {
-    return snapshot().thenApply(s -> s.list(query));
+    return list(query, ReadConsistency.LINEARIZABLE);
+  }
+
+  /** {@code list(query)} with the given consistency. */
+  default CompletableFuture<List<T>> list(Query<T> query, ReadConsistency consistency) {
+    return snapshot(consistency).thenApply(s -> s.list(query));
   }
 
   /** Linearizable {@code count(query)}. */
   default CompletableFuture<Integer> count(Query<T> query) {
-    return snapshot().thenApply(s -> s.count(query));
+    return count(query, ReadConsistency.LINEARIZABLE);
+  }
+
+  /** {@code count(query)} with the given consistency. */
+  default CompletableFuture<Integer> count(Query<T> query, ReadConsistency consistency) {
+    return snapshot(consistency).thenApply(s -> s.count(query));
   }
 
   /**
