@@ -1,5 +1,6 @@
 package dev.etcdcache.testing;
 
+import static dev.etcdcache.testing.Retries.retry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,7 +8,6 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
@@ -80,19 +80,5 @@ class FaultProxyEtcdTest {
 
   static ByteSequence bytes(String text) {
     return ByteSequence.from(text, StandardCharsets.UTF_8);
-  }
-
-  static <T> T retry(Callable<T> action) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (true) {
-      try {
-        return action.call();
-      } catch (Exception e) {
-        if (System.nanoTime() - deadline > 0) {
-          throw e;
-        }
-        Thread.sleep(200);
-      }
-    }
   }
 }

@@ -1,13 +1,12 @@
 package dev.etcdcache.testing;
 
+import static dev.etcdcache.testing.Retries.retry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.kv.GetResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -55,20 +54,5 @@ class ThreeMemberClusterTest {
 
   static ByteSequence bytes(String text) {
     return ByteSequence.from(text, StandardCharsets.UTF_8);
-  }
-
-  /** Retries {@code action} for up to 30 s: failover makes the first attempts fail, not the later ones. */
-  static <T> T retry(Callable<T> action) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (true) {
-      try {
-        return action.call();
-      } catch (Exception e) {
-        if (System.nanoTime() - deadline > 0) {
-          throw e;
-        }
-        Thread.sleep(200);
-      }
-    }
   }
 }

@@ -3,6 +3,7 @@ package dev.etcdcache.core.view;
 import dev.etcdcache.api.IndexDefinition;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -58,14 +59,13 @@ final class KeyChange<T> {
 
   /**
    * The values of {@code index} for the object after ({@code current}) or before the change,
-   * computed at most once per side and index; empty if the side is absent.
-   *
-   * @throws RuntimeException what the index function throws
+   * computed at most once per side and index; empty if the side is absent or the index function
+   * throws (the maintainer indexed such an object under no value either).
    */
   Collection<String> indexValues(IndexDefinition<T> index, boolean current) {
     T object = current ? this.current : previous;
     if (object == null) {
-      return java.util.List.of();
+      return List.of();
     }
     ConcurrentHashMap<IndexDefinition<T>, Collection<String>> memo = current ? currentValues : previousValues;
     if (memo == null) {
@@ -78,7 +78,11 @@ final class KeyChange<T> {
     }
     Collection<String> values = memo.get(index);
     if (values == null) {
-      values = ViewMaintainer.valuesOf(index, object);
+      try {
+        values = ViewMaintainer.valuesOf(index, object);
+      } catch (RuntimeException e) {
+        values = List.of();
+      }
       memo.put(index, values);
     }
     return values;

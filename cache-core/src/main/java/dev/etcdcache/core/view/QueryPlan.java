@@ -1,13 +1,12 @@
 package dev.etcdcache.core.view;
 
-import dev.etcdcache.api.Query;
 import dev.etcdcache.api.IndexDefinition;
+import dev.etcdcache.api.Query;
 import dev.etcdcache.btree.BPlusTree;
 import dev.etcdcache.core.store.KeyRange;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -154,12 +153,7 @@ abstract class QueryPlan<T> {
       if (posting.isSingle()) {
         return Arrays.equals(posting.singleKey(), key);
       }
-      try {
-        Collection<String> values = definition.values().apply(object);
-        return values != null && values.contains(value);
-      } catch (RuntimeException e) {
-        return false;
-      }
+      return ViewMaintainer.holds(definition, object, value);
     }
 
     @Override

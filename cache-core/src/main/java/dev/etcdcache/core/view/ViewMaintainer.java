@@ -212,6 +212,20 @@ final class ViewMaintainer<T> {
     }
   }
 
+  /**
+   * Whether {@code object} has {@code value} in index {@code d}, asked of the function directly (no
+   * need for distinct values to answer that); a function that throws indexed the object under no
+   * value, so the answer is no.
+   */
+  static <T> boolean holds(IndexDefinition<T> d, T object, String value) {
+    try {
+      Collection<String> values = d.values().apply(object);
+      return values != null && values.contains(value);
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
   /** The distinct, non-null values of {@code object} in index {@code d}. */
   static <T> Collection<String> valuesOf(IndexDefinition<T> d, T object) {
     Collection<String> raw = d.values().apply(object);

@@ -231,11 +231,7 @@ final class ViewWatcher<T> implements AutoCloseable {
   /** Whether one side of {@code change} matches {@code q}, with index values shared across watchers. */
   static <T> boolean matches(Query<T> q, KeyChange<T> change, boolean current) {
     if (q instanceof Query.Eq<T> eq) {
-      try {
-        return change.indexValues(eq.index(), current).contains(eq.value());
-      } catch (RuntimeException e) {
-        return false;
-      }
+      return change.indexValues(eq.index(), current).contains(eq.value());
     }
     if (q instanceof Query.And<T> and) {
       return matches(and.left(), change, current) && matches(and.right(), change, current);
@@ -256,11 +252,7 @@ final class ViewWatcher<T> implements AutoCloseable {
       return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
     }
     if (q instanceof Query.Eq<T> eq) {
-      try {
-        return ViewMaintainer.valuesOf(eq.index(), object).contains(eq.value());
-      } catch (RuntimeException e) {
-        return false;
-      }
+      return ViewMaintainer.holds(eq.index(), object, eq.value());
     }
     if (q instanceof Query.And<T> and) {
       return matches(and.left(), key, object) && matches(and.right(), key, object);

@@ -91,8 +91,8 @@ final class ViewWatchers<T> {
     Set<ViewWatcher<T>> offered = Collections.newSetFromMap(new IdentityHashMap<>());
     for (Map.Entry<IndexDefinition<T>, Map<String, List<ViewWatcher<T>>>> r : routed.entrySet()) {
       for (KeyChange<T> c : changes.changes()) {
-        offerByValue(r.getValue(), values(c, r.getKey(), false), offered, offer);
-        offerByValue(r.getValue(), values(c, r.getKey(), true), offered, offer);
+        offerByValue(r.getValue(), c.indexValues(r.getKey(), false), offered, offer);
+        offerByValue(r.getValue(), c.indexValues(r.getKey(), true), offered, offer);
       }
     }
   }
@@ -108,15 +108,6 @@ final class ViewWatchers<T> {
           }
         }
       }
-    }
-  }
-
-  /** A side's values, shared with the watchers' own tests; a failing index function means none. */
-  private static <T> Collection<String> values(KeyChange<T> c, IndexDefinition<T> index, boolean current) {
-    try {
-      return c.indexValues(index, current);
-    } catch (RuntimeException e) {
-      return List.of();
     }
   }
 
