@@ -1,5 +1,6 @@
 package dev.etcdcache.core;
 
+import dev.etcdcache.core.stats.StatsRecorder;
 import dev.etcdcache.api.CacheStats;
 import dev.etcdcache.api.CacheStatus;
 import dev.etcdcache.api.ReadConsistency;
@@ -7,6 +8,7 @@ import dev.etcdcache.api.Ticker;
 import dev.etcdcache.core.consistency.CachedReads;
 import dev.etcdcache.core.mirror.Mirror;
 import dev.etcdcache.core.mirror.MirrorSettings;
+import dev.etcdcache.core.passthrough.JetcdRange;
 import dev.etcdcache.core.history.EventHistory;
 import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.store.StoreVersion;
@@ -64,6 +66,7 @@ public final class CachingClient implements Client {
   private final Mirror mirror;
   private final CachingKV kv;
   private final CachingWatch watch;
+  private final CacheWire wire;
   private final WatchHub hub;
   private final StatsRecorder stats;
   private final CachedReads reads;
@@ -86,12 +89,13 @@ public final class CachingClient implements Client {
     KV upstreamKv = delegate.getKVClient();
     this.mirror = new Mirror(upstreamKv, delegate.getWatchClient(), settings, config.executor(), config.ticker(),
         stats);
-    this.reads = new CachedReads(upstreamKv, mirror, config.defaultConsistency(),
+    this.reads = new CachedReads(upstreamKv, new JetcdRange(upstreamKv), mirror, config.defaultConsistency(),
         config.consistentReadTimeout(), config.executor(), config.ticker(), stats);
     this.kv = new CachingKV(upstreamKv, reads, mirror);
     this.hub = new WatchHub(mirror, upstreamKv, delegate.getWatchClient(),
         config.historyEvents(), config.historyAge(), WATCH_PROGRESS_NOTIFY_INTERVAL, config.ticker(), stats);
     this.watch = new CachingWatch(hub);
+    this.wire = new CacheWire(reads, hub);
     mirror.start();
   }
 
@@ -110,6 +114,14 @@ public final class CachingClient implements Client {
   @Override
   public CachingWatch getWatchClient() {
     return watch;
+  }
+
+  /**
+   * etcd's wire API served from this client's mirror, for code that speaks etcd's protocol to its
+   * own clients (the seam {@code cache-server} is built on).
+   */
+  public CacheWire wire() {
+    return wire;
   }
 
   @Override
@@ -379,7 +391,7 @@ public final class CachingClient implements Client {
           executor != null ? executor : ForkJoinPool.commonPool(),
           ticker != null ? ticker : Ticker.systemTicker());
       StatsRecorder recorder = statsRecorder != null
-          ? GuardedStatsRecorder.guard(statsRecorder) : StatsRecorder.concurrent();
+          ? StatsRecorder.guarded(statsRecorder) : StatsRecorder.concurrent();
       return new CachingClient(client, config, recorder);
     }
 

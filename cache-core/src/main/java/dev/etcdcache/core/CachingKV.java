@@ -7,6 +7,8 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.Response;
 import io.etcd.jetcd.Txn;
+import io.etcd.jetcd.api.RangeResponse;
+import io.etcd.jetcd.support.Requests;
 import io.etcd.jetcd.kv.CompactResponse;
 import io.etcd.jetcd.kv.DeleteResponse;
 import io.etcd.jetcd.kv.GetResponse;
@@ -58,7 +60,7 @@ public final class CachingKV implements KV {
   public CompletableFuture<GetResponse> get(ByteSequence key, GetOption option) {
     requireNonNull(key, "key should not be null");
     requireNonNull(option, "option should not be null");
-    return reads.get(key, option);
+    return reads.range(Requests.mapRangeRequest(key, option, ByteSequence.EMPTY)).thenApply(CachingKV::jetcd);
   }
 
   /**
@@ -69,7 +71,12 @@ public final class CachingKV implements KV {
     requireNonNull(key, "key should not be null");
     requireNonNull(option, "option should not be null");
     requireNonNull(consistency, "consistency should not be null");
-    return reads.get(key, option, consistency);
+    return reads.range(Requests.mapRangeRequest(key, option, ByteSequence.EMPTY), consistency)
+        .thenApply(CachingKV::jetcd);
+  }
+
+  private static GetResponse jetcd(RangeResponse response) {
+    return new GetResponse(response, ByteSequence.EMPTY);
   }
 
   @Override

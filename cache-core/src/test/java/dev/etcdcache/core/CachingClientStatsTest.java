@@ -1,5 +1,6 @@
 package dev.etcdcache.core;
 
+import dev.etcdcache.core.stats.StatsRecorder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,7 +1,7 @@
 package dev.etcdcache.metrics;
 
 import dev.etcdcache.api.CacheStats;
-import dev.etcdcache.core.StatsRecorder;
+import dev.etcdcache.core.stats.StatsRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;

@@ -3,7 +3,7 @@ package dev.etcdcache.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etcdcache.api.CacheStats;
-import dev.etcdcache.core.StatsRecorder;
+import dev.etcdcache.core.stats.StatsRecorder;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.TimeUnit;

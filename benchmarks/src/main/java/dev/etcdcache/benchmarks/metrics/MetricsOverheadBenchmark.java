@@ -1,7 +1,7 @@
 package dev.etcdcache.benchmarks.metrics;
 
 import dev.etcdcache.core.CachingClient;
-import dev.etcdcache.core.StatsRecorder;
+import dev.etcdcache.core.stats.StatsRecorder;
 import dev.etcdcache.metrics.EtcdCacheMetrics;
 import dev.etcdcache.testing.EtcdCluster;
 import io.etcd.jetcd.ByteSequence;

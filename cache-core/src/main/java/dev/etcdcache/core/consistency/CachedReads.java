@@ -3,21 +3,18 @@ package dev.etcdcache.core.consistency;
 import dev.etcdcache.api.CacheClosedException;
 import dev.etcdcache.api.ReadConsistency;
 import dev.etcdcache.api.Ticker;
-import dev.etcdcache.core.StatsRecorder;
-import dev.etcdcache.core.StatsRecorder.GetKind;
-import dev.etcdcache.core.StatsRecorder.PassThroughReason;
+import dev.etcdcache.core.stats.StatsRecorder;
+import dev.etcdcache.core.stats.StatsRecorder.GetKind;
+import dev.etcdcache.core.stats.StatsRecorder.PassThroughReason;
 import dev.etcdcache.core.mirror.Mirror;
 import dev.etcdcache.core.passthrough.Coalescer;
 import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.store.RangeEvaluator;
 import dev.etcdcache.core.store.StoreVersion;
-import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.RangeResponse;
 import io.etcd.jetcd.api.ResponseHeader;
-import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.support.Requests;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -26,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * Serves a Get from the mirror with the promised consistency, or sends it to etcd.
@@ -56,16 +54,21 @@ public final class CachedReads {
   private final ReadConsistency defaultConsistency;
   private final long timeoutNanos;
   private final RevisionProbe probe;
-  private final Coalescer<RangeRequest, GetResponse> passThrough = new Coalescer<>();
+  private final Function<RangeRequest, CompletableFuture<RangeResponse>> etcd;
+  private final Coalescer<RangeRequest, RangeResponse> passThrough = new Coalescer<>();
   private final AtomicLong lastWrite = new AtomicLong();
   private final LongAdder servedFromMemory = new LongAdder();
   private final LongAdder fallbacks = new LongAdder();
   private final StatsRecorder stats;
 
-  /** Reads over {@code kv} (the wrapped client's) served from {@code mirror}, recorded in {@code stats}. */
-  public CachedReads(KV kv, Mirror mirror, ReadConsistency defaultConsistency, Duration consistentReadTimeout,
+  /**
+   * Reads served from {@code mirror}, recorded in {@code stats}. {@code kv} (the wrapped client's)
+   * serves probes; {@code etcd} answers the reads the mirror cannot.
+   */
+  public CachedReads(KV kv, Function<RangeRequest, CompletableFuture<RangeResponse>> etcd, Mirror mirror, ReadConsistency defaultConsistency, Duration consistentReadTimeout,
       Executor callbacks, Ticker ticker, StatsRecorder stats) {
     this.kv = kv;
+    this.etcd = etcd;
     this.mirror = mirror;
     this.ticker = ticker;
     this.callbacks = callbacks;
@@ -75,33 +78,31 @@ public final class CachedReads {
     this.probe = new RevisionProbe(kv, mirror, ticker, stats, StatsRecorder.Rpc.PROBE);
   }
 
-  /** The answer etcd would give to {@code get(key, option)}, with the client's default consistency. */
-  public CompletableFuture<GetResponse> get(ByteSequence key, GetOption option) {
-    ReadConsistency consistency = option.isSerializable() ? ReadConsistency.SERIALIZABLE : defaultConsistency;
-    return get(key, option, consistency);
+  /** The answer etcd would give to {@code request}, linearizable unless marked serializable. */
+  public CompletableFuture<RangeResponse> range(RangeRequest request) {
+    return range(request, request.getSerializable() ? ReadConsistency.SERIALIZABLE : defaultConsistency);
   }
 
-  /** The answer etcd would give to {@code get(key, option)} at the given consistency. */
-  public CompletableFuture<GetResponse> get(ByteSequence key, GetOption option, ReadConsistency consistency) {
+  /** The answer etcd would give to {@code request} at the given consistency. */
+  public CompletableFuture<RangeResponse> range(RangeRequest request, ReadConsistency consistency) {
     if (mirror.isClosed()) {
       return CompletableFuture.failedFuture(new CacheClosedException("the caching client is closed"));
     }
-    RangeRequest request = Requests.mapRangeRequest(key, option, ByteSequence.EMPTY);
     stats.recordGet(kindOf(request, consistency));
     if (request.getKey().isEmpty() || mirror.current() == null
         || !mirror.covers(KeyRange.of(request.getKey(), request.getRangeEnd()))) {
       stats.recordPassThrough(mirror.current() == null ? PassThroughReason.NOT_READY : PassThroughReason.NOT_COVERED);
-      return passThrough(key, option, request);
+      return passThrough(request);
     }
     if (request.getRevision() > 0) {
-      return atRevision(key, option, request);
+      return atRevision(request);
     }
     return switch (consistency.mode()) {
-      case SERIALIZABLE -> serveAt(lastWrite.get(), key, option, request);
+      case SERIALIZABLE -> serveAt(lastWrite.get(), request);
       case BOUNDED_STALENESS -> isFresh(consistency.maxStaleness())
-          ? serveAt(lastWrite.get(), key, option, request)
-          : linearizable(key, option, request);
-      case LINEARIZABLE -> linearizable(key, option, request);
+          ? serveAt(lastWrite.get(), request)
+          : linearizable(request);
+      case LINEARIZABLE -> linearizable(request);
     };
   }
 
@@ -157,32 +158,31 @@ public final class CachedReads {
     return probe.rpcs();
   }
 
-  private CompletableFuture<GetResponse> linearizable(ByteSequence key, GetOption option, RangeRequest request) {
+  private CompletableFuture<RangeResponse> linearizable(RangeRequest request) {
     long arrived = ticker.read();
     return probe.latest().thenCompose(header ->
-        serveAt(Math.max(header.getRevision(), lastWrite.get()), key, option, request))
+        serveAt(Math.max(header.getRevision(), lastWrite.get()), request))
         .whenComplete((r, failure) -> stats.recordConsistentReadWait(ticker.read() - arrived));
   }
 
-  private CompletableFuture<GetResponse> serveAt(long revision, ByteSequence key, GetOption option,
-      RangeRequest request) {
+  private CompletableFuture<RangeResponse> serveAt(long revision, RangeRequest request) {
     StoreVersion now = mirror.current();
     if (now.revision() >= revision) {
       return CompletableFuture.completedFuture(respond(request, now, mirror.header()));
     }
     return awaitOrFallBack(revision).thenCompose(version -> version == null
-        ? fallBack(key, option, request)
+        ? fallBack(request)
         : CompletableFuture.completedFuture(respond(request, version, mirror.header())));
   }
 
-  private CompletableFuture<GetResponse> atRevision(ByteSequence key, GetOption option, RangeRequest request) {
+  private CompletableFuture<RangeResponse> atRevision(RangeRequest request) {
     long revision = request.getRevision();
     return probe.at(revision, request.getSerializable()).thenCompose(header ->
         awaitOrFallBack(revision).thenCompose(reached -> {
           StoreVersion version = reached == null ? null : mirror.versionAt(revision).orElse(null);
           if (version == null) {
             stats.recordPassThrough(reached == null ? PassThroughReason.TIMEOUT : PassThroughReason.REVISION_NOT_HELD);
-            return passThrough(key, option, request);
+            return passThrough(request);
           }
           return CompletableFuture.completedFuture(respond(request, version, header));
         }));
@@ -212,24 +212,24 @@ public final class CachedReads {
         });
   }
 
-  private CompletableFuture<GetResponse> fallBack(ByteSequence key, GetOption option, RangeRequest request) {
+  private CompletableFuture<RangeResponse> fallBack(RangeRequest request) {
     fallbacks.increment();
     stats.recordPassThrough(PassThroughReason.TIMEOUT);
-    return passThrough(key, option, request);
+    return passThrough(request);
   }
 
-  private CompletableFuture<GetResponse> passThrough(ByteSequence key, GetOption option, RangeRequest request) {
+  private CompletableFuture<RangeResponse> passThrough(RangeRequest request) {
     return passThrough.call(request, () -> {
       stats.recordRpc(StatsRecorder.Rpc.PASS_THROUGH_RANGE);
-      return kv.get(key, option);
+      return etcd.apply(request);
     });
   }
 
-  private GetResponse respond(RangeRequest request, StoreVersion version, ResponseHeader header) {
+  private RangeResponse respond(RangeRequest request, StoreVersion version, ResponseHeader header) {
     servedFromMemory.increment();
     stats.recordServedFromMemory();
     ResponseHeader h = request.getRevision() > 0 ? header : header.toBuilder().setRevision(version.revision()).build();
-    return new GetResponse(RangeEvaluator.evaluate(request, version, h), ByteSequence.EMPTY);
+    return RangeEvaluator.evaluate(request, version, h);
   }
 
   private static GetKind kindOf(RangeRequest request, ReadConsistency consistency) {

@@ -1,7 +1,7 @@
 package dev.etcdcache.core.consistency;
 
 import dev.etcdcache.api.Ticker;
-import dev.etcdcache.core.StatsRecorder;
+import dev.etcdcache.core.stats.StatsRecorder;
 import dev.etcdcache.core.mirror.Mirror;
 import dev.etcdcache.core.passthrough.Coalescer;
 import io.etcd.jetcd.ByteSequence;

@@ -2,7 +2,7 @@ package dev.etcdcache.core.mirror;
 
 import dev.etcdcache.btree.BPlusTree;
 import dev.etcdcache.btree.Batch;
-import dev.etcdcache.core.StatsRecorder;
+import dev.etcdcache.core.stats.StatsRecorder;
 import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.store.StoredValue;
 import io.etcd.jetcd.ByteSequence;

@@ -4,7 +4,7 @@ import dev.etcdcache.api.CacheClosedException;
 import dev.etcdcache.api.CacheStatus;
 import dev.etcdcache.api.Ticker;
 import dev.etcdcache.btree.Batch;
-import dev.etcdcache.core.StatsRecorder;
+import dev.etcdcache.core.stats.StatsRecorder;
 import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.store.StoreVersion;
 import dev.etcdcache.core.store.StoredValue;

@@ -1,7 +1,7 @@
 package dev.etcdcache.core.mirror;
 
 import dev.etcdcache.api.Ticker;
-import dev.etcdcache.core.StatsRecorder;
+import dev.etcdcache.core.stats.StatsRecorder;
 import dev.etcdcache.core.store.KeyRange;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Watch;

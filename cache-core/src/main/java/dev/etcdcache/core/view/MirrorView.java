@@ -10,7 +10,7 @@ import dev.etcdcache.api.CacheView;
 import dev.etcdcache.api.IndexDefinition;
 import dev.etcdcache.api.Query;
 import dev.etcdcache.api.ReadConsistency;
-import dev.etcdcache.core.StatsRecorder;
+import dev.etcdcache.core.stats.StatsRecorder;
 import dev.etcdcache.core.consistency.CachedReads;
 import dev.etcdcache.core.mirror.Mirror;
 import dev.etcdcache.core.mirror.RevisionListener;

@@ -5,7 +5,7 @@ import static io.etcd.jetcd.common.exception.EtcdExceptionFactory.newCompactedEx
 import static io.etcd.jetcd.common.exception.EtcdExceptionFactory.newEtcdException;
 
 import dev.etcdcache.api.Ticker;
-import dev.etcdcache.core.StatsRecorder;
+import dev.etcdcache.core.stats.StatsRecorder;
 import dev.etcdcache.core.consistency.RevisionProbe;
 import dev.etcdcache.core.history.EventHistory;
 import dev.etcdcache.core.mirror.Mirror;
@@ -602,7 +602,7 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
         .setCreated(created)
         .addAllEvents(events)
         .build();
-    return new WatchResponse(proto);
+    return new WireWatchResponse(proto);
   }
 
   private void executeQuietly(Runnable task) {

@@ -1,4 +1,4 @@
-package dev.etcdcache.core;
+package dev.etcdcache.core.stats;
 
 import dev.etcdcache.api.CacheStats;
 
@@ -117,5 +117,13 @@ public interface StatsRecorder {
   /** A recorder that records nothing and whose snapshot is always empty. */
   static StatsRecorder disabled() {
     return DisabledStatsRecorder.INSTANCE;
+  }
+
+  /**
+   * {@code recorder} behind a guard: an exception it throws is logged once and never reaches the
+   * cache. The client wraps every user-supplied recorder this way.
+   */
+  static StatsRecorder guarded(StatsRecorder recorder) {
+    return GuardedStatsRecorder.guard(recorder);
   }
 }

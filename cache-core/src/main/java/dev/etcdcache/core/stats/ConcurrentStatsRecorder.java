@@ -1,4 +1,4 @@
-package dev.etcdcache.core;
+package dev.etcdcache.core.stats;
 
 import dev.etcdcache.api.CacheStats;
 import java.util.concurrent.atomic.LongAdder;

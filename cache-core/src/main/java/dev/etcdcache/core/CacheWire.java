@@ -1,0 +1,132 @@
+package dev.etcdcache.core;
+
+import dev.etcdcache.core.consistency.CachedReads;
+import dev.etcdcache.core.passthrough.JetcdRange;
+import dev.etcdcache.core.watch.WatchHub;
+import dev.etcdcache.core.watch.WireWatchResponse;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.api.Event;
+import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.RangeResponse;
+import io.etcd.jetcd.api.WatchCreateRequest;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * etcd's v3 wire API (its protobuf requests and responses) served from a {@link CachingClient}'s
+ * mirror: the one seam for code that speaks etcd's protocol to its own clients, such as
+ * {@code cache-server}. It adds nothing to the client's promises and gives the same answers as
+ * {@link CachingKV} and {@link CachingWatch}, without translating them to jetcd's types and back.
+ *
+ * <p>Thread-safe. Obtained from {@link CachingClient#wire()}.
+ */
+public final class CacheWire {
+
+  /** Receives one watch's responses, one callback at a time, in order. */
+  public interface Listener {
+    /** A response as etcd would send it, except that its {@code watch_id} is left for the caller to set. */
+    void onResponse(io.etcd.jetcd.api.WatchResponse response);
+
+    /**
+     * The watch ended with an error: {@link io.etcd.jetcd.common.exception.CompactedException}
+     * (etcd cancels it with that compact revision), or the status etcd gave; {@link #onCompleted}
+     * may follow.
+     */
+    void onError(Throwable error);
+
+    /** The watch ended; nothing follows. */
+    void onCompleted();
+  }
+
+  private final CachedReads reads;
+  private final WatchHub hub;
+
+  CacheWire(CachedReads reads, WatchHub hub) {
+    this.reads = reads;
+    this.hub = hub;
+  }
+
+  /**
+   * etcd's answer to {@code request}: linearizable unless it is marked serializable (the client's
+   * default consistency may relax this), from memory when the mirror can answer exactly, from etcd
+   * otherwise. Fails as etcd would, with the {@code io.grpc.StatusRuntimeException} etcd sent.
+   */
+  public CompletableFuture<RangeResponse> range(RangeRequest request) {
+    Objects.requireNonNull(request, "request");
+    return reads.range(request);
+  }
+
+  /**
+   * Opens a watch for {@code request} with etcd's semantics, sharing the client's upstream watch.
+   * The first response is always the {@code created} one (header = the revision the watch was
+   * created at), as etcd sends it. {@code fragment} is the caller's to apply: responses are whole.
+   */
+  public Watch.Watcher watch(WatchCreateRequest request, Listener listener) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(listener, "listener");
+    return hub.watch(ByteSequence.from(request.getKey()), option(request), new Watch.Listener() {
+      @Override
+      public void onNext(WatchResponse response) {
+        listener.onResponse(wire(response));
+      }
+
+      @Override
+      public void onError(Throwable error) {
+        listener.onError(error);
+      }
+
+      @Override
+      public void onCompleted() {
+        listener.onCompleted();
+      }
+    });
+  }
+
+  /** Asks every open watch for a progress notification at the mirror's current revision. */
+  public void requestProgress() {
+    hub.requestProgress();
+  }
+
+  private static WatchOption option(WatchCreateRequest r) {
+    WatchOption.Builder b = WatchOption.builder()
+        .withRevision(r.getStartRevision())
+        .withPrevKV(r.getPrevKv())
+        .withProgressNotify(r.getProgressNotify())
+        .withCreateNotify(true);
+    for (WatchCreateRequest.FilterType filter : r.getFiltersList()) {
+      if (filter == WatchCreateRequest.FilterType.NOPUT) {
+        b.withNoPut(true);
+      } else if (filter == WatchCreateRequest.FilterType.NODELETE) {
+        b.withNoDelete(true);
+      }
+    }
+    if (!r.getRangeEnd().isEmpty()) {
+      b.withRange(ByteSequence.from(r.getRangeEnd()));
+    }
+    return b.build();
+  }
+
+  /** The wire form of a response: kept by the hub's own, rebuilt for an upstream watch's. */
+  private static io.etcd.jetcd.api.WatchResponse wire(WatchResponse response) {
+    if (response instanceof WireWatchResponse own) {
+      return own.wire();
+    }
+    io.etcd.jetcd.api.WatchResponse.Builder b = io.etcd.jetcd.api.WatchResponse.newBuilder()
+        .setHeader(JetcdRange.header(response.getHeader()))
+        .setCreated(response.isCreatedNotify());
+    for (WatchEvent e : response.getEvents()) {
+      Event.Builder event = Event.newBuilder()
+          .setType(e.getEventType() == WatchEvent.EventType.DELETE ? Event.EventType.DELETE : Event.EventType.PUT)
+          .setKv(JetcdRange.keyValue(e.getKeyValue()));
+      if (e.getPrevKV() != null && !e.getPrevKV().getKey().isEmpty()) {
+        event.setPrevKv(JetcdRange.keyValue(e.getPrevKV()));
+      }
+      b.addEvents(event);
+    }
+    return b.build();
+  }
+}
