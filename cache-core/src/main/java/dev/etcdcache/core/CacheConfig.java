@@ -7,19 +7,36 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 
 /**
- * Every setting of a {@link CachingClient}, with its default, in one immutable value. Built by
- * {@link CachingClient.Builder}; see its setters for what each means.
+ * Every setting of a {@link CachingClient} in one immutable value, and the one home of every
+ * default ({@link #defaults()}). Built by {@link CachingClient.Builder}, whose setters say what each
+ * setting means; no component of the engine holds a default of its own.
  *
  * @param prefixes the mirrored key prefixes; empty means the whole keyspace
  * @param defaultConsistency how a Get that is not marked serializable is served
- * @param historyEvents how many recent revisions are kept for reads at a revision
- * @param historyAge how long recent revisions are kept for reads at a revision
- * @param consistentReadTimeout how long a read waits for the mirror before going to etcd
- * @param pageBytes target size of one bootstrap Range page
+ * @param historyEvents how many recent revisions (and watch events) are kept for reads at a
+ *     revision and for watch replay; bounds the history's and the version window's length
+ * @param historyAge how long recent revisions are kept; bounds the history's span in time
+ * @param consistentReadTimeout how long a read waits for the mirror before going to etcd; bounds a
+ *     linearizable read's extra latency when the mirror lags
+ * @param pageBytes target size of one bootstrap Range page; bounds one list response (jetcd's
+ *     inbound limit is 4 MiB)
+ * @param firstPageLimit keys asked for in the first bootstrap page, before sizes are known
  * @param progressInterval silence after which the upstream watch asks etcd for progress
  * @param stallTimeout silence after which the upstream watch is re-established
+ * @param reconnectBackoffMin the first delay before re-establishing a failed upstream watch
+ * @param reconnectBackoffMax the largest such delay, and the delay before retrying a failed list
+ * @param progressRequestDelay how long a consistent read waits for events before asking etcd to
+ *     confirm progress (revisions outside the mirrored ranges bring no events)
+ * @param watchProgressNotifyInterval how often an idle watcher created with progressNotify gets a
+ *     progress response (etcd's {@code --experimental-watch-progress-notify-interval})
+ * @param watcherQueueLimit responses queued for one watcher (cache watch or typed-view watch)
+ *     before it is marked lagging and caught up from history; bounds a slow listener's memory
+ * @param watchRegistrationTimeout how long a new watcher may wait for the mirror to reach etcd's
+ *     revision before it is served by its own upstream watch instead
+ * @param deliveryThreads threads that run watch listeners; bounds how many listeners run at once
  * @param executor where waiting reads complete
  * @param ticker the time source
  */
@@ -30,8 +47,16 @@ public record CacheConfig(
     Duration historyAge,
     Duration consistentReadTimeout,
     int pageBytes,
+    int firstPageLimit,
     Duration progressInterval,
     Duration stallTimeout,
+    Duration reconnectBackoffMin,
+    Duration reconnectBackoffMax,
+    Duration progressRequestDelay,
+    Duration watchProgressNotifyInterval,
+    int watcherQueueLimit,
+    Duration watchRegistrationTimeout,
+    int deliveryThreads,
     Executor executor,
     Ticker ticker) {
 
@@ -39,10 +64,15 @@ public record CacheConfig(
   public CacheConfig {
     prefixes = List.copyOf(prefixes);
     Objects.requireNonNull(defaultConsistency, "defaultConsistency");
-    Objects.requireNonNull(historyAge, "historyAge");
-    Objects.requireNonNull(consistentReadTimeout, "consistentReadTimeout");
-    Objects.requireNonNull(progressInterval, "progressInterval");
-    Objects.requireNonNull(stallTimeout, "stallTimeout");
+    positive(historyAge, "historyAge");
+    positive(consistentReadTimeout, "consistentReadTimeout");
+    positive(progressInterval, "progressInterval");
+    positive(stallTimeout, "stallTimeout");
+    positive(reconnectBackoffMin, "reconnectBackoffMin");
+    positive(reconnectBackoffMax, "reconnectBackoffMax");
+    positive(progressRequestDelay, "progressRequestDelay");
+    positive(watchProgressNotifyInterval, "watchProgressNotifyInterval");
+    positive(watchRegistrationTimeout, "watchRegistrationTimeout");
     Objects.requireNonNull(executor, "executor");
     Objects.requireNonNull(ticker, "ticker");
     if (historyEvents < 1) {
@@ -50,6 +80,39 @@ public record CacheConfig(
     }
     if (pageBytes < 1024) {
       throw new IllegalArgumentException("pageBytes must be at least 1024: " + pageBytes);
+    }
+    if (firstPageLimit < 1 || watcherQueueLimit < 1 || deliveryThreads < 1) {
+      throw new IllegalArgumentException("firstPageLimit, watcherQueueLimit and deliveryThreads must be positive");
+    }
+    if (stallTimeout.compareTo(progressInterval) <= 0) {
+      throw new IllegalArgumentException("stallTimeout must exceed progressInterval");
+    }
+    if (reconnectBackoffMax.compareTo(reconnectBackoffMin) < 0) {
+      throw new IllegalArgumentException("reconnectBackoffMax must be at least reconnectBackoffMin");
+    }
+  }
+
+  /**
+   * The defaults: the whole keyspace, linearizable reads (etcd's default), 10,000 revisions or
+   * 75 s of history (at least what the Kubernetes watch cache keeps), a 3 s consistent-read
+   * timeout, 3 MiB pages starting at 1,000 keys, progress asked after 2 s of silence and the
+   * watch re-established after 15 s, reconnects backing off from 100 ms to 5 s, progress asked for
+   * a waiting read after 20 ms, etcd's 10-minute progress-notify interval, 1,024 queued responses
+   * per watcher, 10 s for a watcher's registration, {@code max(4, 2 × cores)} delivery threads,
+   * the common fork-join pool and the system ticker.
+   */
+  public static CacheConfig defaults() {
+    return new CacheConfig(List.of(), ReadConsistency.LINEARIZABLE, 10_000, Duration.ofSeconds(75),
+        Duration.ofSeconds(3), 3 << 20, 1000, Duration.ofSeconds(2), Duration.ofSeconds(15),
+        Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofMillis(20), Duration.ofMinutes(10),
+        1024, Duration.ofSeconds(10), Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
+        ForkJoinPool.commonPool(), Ticker.systemTicker());
+  }
+
+  private static void positive(Duration d, String name) {
+    Objects.requireNonNull(d, name);
+    if (d.isZero() || d.isNegative()) {
+      throw new IllegalArgumentException(name + " must be positive: " + d);
     }
   }
 }

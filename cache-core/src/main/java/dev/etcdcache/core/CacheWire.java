@@ -1,20 +1,18 @@
 package dev.etcdcache.core;
 
 import dev.etcdcache.core.consistency.CachedReads;
-import dev.etcdcache.core.passthrough.JetcdRange;
 import dev.etcdcache.core.watch.WatchHub;
 import dev.etcdcache.core.watch.WireWatchResponse;
+import dev.etcdcache.core.wire.WireForm;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.api.Event;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
 import io.etcd.jetcd.api.WatchCreateRequest;
-import io.etcd.jetcd.options.WatchOption;
-import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+
 
 /**
  * etcd's v3 wire API (its protobuf requests and responses) served from a {@link CachingClient}'s
@@ -68,10 +66,10 @@ public final class CacheWire {
   public Watch.Watcher watch(WatchCreateRequest request, Listener listener) {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(listener, "listener");
-    return hub.watch(ByteSequence.from(request.getKey()), option(request), new Watch.Listener() {
+    return hub.watch(ByteSequence.from(request.getKey()), WireForm.watchOption(request), new Watch.Listener() {
       @Override
       public void onNext(WatchResponse response) {
-        listener.onResponse(wire(response));
+        listener.onResponse(response instanceof WireWatchResponse own ? own.wire() : WireForm.watchResponse(response));
       }
 
       @Override
@@ -89,44 +87,5 @@ public final class CacheWire {
   /** Asks every open watch for a progress notification at the mirror's current revision. */
   public void requestProgress() {
     hub.requestProgress();
-  }
-
-  private static WatchOption option(WatchCreateRequest r) {
-    WatchOption.Builder b = WatchOption.builder()
-        .withRevision(r.getStartRevision())
-        .withPrevKV(r.getPrevKv())
-        .withProgressNotify(r.getProgressNotify())
-        .withCreateNotify(true);
-    for (WatchCreateRequest.FilterType filter : r.getFiltersList()) {
-      if (filter == WatchCreateRequest.FilterType.NOPUT) {
-        b.withNoPut(true);
-      } else if (filter == WatchCreateRequest.FilterType.NODELETE) {
-        b.withNoDelete(true);
-      }
-    }
-    if (!r.getRangeEnd().isEmpty()) {
-      b.withRange(ByteSequence.from(r.getRangeEnd()));
-    }
-    return b.build();
-  }
-
-  /** The wire form of a response: kept by the hub's own, rebuilt for an upstream watch's. */
-  private static io.etcd.jetcd.api.WatchResponse wire(WatchResponse response) {
-    if (response instanceof WireWatchResponse own) {
-      return own.wire();
-    }
-    io.etcd.jetcd.api.WatchResponse.Builder b = io.etcd.jetcd.api.WatchResponse.newBuilder()
-        .setHeader(JetcdRange.header(response.getHeader()))
-        .setCreated(response.isCreatedNotify());
-    for (WatchEvent e : response.getEvents()) {
-      Event.Builder event = Event.newBuilder()
-          .setType(e.getEventType() == WatchEvent.EventType.DELETE ? Event.EventType.DELETE : Event.EventType.PUT)
-          .setKv(JetcdRange.keyValue(e.getKeyValue()));
-      if (e.getPrevKV() != null && !e.getPrevKV().getKey().isEmpty()) {
-        event.setPrevKv(JetcdRange.keyValue(e.getPrevKV()));
-      }
-      b.addEvents(event);
-    }
-    return b.build();
   }
 }

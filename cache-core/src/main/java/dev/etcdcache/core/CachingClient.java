@@ -58,9 +58,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class CachingClient implements Client {
 
-  /** How often an idle progressNotify watcher gets a progress response: etcd's default. */
-  private static final Duration WATCH_PROGRESS_NOTIFY_INTERVAL = Duration.ofMinutes(10);
-
   private final Client delegate;
   private final CacheConfig config;
   private final Mirror mirror;
@@ -83,17 +80,17 @@ public final class CachingClient implements Client {
     if (ranges.isEmpty()) {
       ranges.add(KeyRange.ALL);
     }
-    MirrorSettings settings = new MirrorSettings(ranges, config.pageBytes(), 1000, config.historyEvents(),
-        config.historyAge(), config.progressInterval(), config.stallTimeout(),
-        Duration.ofMillis(100), Duration.ofSeconds(5));
+    MirrorSettings settings = new MirrorSettings(ranges, config.pageBytes(), config.firstPageLimit(),
+        config.historyEvents(), config.historyAge(), config.progressInterval(), config.stallTimeout(),
+        config.reconnectBackoffMin(), config.reconnectBackoffMax());
     KV upstreamKv = delegate.getKVClient();
     this.mirror = new Mirror(upstreamKv, delegate.getWatchClient(), settings, config.executor(), config.ticker(),
         stats);
     this.reads = new CachedReads(upstreamKv, new JetcdRange(upstreamKv), mirror, config.defaultConsistency(),
-        config.consistentReadTimeout(), config.executor(), config.ticker(), stats);
+        config.consistentReadTimeout(), config.progressRequestDelay(), config.executor(), config.ticker(), stats);
     this.kv = new CachingKV(upstreamKv, reads, mirror);
     this.hub = new WatchHub(mirror, upstreamKv, delegate.getWatchClient(),
-        config.historyEvents(), config.historyAge(), WATCH_PROGRESS_NOTIFY_INTERVAL, config.ticker(), stats);
+        config.historyEvents(), config.historyAge(), config.watchProgressNotifyInterval(), config.ticker(), stats);
     this.watch = new CachingWatch(hub);
     this.wire = new CacheWire(reads, hub);
     mirror.start();
@@ -183,7 +180,7 @@ public final class CachingClient implements Client {
       throw new dev.etcdcache.api.CacheClosedException("the caching client is closed");
     }
     MirrorView<T> view = MirrorView.open(mirror, reads, prefix, adapter, config.executor(), config.historyEvents(),
-        stats);
+        config.watcherQueueLimit(), stats);
     views.add(view);
     return view;
   }
@@ -205,14 +202,14 @@ public final class CachingClient implements Client {
       decodeFailures += v.decodeFailures();
     }
     long tick = config.ticker().read();
-    long sync = mirror.lastSyncNanos();
+    long sync = mirror.freshness().lastSyncNanos();
     EventHistory history = hub.history();
     long oldestAppended = history.oldestAppendedNanos();
     long upstreamStreams = (mirror.status().connected() ? 1 : 0) + hub.upstreamStreams();
     return stats.snapshot().plus(gauges(
         hub.watchers(),
         upstreamStreams,
-        Math.max(0, mirror.etcdRevision() - now.revision()),
+        Math.max(0, mirror.freshness().etcdRevision() - now.revision()),
         sync == 0 ? 0 : Math.max(0, tick - sync),
         history.isStarted() ? history.oldestRevision() : 0,
         history.eventCount(),
@@ -267,6 +264,8 @@ public final class CachingClient implements Client {
     private Integer pageBytes;
     private Duration progressInterval;
     private Duration stallTimeout;
+    private Duration watchProgressNotifyInterval;
+    private Integer watcherQueueLimit;
     private Executor executor;
     private Ticker ticker;
     // Not in CacheConfig: a recorder is a per-client object holding state, not a setting.
@@ -372,24 +371,52 @@ public final class CachingClient implements Client {
       return this;
     }
 
+    /**
+     * How often an idle watcher created with {@code withProgressNotify(true)} gets a progress
+     * response (default 10 minutes, etcd's {@code --experimental-watch-progress-notify-interval}
+     * default; set it to the etcd server's value).
+     */
+    public Builder watchProgressNotifyInterval(Duration interval) {
+      checkUnset(this.watchProgressNotifyInterval, "watchProgressNotifyInterval");
+      this.watchProgressNotifyInterval = positive(interval, "watchProgressNotifyInterval");
+      return this;
+    }
+
+    /**
+     * Responses queued for one watcher before it is marked lagging and caught up from history once
+     * its listener drains (default 1,024): bounds the memory a slow listener holds.
+     */
+    public Builder watcherQueueLimit(int responses) {
+      checkUnset(this.watcherQueueLimit, "watcherQueueLimit");
+      if (responses < 1) {
+        throw new IllegalArgumentException("watcherQueueLimit must be positive: " + responses);
+      }
+      this.watcherQueueLimit = responses;
+      return this;
+    }
+
     /** Builds the client and starts its mirror. */
     public CachingClient build() {
-      Duration progress = progressInterval != null ? progressInterval : Duration.ofSeconds(2);
-      Duration stall = stallTimeout != null ? stallTimeout : Duration.ofSeconds(15);
-      if (stall.compareTo(progress) <= 0) {
-        throw new IllegalArgumentException("stallTimeout must exceed progressInterval");
-      }
+      CacheConfig d = CacheConfig.defaults();
       CacheConfig config = new CacheConfig(
-          prefixes != null ? prefixes : List.of(),
-          defaultConsistency != null ? defaultConsistency : ReadConsistency.LINEARIZABLE,
-          historyEvents != null ? historyEvents : 10_000,
-          historyAge != null ? historyAge : Duration.ofSeconds(75),
-          consistentReadTimeout != null ? consistentReadTimeout : Duration.ofSeconds(3),
-          pageBytes != null ? pageBytes : 3 << 20,
-          progress,
-          stall,
-          executor != null ? executor : ForkJoinPool.commonPool(),
-          ticker != null ? ticker : Ticker.systemTicker());
+          prefixes != null ? prefixes : d.prefixes(),
+          defaultConsistency != null ? defaultConsistency : d.defaultConsistency(),
+          historyEvents != null ? historyEvents : d.historyEvents(),
+          historyAge != null ? historyAge : d.historyAge(),
+          consistentReadTimeout != null ? consistentReadTimeout : d.consistentReadTimeout(),
+          pageBytes != null ? pageBytes : d.pageBytes(),
+          d.firstPageLimit(),
+          progressInterval != null ? progressInterval : d.progressInterval(),
+          stallTimeout != null ? stallTimeout : d.stallTimeout(),
+          d.reconnectBackoffMin(),
+          d.reconnectBackoffMax(),
+          d.progressRequestDelay(),
+          watchProgressNotifyInterval != null ? watchProgressNotifyInterval : d.watchProgressNotifyInterval(),
+          watcherQueueLimit != null ? watcherQueueLimit : d.watcherQueueLimit(),
+          d.watchRegistrationTimeout(),
+          d.deliveryThreads(),
+          executor != null ? executor : d.executor(),
+          ticker != null ? ticker : d.ticker());
       StatsRecorder recorder = statsRecorder != null
           ? StatsRecorder.guarded(statsRecorder) : StatsRecorder.concurrent();
       return new CachingClient(client, config, recorder);

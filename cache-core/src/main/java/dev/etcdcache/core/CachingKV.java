@@ -107,7 +107,7 @@ public final class CachingKV implements KV {
   @Override
   public CompletableFuture<CompactResponse> compact(long rev, CompactOption option) {
     return delegate.compact(rev, option).thenApply(r -> {
-      mirror.observeCompaction(rev);
+      mirror.freshness().observeCompaction(rev);
       return r;
     });
   }

@@ -1,5 +1,6 @@
 package dev.etcdcache.benchmarks.view;
 
+import dev.etcdcache.core.CacheConfig;
 import dev.etcdcache.benchmarks.view.BenchObjects.Obj;
 import dev.etcdcache.btree.BPlusTree;
 import dev.etcdcache.core.store.StoreVersion;
@@ -52,7 +53,8 @@ public class ViewMaintenanceBenchmark {
   @SuppressWarnings("unchecked")
   public void setUp() {
     view = MirrorView.detached(BenchObjects.store(size), "/objects/",
-        BenchObjects.adapter(BenchObjects.extraIndexes(indexes)), Runnable::run);
+        BenchObjects.adapter(BenchObjects.extraIndexes(indexes)), Runnable::run,
+        CacheConfig.defaults().historyEvents(), CacheConfig.defaults().watcherQueueLimit());
     revision = 1;
     Random random = new Random(2);
     events = new List[EVENTS];

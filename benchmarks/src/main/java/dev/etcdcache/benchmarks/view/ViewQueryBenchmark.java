@@ -1,5 +1,6 @@
 package dev.etcdcache.benchmarks.view;
 
+import dev.etcdcache.core.CacheConfig;
 import dev.etcdcache.api.CacheSnapshot;
 import dev.etcdcache.api.Query;
 import dev.etcdcache.benchmarks.view.BenchObjects.Obj;
@@ -65,7 +66,8 @@ public class ViewQueryBenchmark {
       groups[i] = Integer.toString(random.nextInt(size / 100));
     }
     var adapter = BenchObjects.adapter(List.of(BenchObjects.ID, BenchObjects.GROUP, BenchObjects.A));
-    MirrorView<Obj> view = MirrorView.detached(BenchObjects.store(size), "/objects/", adapter, Runnable::run);
+    MirrorView<Obj> view = MirrorView.detached(BenchObjects.store(size), "/objects/", adapter, Runnable::run,
+        CacheConfig.defaults().historyEvents(), CacheConfig.defaults().watcherQueueLimit());
     if (implementation.equals("VIEW")) {
       snapshot = view.latest();
     } else {

@@ -11,6 +11,7 @@ import dev.etcdcache.core.passthrough.Coalescer;
 import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.store.RangeEvaluator;
 import dev.etcdcache.core.store.StoreVersion;
+import dev.etcdcache.core.wire.EtcdFailures;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
@@ -53,6 +54,7 @@ public final class CachedReads {
   private final Executor callbacks;
   private final ReadConsistency defaultConsistency;
   private final long timeoutNanos;
+  private final long progressRequestDelayNanos;
   private final RevisionProbe probe;
   private final Function<RangeRequest, CompletableFuture<RangeResponse>> etcd;
   private final Coalescer<RangeRequest, RangeResponse> passThrough = new Coalescer<>();
@@ -66,7 +68,7 @@ public final class CachedReads {
    * serves probes; {@code etcd} answers the reads the mirror cannot.
    */
   public CachedReads(KV kv, Function<RangeRequest, CompletableFuture<RangeResponse>> etcd, Mirror mirror, ReadConsistency defaultConsistency, Duration consistentReadTimeout,
-      Executor callbacks, Ticker ticker, StatsRecorder stats) {
+      Duration progressRequestDelay, Executor callbacks, Ticker ticker, StatsRecorder stats) {
     this.kv = kv;
     this.etcd = etcd;
     this.mirror = mirror;
@@ -74,6 +76,7 @@ public final class CachedReads {
     this.callbacks = callbacks;
     this.defaultConsistency = defaultConsistency;
     this.timeoutNanos = consistentReadTimeout.toNanos();
+    this.progressRequestDelayNanos = progressRequestDelay.toNanos();
     this.stats = stats;
     this.probe = new RevisionProbe(kv, mirror, ticker, stats, StatsRecorder.Rpc.PROBE);
   }
@@ -196,15 +199,14 @@ public final class CachedReads {
     }
     CompletableFuture<StoreVersion> waiting = mirror.awaitRevision(revision);
     // Revisions outside the mirrored ranges bring no events: ask etcd to confirm progress.
-    CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS, callbacks).execute(() -> {
+    CompletableFuture.delayedExecutor(progressRequestDelayNanos, TimeUnit.NANOSECONDS, callbacks).execute(() -> {
       if (!waiting.isDone()) {
         mirror.requestProgress();
       }
     });
     return waiting.orTimeout(timeoutNanos, TimeUnit.NANOSECONDS)
         .exceptionally(failure -> {
-          Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-              ? failure.getCause() : failure;
+          Throwable cause = EtcdFailures.unwrap(failure);
           if (cause instanceof TimeoutException) {
             return null;
           }
@@ -244,7 +246,6 @@ public final class CachedReads {
   }
 
   private boolean isFresh(Duration bound) {
-    long sync = mirror.lastSyncNanos();
-    return sync != 0 && ticker.read() - sync <= bound.toNanos();
+    return mirror.freshness().isFresh(bound);
   }
 }

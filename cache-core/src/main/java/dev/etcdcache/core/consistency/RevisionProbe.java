@@ -4,9 +4,9 @@ import dev.etcdcache.api.Ticker;
 import dev.etcdcache.core.stats.StatsRecorder;
 import dev.etcdcache.core.mirror.Mirror;
 import dev.etcdcache.core.passthrough.Coalescer;
+import dev.etcdcache.core.wire.WireForm;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
-import io.etcd.jetcd.Response;
 import io.etcd.jetcd.api.ResponseHeader;
 import io.etcd.jetcd.options.GetOption;
 import java.util.concurrent.CompletableFuture;
@@ -69,19 +69,10 @@ public final class RevisionProbe {
           .withSerializable(key.serializable())
           .build();
       return kv.get(PROBE_KEY, option).thenApply(response -> {
-        ResponseHeader header = toProto(response.getHeader());
-        mirror.observeHeader(header, sent);
+        ResponseHeader header = WireForm.header(response.getHeader());
+        mirror.freshness().observeProbe(header, sent);
         return header;
       });
     });
-  }
-
-  static ResponseHeader toProto(Response.Header h) {
-    return ResponseHeader.newBuilder()
-        .setClusterId(h.getClusterId())
-        .setMemberId(h.getMemberId())
-        .setRevision(h.getRevision())
-        .setRaftTerm(h.getRaftTerm())
-        .build();
   }
 }

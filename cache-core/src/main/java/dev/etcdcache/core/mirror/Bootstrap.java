@@ -1,5 +1,7 @@
 package dev.etcdcache.core.mirror;
 
+import dev.etcdcache.core.wire.EtcdFailures;
+import dev.etcdcache.core.wire.WireForm;
 import dev.etcdcache.btree.BPlusTree;
 import dev.etcdcache.btree.Batch;
 import dev.etcdcache.core.stats.StatsRecorder;
@@ -108,17 +110,12 @@ final class Bootstrap {
 
   private void absorb(GetResponse response) {
     pages++;
-    header = ResponseHeader.newBuilder()
-        .setClusterId(response.getHeader().getClusterId())
-        .setMemberId(response.getHeader().getMemberId())
-        .setRaftTerm(response.getHeader().getRaftTerm())
-        .setRevision(revision)
-        .build();
+    header = WireForm.header(response.getHeader()).toBuilder().setRevision(revision).build();
     for (io.etcd.jetcd.KeyValue kv : response.getKvs()) {
       byte[] key = kv.getKey().getBytes();
-      byte[] value = kv.getValue().getBytes();
-      batch.put(key, toStored(value, kv));
-      rawBytes += key.length + value.length;
+      byte[] stored = StoredValue.pack(kv);
+      batch.put(key, stored);
+      rawBytes += key.length + StoredValue.valueLength(stored);
     }
   }
 
@@ -127,17 +124,11 @@ final class Bootstrap {
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, pageBytes / perKey));
   }
 
-  /** The stored form of a key's value and metadata as jetcd reported them. */
-  static byte[] toStored(byte[] value, io.etcd.jetcd.KeyValue kv) {
-    return StoredValue.pack(value, kv.getCreateRevision(), kv.getModRevision(), kv.getVersion(), kv.getLease());
-  }
-
   private static byte[] successor(byte[] key) {
     return Arrays.copyOf(key, key.length + 1);
   }
 
   private static boolean isTooLarge(Throwable failure) {
-    Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    return Status.fromThrowable(t).getCode() == Status.Code.RESOURCE_EXHAUSTED;
+    return EtcdFailures.hasCode(failure, Status.Code.RESOURCE_EXHAUSTED);
   }
 }

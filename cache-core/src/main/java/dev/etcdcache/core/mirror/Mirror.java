@@ -8,6 +8,7 @@ import dev.etcdcache.core.stats.StatsRecorder;
 import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.store.StoreVersion;
 import dev.etcdcache.core.store.StoredValue;
+import dev.etcdcache.core.wire.WireForm;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.api.Event;
@@ -69,23 +70,18 @@ public final class Mirror implements AutoCloseable {
   private final ScheduledExecutorService applier;
   private final AtomicReference<StoreVersion> current = new AtomicReference<>();
   private final VersionWindow window;
-  private final RevisionWaiters waiters;
+  private final RevisionWaiters<StoreVersion> waiters;
   private final CompletableFuture<StoreVersion> ready = new CompletableFuture<>();
   private final WatchLoop loop;
   private final List<RevisionListener> listeners = new CopyOnWriteArrayList<>();
-  private final AtomicLong compactRevision = new AtomicLong();
   private final AtomicLong relists = new AtomicLong();
   private final AtomicLong reconnects = new AtomicLong();
-  private final AtomicLong etcdRevision = new AtomicLong();
+  private final Freshness freshness;
   private final StatsRecorder stats;
   /** Key and value bytes in the current version; written on the apply thread only. */
   private volatile long storedBytes;
-  private volatile ResponseHeader header = ResponseHeader.getDefaultInstance();
   private volatile boolean connected;
   private volatile String lastError;
-  private volatile long lastSyncNanos;
-  /** A probe's revision and send time, waiting for the mirror to reach that revision. */
-  private final long[] pendingSync = new long[2];
   private volatile boolean closed;
   private final ProgressCheck progressCheck;
   private boolean checkingProgress;
@@ -103,13 +99,14 @@ public final class Mirror implements AutoCloseable {
     this.watchRange = settings.watchRange();
     this.filterRanges = settings.ranges().size() > 1;
     this.ticker = ticker;
+    this.freshness = new Freshness(ticker);
     this.applier = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "etcd-cache-mirror");
       t.setDaemon(true);
       return t;
     });
     this.window = new VersionWindow(settings.versionsKept(), settings.versionsAge().toNanos());
-    this.waiters = new RevisionWaiters(current, callbacks);
+    this.waiters = new RevisionWaiters<>(current::get, StoreVersion::revision, callbacks);
     this.progressCheck = new ProgressCheck(kv, settings.ranges(), stats);
     this.loop = new WatchLoop(watch, watchRange, settings, applier, ticker, new LoopSink(), stats);
   }
@@ -180,49 +177,19 @@ public final class Mirror implements AutoCloseable {
     applier.execute(loop::requestProgress);
   }
 
-  /** The header fields (cluster, member, raft term) of the latest upstream response. */
+  /** The header fields (cluster, member, raft term) of etcd's latest answer, revision 0. */
   public ResponseHeader header() {
-    return header;
+    return freshness.header();
   }
 
-  /** Records a revision etcd reported in a response the cache received directly. */
-  public void observeHeader(ResponseHeader observed, long sentNanos) {
-    etcdRevision.accumulateAndGet(observed.getRevision(), Math::max);
-    if (observed.getRaftTerm() >= header.getRaftTerm()) {
-      header = observed.toBuilder().setRevision(0).build();
-    }
-    // Checked under the lock publish() takes after moving the version, so a revision reached
-    // concurrently is seen here or the pending confirmation is seen there.
-    synchronized (pendingSync) {
-      StoreVersion now = current.get();
-      if (now != null && now.revision() >= observed.getRevision()) {
-        lastSyncNanos = Math.max(lastSyncNanos, sentNanos);
-      } else {
-        // Confirmed once the mirror reaches that revision (see publish).
-        pendingSync[0] = Math.max(pendingSync[0], observed.getRevision());
-        pendingSync[1] = Math.max(pendingSync[1], sentNanos);
-      }
-    }
-  }
-
-  /** Records a compact revision the cache learned of (its own compaction, an error). */
-  public void observeCompaction(long revision) {
-    compactRevision.accumulateAndGet(revision, Math::max);
-  }
-
-  /** When the mirror was last confirmed current with etcd, on its ticker; 0 if never. */
-  public long lastSyncNanos() {
-    return lastSyncNanos;
+  /** What is known of etcd's revision and when the mirror was last confirmed current. */
+  public Freshness freshness() {
+    return freshness;
   }
 
   /** The oldest revision a read at a revision can be served at from memory, or -1. */
   public long oldestRevision() {
     return window.oldestRevision();
-  }
-
-  /** The newest etcd revision seen in any response (probe, watch, list); 0 before the first. */
-  public long etcdRevision() {
-    return etcdRevision.get();
   }
 
   /**
@@ -242,10 +209,10 @@ public final class Mirror implements AutoCloseable {
   /** A snapshot of the mirror's health. */
   public CacheStatus status() {
     StoreVersion now = current.get();
-    long sync = lastSyncNanos;
+    long sync = freshness.lastSyncNanos();
     Instant lastProgress = sync == 0 ? null
         : Instant.now().minusNanos(Math.max(0, ticker.read() - sync));
-    return new CacheStatus(now != null, now == null ? 0 : now.revision(), compactRevision.get(),
+    return new CacheStatus(now != null, now == null ? 0 : now.revision(), freshness.compactRevision(),
         lastProgress, connected, Optional.ofNullable(lastError), relists.get(), reconnects.get());
   }
 
@@ -299,12 +266,11 @@ public final class Mirror implements AutoCloseable {
           }
           stats.recordBootstrap(ticker.read() - started);
           storedBytes = snapshot.bytes();
-          etcdRevision.accumulateAndGet(snapshot.revision(), Math::max);
-          header = snapshot.header().toBuilder().setRevision(0).build();
+          freshness.observeUpstream(snapshot.header().toBuilder().setRevision(snapshot.revision()).build());
           StoreVersion listed = new StoreVersion(snapshot.revision(), snapshot.tree(), ticker.read());
           publish(listed);
           if (!first) {
-            long compacted = compactRevision.get();
+            long compacted = freshness.compactRevision();
             listeners.forEach(l -> l.onRelist(listed, compacted));
           }
           LOG.info("mirror {} at revision {}: {} keys in {} pages, {} ms", first ? "ready" : "re-listed",
@@ -321,9 +287,7 @@ public final class Mirror implements AutoCloseable {
 
   private void apply(WatchResponse response) {
     io.etcd.jetcd.Response.Header h = response.getHeader();
-    header = ResponseHeader.newBuilder().setClusterId(h.getClusterId()).setMemberId(h.getMemberId())
-        .setRaftTerm(h.getRaftTerm()).build();
-    etcdRevision.accumulateAndGet(h.getRevision(), Math::max);
+    freshness.observeUpstream(WireForm.header(h));
     List<WatchEvent> events = response.getEvents();
     if (events.isEmpty()) {
       onProgress(h.getRevision());
@@ -357,7 +321,7 @@ public final class Mirror implements AutoCloseable {
         continue;
       }
       boolean delete = event.getEventType() == WatchEvent.EventType.DELETE;
-      byte[] stored = Bootstrap.toStored(kv.getValue().getBytes(), kv);
+      byte[] stored = StoredValue.pack(kv);
       byte[] previous;
       if (delete) {
         previous = batch.remove(key);
@@ -403,7 +367,7 @@ public final class Mirror implements AutoCloseable {
   private void onProgress(long revision) {
     StoreVersion base = current.get();
     if (revision <= base.revision()) {
-      lastSyncNanos = ticker.read();
+      freshness.confirmedAt(ticker.read());
       return;
     }
     if (watchRange.equals(KeyRange.ALL) || checkingProgress) {
@@ -418,7 +382,7 @@ public final class Mirror implements AutoCloseable {
       }
       StoreVersion advanced = base.advancedTo(revision, ticker.read());
       publish(advanced);
-      lastSyncNanos = sent;
+      freshness.confirmedAt(sent);
       listeners.forEach(l -> l.onProgress(advanced));
     }, applier);
   }
@@ -426,14 +390,7 @@ public final class Mirror implements AutoCloseable {
   private void publish(StoreVersion version) {
     current.set(version);
     window.add(version, version.publishedNanos());
-    synchronized (pendingSync) {
-      if (pendingSync[0] != 0 && version.revision() >= pendingSync[0]) {
-        // etcd was at pendingSync[0] when the probe was sent: the mirror is now current as of then.
-        lastSyncNanos = Math.max(lastSyncNanos, pendingSync[1]);
-        pendingSync[0] = 0;
-        pendingSync[1] = 0;
-      }
-    }
+    freshness.onPublished(version.revision());
     waiters.release(version);
   }
 
@@ -472,7 +429,7 @@ public final class Mirror implements AutoCloseable {
 
     @Override
     public void onCompacted(long revision) {
-      observeCompaction(revision);
+      freshness.observeCompaction(revision);
       relist();
     }
   }

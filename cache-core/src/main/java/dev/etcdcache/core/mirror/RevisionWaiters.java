@@ -1,54 +1,79 @@
 package dev.etcdcache.core.mirror;
 
-import dev.etcdcache.core.store.StoreVersion;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
- * Futures waiting for the mirror to reach a revision. A waiter is added and a version published
- * under one lock, after the version is visible, so no waiter misses the version that satisfies it.
- * Futures complete on the callback executor, never on the apply thread.
+ * Futures waiting for a published version (the mirror's store versions, a view's versions) to
+ * reach a revision. A waiter is queued and a version released under one lock, after the version is
+ * visible, so no waiter misses the version that satisfies it. Futures complete on the callback
+ * executor, never on the publishing (apply) thread. A waiter whose future completes some other way
+ * (a caller's timeout, a cancel) leaves the queue at once, so a stuck mirror holds no dead waiters.
+ *
+ * <p>Thread-safe.
+ *
+ * @param <V> the published version type
  */
-final class RevisionWaiters {
+public final class RevisionWaiters<V> {
 
-  private record Waiter(long revision, CompletableFuture<StoreVersion> future) {}
+  private record Waiter<V>(long revision, CompletableFuture<V> future) {}
 
-  private final AtomicReference<StoreVersion> current;
+  private final Supplier<V> current;
+  private final ToLongFunction<V> revisionOf;
   private final Executor callbacks;
-  private final PriorityQueue<Waiter> queue =
+  private final PriorityQueue<Waiter<V>> queue =
       new PriorityQueue<>((a, b) -> Long.compare(a.revision(), b.revision()));
+  private Throwable failure;
 
-  RevisionWaiters(AtomicReference<StoreVersion> current, Executor callbacks) {
+  /**
+   * Waiters on the versions {@code current} publishes, whose revision is {@code revisionOf}, with
+   * futures completed on {@code callbacks}.
+   */
+  public RevisionWaiters(Supplier<V> current, ToLongFunction<V> revisionOf, Executor callbacks) {
     this.current = current;
+    this.revisionOf = revisionOf;
     this.callbacks = callbacks;
   }
 
   /** A future of the first published version at or past {@code revision}. */
-  CompletableFuture<StoreVersion> await(long revision) {
-    StoreVersion now = current.get();
-    if (now != null && now.revision() >= revision) {
+  public CompletableFuture<V> await(long revision) {
+    V now = current.get();
+    if (now != null && revisionOf.applyAsLong(now) >= revision) {
       return CompletableFuture.completedFuture(now);
     }
-    CompletableFuture<StoreVersion> future = new CompletableFuture<>();
+    CompletableFuture<V> future = new CompletableFuture<>();
+    Waiter<V> waiter = new Waiter<>(revision, future);
     synchronized (this) {
+      if (failure != null) {
+        return CompletableFuture.failedFuture(failure);
+      }
       now = current.get();
-      if (now != null && now.revision() >= revision) {
+      if (now != null && revisionOf.applyAsLong(now) >= revision) {
         return CompletableFuture.completedFuture(now);
       }
-      queue.add(new Waiter(revision, future));
+      queue.add(waiter);
     }
+    future.whenComplete((v, t) -> {
+      if (t != null) {
+        synchronized (this) {
+          queue.remove(waiter);
+        }
+      }
+    });
     return future;
   }
 
   /** Completes every waiter that {@code version} satisfies; call after publishing it. */
-  void release(StoreVersion version) {
-    List<Waiter> done = new ArrayList<>();
+  public void release(V version) {
+    long revision = revisionOf.applyAsLong(version);
+    List<Waiter<V>> done = new ArrayList<>();
     synchronized (this) {
-      while (!queue.isEmpty() && queue.peek().revision() <= version.revision()) {
+      while (!queue.isEmpty() && queue.peek().revision() <= revision) {
         done.add(queue.poll());
       }
     }
@@ -57,10 +82,16 @@ final class RevisionWaiters {
     }
   }
 
-  /** Fails every waiter, on close. */
-  void failAll(Throwable cause) {
-    List<Waiter> all;
+  /** Waiters queued now (timed-out ones are gone). */
+  public synchronized int size() {
+    return queue.size();
+  }
+
+  /** Fails every waiter, now and later, on close. */
+  public void failAll(Throwable cause) {
+    List<Waiter<V>> all;
     synchronized (this) {
+      failure = cause;
       all = new ArrayList<>(queue);
       queue.clear();
     }

@@ -1,5 +1,6 @@
 package dev.etcdcache.core.passthrough;
 
+import dev.etcdcache.core.wire.EtcdFailures;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -125,7 +126,7 @@ public final class Coalescer<K, V> {
     sent.whenComplete((value, failure) -> {
       // Deliver first: callers that react at once to this answer can still join the next round.
       if (failure != null) {
-        round.result.completeExceptionally(unwrap(failure));
+        round.result.completeExceptionally(EtcdFailures.unwrap(failure));
       } else {
         round.result.complete(value);
       }
@@ -161,10 +162,4 @@ public final class Coalescer<K, V> {
     }
   }
 
-  private static Throwable unwrap(Throwable failure) {
-    if (failure instanceof CompletionException && failure.getCause() != null) {
-      return failure.getCause();
-    }
-    return failure;
-  }
 }

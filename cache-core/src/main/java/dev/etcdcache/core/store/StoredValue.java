@@ -43,6 +43,12 @@ public final class StoredValue {
         kv.getLease());
   }
 
+  /** The stored form of a jetcd {@code KeyValue}'s value and metadata (the value's bytes are shared). */
+  public static byte[] pack(io.etcd.jetcd.KeyValue kv) {
+    return pack(kv.getValue().getBytes(), kv.getCreateRevision(), kv.getModRevision(), kv.getVersion(),
+        kv.getLease());
+  }
+
   /** A copy of the value's bytes. */
   public static byte[] value(byte[] packed) {
     return java.util.Arrays.copyOf(packed, valueLength(packed));

@@ -12,6 +12,7 @@ import dev.etcdcache.api.Query;
 import dev.etcdcache.api.ReadConsistency;
 import dev.etcdcache.core.stats.StatsRecorder;
 import dev.etcdcache.core.consistency.CachedReads;
+import dev.etcdcache.core.mirror.RevisionWaiters;
 import dev.etcdcache.core.mirror.Mirror;
 import dev.etcdcache.core.mirror.RevisionListener;
 import dev.etcdcache.core.store.KeyRange;
@@ -65,17 +66,17 @@ import java.util.concurrent.atomic.LongAdder;
 public final class MirrorView<T> implements CacheView<T>, RevisionListener {
 
   /** Revisions a watcher's queue holds before it lags and is caught up from the history. */
-  static final int WATCH_QUEUE_REVISIONS = 1024;
 
   private final String prefix;
   private final ViewSource source;
+  private final int watcherQueueLimit;
   private final Executor executor;
   private final DecodeFailures failures;
   private final StatsRecorder stats;
   private final ViewMaintainer<T> maintainer;
   private final List<IndexDefinition<T>> declared;
   private final AtomicReference<ViewVersion<T>> current = new AtomicReference<>();
-  private final ViewWaiters<T> waiters;
+  private final RevisionWaiters<ViewVersion<T>> waiters;
   /** Declared indexes and those added or being added, so a name is taken once. */
   private final Set<String> indexNames = ConcurrentHashMap.newKeySet();
   private final LongAdder watcherOverflows = new LongAdder();
@@ -87,15 +88,16 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
   private StoreVersion synced;
 
   private MirrorView(ViewSource source, String prefix, Adapter<T> adapter, Executor executor, int historyChanges,
-      StatsRecorder stats) {
+      int watcherQueueLimit, StatsRecorder stats) {
     this.prefix = prefix;
+    this.watcherQueueLimit = watcherQueueLimit;
     this.source = source;
     this.executor = executor;
     this.stats = stats;
     this.failures = new DecodeFailures(prefix);
     this.maintainer = new ViewMaintainer<>(prefix.getBytes(StandardCharsets.UTF_8), adapter, failures);
     this.declared = List.copyOf(adapter.indexes());
-    this.waiters = new ViewWaiters<>(current, executor);
+    this.waiters = new RevisionWaiters<>(current::get, ViewVersion::revision, executor);
     this.history = new ViewHistory<>(historyChanges);
     for (IndexDefinition<T> d : declared) {
       if (!indexNames.add(d.name())) {
@@ -107,14 +109,15 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
   /**
    * A view of {@code mirror}'s keys under {@code prefix}, built on the apply thread as soon as the
    * mirror is ready. Callbacks and waiting reads complete on {@code executor}; the history holds up
-   * to {@code historyChanges} key changes; slow watchers' catch-ups and cancellations go to
-   * {@code stats}.
+   * to {@code historyChanges} key changes; a watcher queues up to {@code watcherQueueLimit}
+   * revisions before it is caught up from that history; slow watchers' catch-ups and cancellations
+   * go to {@code stats}.
    *
    * @throws IllegalArgumentException if the mirror does not cover the prefix, or the adapter
    *     declares two indexes with one name
    */
   public static <T> MirrorView<T> open(Mirror mirror, CachedReads reads, String prefix, Adapter<T> adapter,
-      Executor executor, int historyChanges, StatsRecorder stats) {
+      Executor executor, int historyChanges, int watcherQueueLimit, StatsRecorder stats) {
     Objects.requireNonNull(prefix, "prefix");
     Objects.requireNonNull(adapter, "adapter");
     byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
@@ -122,7 +125,7 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
       throw new IllegalArgumentException("the cache does not mirror the prefix " + prefix);
     }
     MirrorView<T> view = new MirrorView<>(ViewSource.of(mirror, reads), prefix, adapter, executor, historyChanges,
-        stats);
+        watcherQueueLimit, stats);
     view.source.executeOnApplyThread(view::build);
     return view;
   }
@@ -130,12 +133,12 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
   /**
    * A view built at once from {@code version} and driven by hand: the caller acts as the apply
    * thread and calls {@link #onRevision}, {@link #onProgress} and {@link #onRelist} itself; every
-   * read is served from the latest version. For benchmarks and tools.
+   * read is served from the latest version. For in-process benchmarks and tests with no etcd.
    */
   public static <T> MirrorView<T> detached(StoreVersion version, String prefix, Adapter<T> adapter,
-      Executor executor) {
-    MirrorView<T> view = new MirrorView<>(ViewSource.detached(version), prefix, adapter, executor, 10_000,
-        StatsRecorder.disabled());
+      Executor executor, int historyChanges, int watcherQueueLimit) {
+    MirrorView<T> view = new MirrorView<>(ViewSource.detached(version), prefix, adapter, executor,
+        historyChanges, watcherQueueLimit, StatsRecorder.disabled());
     view.build();
     return view;
   }
@@ -207,7 +210,7 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
       throw new CacheClosedException("the view is closed");
     }
     ViewWatcher<T>[] self = newArray();
-    ViewWatcher<T> w = new ViewWatcher<>(query, listener, executor, WATCH_QUEUE_REVISIONS,
+    ViewWatcher<T> w = new ViewWatcher<>(query, listener, executor, watcherQueueLimit,
         lagging -> onApplyThread(() -> catchUp(lagging)), () -> onApplyThread(() -> watchers.remove(self[0])));
     self[0] = w;
     // "From now" means after the version visible at this call, not after the registration task runs:

@@ -1,5 +1,6 @@
 package dev.etcdcache.core.view;
 
+import dev.etcdcache.core.CacheConfig;
 import static dev.etcdcache.core.view.TestObjects.bytes;
 
 import com.google.protobuf.ByteString;
@@ -20,7 +21,8 @@ final class ViewDriver {
 
   ViewDriver(StoreVersion store, String prefix, Executor executor) {
     this.store = store;
-    this.view = MirrorView.detached(store, prefix, new ObjAdapter(), executor);
+    this.view = MirrorView.detached(store, prefix, new ObjAdapter(), executor,
+        CacheConfig.defaults().historyEvents(), CacheConfig.defaults().watcherQueueLimit());
   }
 
   void put(long revision, String key, String value) {

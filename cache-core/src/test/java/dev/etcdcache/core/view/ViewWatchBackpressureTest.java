@@ -34,7 +34,7 @@ class ViewWatchBackpressureTest {
 
   @Test
   void slowListener_overflowsItsQueue_thenGetsEveryRevisionOnceInOrder() throws Exception {
-    int revisions = MirrorView.WATCH_QUEUE_REVISIONS * 3;
+    int revisions = dev.etcdcache.core.CacheConfig.defaults().watcherQueueLimit() * 3;
     CountDownLatch release = new CountDownLatch(1);
     List<Long> seen = new CopyOnWriteArrayList<>();
     CompletableFuture<Void> done = new CompletableFuture<>();
