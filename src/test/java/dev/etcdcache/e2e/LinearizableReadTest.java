@@ -94,8 +94,8 @@ class LinearizableReadTest {
         t.join();
       }
       System.out.printf("linearizability: %d reads, %d from memory, %d probes, %d fallbacks%n", reads.get(),
-          cached instanceof dev.etcdcache.core.CachingKV c ? c.reads().servedFromMemory() : -1,
-          cache.getKVClient().reads().probeRpcs(), cache.getKVClient().reads().fallbacks());
+          cache.stats().servedFromMemory(),
+          cache.stats().probeRpcs(), cache.stats().passedThroughTimeout());
     }
     assertThat(reads.get()).isPositive();
     assertThat(violations.get()).as("stale reads: %s", examples).isZero();

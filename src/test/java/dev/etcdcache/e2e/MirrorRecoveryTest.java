@@ -112,10 +112,10 @@ class MirrorRecoveryTest {
         ETCD.proxy().pass();
       }
       GetResponse linearizable = read.get(60, TimeUnit.SECONDS);
-      var reads = cache.getKVClient().reads();
+      var reads = cache.stats();
       System.out.printf("partition: read header %d, memory %d, probes %d, pass %d, fallbacks %d, %s%n",
           linearizable.getHeader().getRevision(), reads.servedFromMemory(), reads.probeRpcs(), reads.passThroughRpcs(),
-          reads.fallbacks(), cache.status());
+          reads.passedThroughTimeout(), cache.status());
       assertThat(linearizable.getKvs().get(0).getValue()).isEqualTo(bytes("new"));
     }
   }

@@ -98,13 +98,13 @@ class WatchDifferentialTest {
           ByteSequence key = randomKey(random);
           WatchOption option = randomOption(random, start);
           String what = "step " + step + " watch(" + key + ", " + describe(option) + ") at revision " + current;
-          long upstreamBefore = cache.getWatchClient().upstreamWatches();
+          long upstreamBefore = cache.stats().watchStreamsOpened();
           Pair pair = new Pair(what, new Recorder(), new Recorder());
           pair.direct().watcher = direct.watch(key, option, pair.direct());
           pair.cached().watcher = cached.watch(key, option, pair.cached());
           pair.direct().awaitCreated(context + " " + what + " (direct)");
           pair.cached().awaitCreated(context + " " + what + " (cached)");
-          pair.cached().fromMemory = cache.getWatchClient().upstreamWatches() == upstreamBefore;
+          pair.cached().fromMemory = cache.stats().watchStreamsOpened() == upstreamBefore;
           pairs.add(pair);
           if (start > 0 && start <= current) {
             lastPastStart = step;
@@ -127,8 +127,8 @@ class WatchDifferentialTest {
         events += pair.direct().log.size();
       }
       System.out.printf("%s: %d watch pairs (%d from memory), %d events/errors compared identical, %d upstream, %d overflows%n",
-          context, pairs.size(), fromMemory, events, cache.getWatchClient().upstreamWatches(),
-          cache.getWatchClient().overflows());
+          context, pairs.size(), fromMemory, events, cache.stats().watchStreamsOpened(),
+          cache.stats().watcherCatchUps());
       for (Pair pair : pairs) {
         pair.direct().watcher.close();
         pair.cached().watcher.close();

@@ -122,11 +122,6 @@ public final class CachingKV implements KV {
     return new RecordingTxn(delegate.txn(option));
   }
 
-  /** Memory, fallback and RPC counters of the read path. */
-  public CachedReads reads() {
-    return reads;
-  }
-
   @Override
   public void close() {
     // The wrapped client owns its KV; closing the cache does not close it.

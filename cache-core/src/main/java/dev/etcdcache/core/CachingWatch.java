@@ -85,14 +85,4 @@ public final class CachingWatch implements Watch {
   public int watchers() {
     return hub.watchers();
   }
-
-  /** Watchers that were given their own upstream watch (older than the history, overflow, re-list). */
-  public long upstreamWatches() {
-    return hub.upstreamWatches();
-  }
-
-  /** Times a watcher's queue overflowed and it had to catch up. */
-  public long overflows() {
-    return hub.overflows();
-  }
 }

@@ -56,7 +56,7 @@ class CachingKVTest {
       assertThat(r.getKvs()).hasSize(1);
       assertThat(r.getKvs().get(0).getValue()).isEqualTo(bytes("v" + i));
     }
-    assertThat(cache.getKVClient().reads().servedFromMemory()).isGreaterThanOrEqualTo(50);
+    assertThat(cache.stats().servedFromMemory()).isGreaterThanOrEqualTo(50);
   }
 
   @Test
@@ -108,12 +108,12 @@ class CachingKVTest {
     long last = direct.put(bytes("t/r"), bytes("new")).get().getHeader().getRevision();
     GetOption atFirst = GetOption.builder().withRevision(first).build();
     GetResponse expected = direct.get(bytes("t/r"), atFirst).get();
-    long before = cache.getKVClient().reads().servedFromMemory();
+    long before = cache.stats().servedFromMemory();
     GetResponse actual = cache.getKVClient().get(bytes("t/r"), atFirst).get();
     assertThat(kvs(actual)).isEqualTo(kvs(expected));
     assertThat(actual.getKvs().get(0).getValue()).isEqualTo(bytes("old"));
     assertThat(actual.getHeader().getRevision()).isEqualTo(last);
-    assertThat(cache.getKVClient().reads().servedFromMemory()).isEqualTo(before + 1);
+    assertThat(cache.stats().servedFromMemory()).isEqualTo(before + 1);
   }
 
   @Test
@@ -166,9 +166,9 @@ class CachingKVTest {
       assertThat(prefixed.awaitReady(Duration.ofSeconds(30))).isTrue();
       KV kv = prefixed.getKVClient();
       assertThat(kv.get(bytes("t/out/a")).get().getKvs()).hasSize(1);
-      assertThat(prefixed.getKVClient().reads().passThroughRpcs()).isEqualTo(1);
+      assertThat(prefixed.stats().passThroughRpcs()).isEqualTo(1);
       assertThat(kv.get(bytes("t/in/a")).get().getKvs()).hasSize(1);
-      assertThat(prefixed.getKVClient().reads().servedFromMemory()).isEqualTo(1);
+      assertThat(prefixed.stats().servedFromMemory()).isEqualTo(1);
     }
   }
 
@@ -181,8 +181,8 @@ class CachingKVTest {
       direct.put(bytes("t/elsewhere"), bytes("1")).get();
       GetResponse r = prefixed.getKVClient().get(bytes("t/p/x")).get(30, TimeUnit.SECONDS);
       assertThat(r.getKvs()).hasSize(1);
-      assertThat(prefixed.getKVClient().reads().fallbacks()).isZero();
-      assertThat(prefixed.getKVClient().reads().servedFromMemory()).isEqualTo(1);
+      assertThat(prefixed.stats().passedThroughTimeout()).isZero();
+      assertThat(prefixed.stats().servedFromMemory()).isEqualTo(1);
     }
   }
 
@@ -191,11 +191,11 @@ class CachingKVTest {
     direct.put(bytes("t/b"), bytes("1")).get();
     KV kv = cache.getKVClient();
     kv.get(bytes("t/b")).get(); // a linearizable read confirms the mirror is current
-    long probes = cache.getKVClient().reads().probeRpcs();
+    long probes = cache.stats().probeRpcs();
     GetResponse r = cache.getKVClient()
         .get(bytes("t/b"), GetOption.DEFAULT, ReadConsistency.maxStaleness(Duration.ofMinutes(5))).get();
     assertThat(r.getKvs()).hasSize(1);
-    assertThat(cache.getKVClient().reads().probeRpcs()).isEqualTo(probes);
+    assertThat(cache.stats().probeRpcs()).isEqualTo(probes);
   }
 
   @Test

@@ -140,7 +140,7 @@ class EtcdCacheMetricsTest {
       exact.put("etcd_cache_history_oldest_revision", (double) firstPut);
       exact.put("etcd_cache_history_events", (double) PUTS);
       exact.put("etcd_cache_entries", (double) PRELOADED + PUTS);
-      exact.put("etcd_cache_estimated_size_bytes", (double) storedBytes + (PRELOADED + PUTS) * entryOverheadBytes());
+      exact.put("etcd_cache_estimated_size_bytes", (double) storedBytes + (PRELOADED + PUTS) * dev.etcdcache.api.CacheStats.ENTRY_OVERHEAD_BYTES);
       exact.put("etcd_cache_applied_revision", (double) lastPut);
       exact.put("etcd_cache_ready", 1.0);
       exact.put("etcd_cache_connected", 1.0);
@@ -205,12 +205,6 @@ class EtcdCacheMetricsTest {
     assertThat(exported).containsAll(queried);
   }
 
-  /** The mirror's per-entry overhead constant, an implementation detail the size estimate is built on. */
-  private static long entryOverheadBytes() throws ReflectiveOperationException {
-    var field = Class.forName("dev.etcdcache.core.mirror.Mirror").getDeclaredField("ENTRY_OVERHEAD_BYTES");
-    field.setAccessible(true);
-    return field.getLong(null);
-  }
 
   /** The value of a series, named as Prometheus names it, read back through Micrometer's own names. */
   private static double fromSimple(MeterRegistry registry, String series) {

@@ -1,6 +1,7 @@
 package dev.etcdcache.core.mirror;
 
 import dev.etcdcache.api.CacheClosedException;
+import dev.etcdcache.api.CacheStats;
 import dev.etcdcache.api.CacheStatus;
 import dev.etcdcache.api.Ticker;
 import dev.etcdcache.btree.Batch;
@@ -56,11 +57,6 @@ import org.slf4j.LoggerFactory;
 public final class Mirror implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Mirror.class);
-  /**
-   * Heap a stored entry takes beyond its key and value bytes: two array headers, the 32-byte
-   * metadata trailer of its {@link StoredValue}, and its share of the B+tree (about 10 bytes).
-   */
-  static final long ENTRY_OVERHEAD_BYTES = 74;
 
   private final KV kv;
   private final MirrorSettings settings;
@@ -194,11 +190,11 @@ public final class Mirror implements AutoCloseable {
 
   /**
    * Approximate heap held by the current version: its key and value bytes plus
-   * {@value #ENTRY_OVERHEAD_BYTES} bytes per entry. 0 before ready.
+   * {@link CacheStats#ENTRY_OVERHEAD_BYTES} per entry. 0 before ready.
    */
   public long estimatedBytes() {
     StoreVersion now = current.get();
-    return now == null ? 0 : storedBytes + now.tree().size() * ENTRY_OVERHEAD_BYTES;
+    return now == null ? 0 : storedBytes + now.tree().size() * CacheStats.ENTRY_OVERHEAD_BYTES;
   }
 
   /** Whether {@link #close()} was called. */
