@@ -148,6 +148,7 @@ public final class Demo {
 
       phase(5, "checking answers: the same Gets and Lists through jetcd and the cache, compared field by field");
       CachingKV cached = cache.getKVClient();
+      CachingClient counted = cache;
       Verifier verifier = new Verifier(direct, cached, keys);
       int compared = verifier.compareReads(200, 20);
       long writeRevision = verifier.writeDirectReadCached();
@@ -159,7 +160,7 @@ public final class Demo {
       // Without etcd's /metrics, the cache's own count of the RPCs it sent: pass-through reads and
       // revision probes.
       Supplier<EtcdCounters> cacheCounters = etcdLoad != null ? etcdLoad::counters
-          : () -> EtcdCounters.countedByClient(cached.reads().passThroughRpcs() + cached.reads().probeRpcs());
+          : () -> EtcdCounters.countedByClient(counted.stats().passThroughRpcs() + counted.stats().probeRpcs());
       cell = 0;
       for (Workload workload : Workload.values()) {
         for (Consistency consistency : Consistency.values()) {
@@ -177,7 +178,7 @@ public final class Demo {
           : "etcd's /metrics not readable: for jetcd the requests sent (one RPC each), for the cache its own"
               + " pass-through and revision-probe RPC counters");
       out.printf(Locale.ROOT, "served from memory: %,d reads; sent to etcd after waiting too long: %,d; cache: %s%n",
-          cached.reads().servedFromMemory(), cached.reads().fallbacks(), cache.status());
+          cache.stats().servedFromMemory(), cache.stats().passedThroughTimeout(), cache.status());
       out.printf(Locale.ROOT, "etcd load reduction: %.2f%% of the cache's Gets cost etcd no Range RPC%n",
           100 * cache.stats().etcdLoadReduction());
       if (cluster == null) {

@@ -141,7 +141,7 @@ final class WatchFanOutScenario {
       Thread.sleep(100); // late duplicates, if any, show up here
       EtcdCounters cost = bench.counters().minus(c0);
       long missed = log.missed((w, wr) -> sequences(w, wr, broadcast, watchers));
-      long upstreamWatches = cache == null ? 0 : cache.getWatchClient().upstreamWatches();
+      long upstreamWatches = cache == null ? 0 : Math.max(0, cache.stats().upstreamWatchStreams() - 1);
       return new Cell(contender, watchers, rate, writer, log, log.merge(), expected, missed,
           (long) (held[0] - before[0]), (long) (held[1] - before[1]), createMillis, upstreamWatches, cost,
           o.watchWindow().toNanos() / 1e9);

@@ -2,13 +2,12 @@ package dev.etcdcache.benchmarks.view;
 
 import dev.etcdcache.api.Adapter;
 import dev.etcdcache.api.IndexDefinition;
-import dev.etcdcache.btree.BPlusTree;
-import dev.etcdcache.btree.Batch;
-import dev.etcdcache.core.store.StoreVersion;
-import dev.etcdcache.core.store.StoredValue;
+import dev.etcdcache.core.CacheConfig;
+import dev.etcdcache.core.inprocess.DetachedView;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The objects the view benchmarks index: {@code "id|group|a|b|c0|...|c9"} values decoded into
@@ -77,13 +76,15 @@ final class BenchObjects {
     return (id + "|" + group + "|" + a + "|" + b + "|" + String.join("|", extra)).getBytes(StandardCharsets.UTF_8);
   }
 
-  /** A store version holding objects {@code 0..size-1} at revision 1. */
-  static StoreVersion store(int size) {
-    Batch<byte[]> batch = BPlusTree.<byte[]>empty().batch();
+  /** A detached view of objects {@code 0..size-1} at revision 1, with {@code adapter}. */
+  static DetachedView<Obj> view(int size, Adapter<Obj> adapter) {
+    List<Map.Entry<byte[], byte[]>> entries = new ArrayList<>(size);
     for (int i = 0; i < size; i++) {
-      batch.put(key(i), StoredValue.pack(value(i, 0), 1, 1, 1, 0));
+      entries.add(Map.entry(key(i), value(i, 0)));
     }
-    return new StoreVersion(1, batch.freeze(), 0);
+    CacheConfig defaults = CacheConfig.defaults();
+    return DetachedView.over("/objects/", adapter, entries, Runnable::run, defaults.historyEvents(),
+        defaults.watcherQueueLimit());
   }
 
   private BenchObjects() {}

@@ -1,13 +1,7 @@
 package dev.etcdcache.benchmarks.view;
 
-import dev.etcdcache.core.CacheConfig;
 import dev.etcdcache.benchmarks.view.BenchObjects.Obj;
-import dev.etcdcache.btree.BPlusTree;
-import dev.etcdcache.core.store.StoreVersion;
-import dev.etcdcache.core.store.StoredValue;
-import dev.etcdcache.core.view.MirrorView;
-import io.etcd.jetcd.api.Event;
-import java.util.List;
+import dev.etcdcache.core.inprocess.DetachedView;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -36,7 +30,6 @@ import org.openjdk.jmh.annotations.TearDown;
 public class ViewMaintenanceBenchmark {
 
   private static final int EVENTS = 1 << 12;
-  private static final StoreVersion UNUSED = new StoreVersion(0, BPlusTree.empty(), 0);
 
   @Param({"0", "10"})
   int indexes;
@@ -44,25 +37,20 @@ public class ViewMaintenanceBenchmark {
   @Param({"100000"})
   int size;
 
-  private MirrorView<Obj> view;
-  private List<Event>[] events;
+  private DetachedView<Obj> view;
+  private DetachedView.Write[] events;
   private long revision;
   private int next;
 
   @Setup(Level.Trial)
-  @SuppressWarnings("unchecked")
   public void setUp() {
-    view = MirrorView.detached(BenchObjects.store(size), "/objects/",
-        BenchObjects.adapter(BenchObjects.extraIndexes(indexes)), Runnable::run,
-        CacheConfig.defaults().historyEvents(), CacheConfig.defaults().watcherQueueLimit());
+    view = BenchObjects.view(size, BenchObjects.adapter(BenchObjects.extraIndexes(indexes)));
     revision = 1;
     Random random = new Random(2);
-    events = new List[EVENTS];
+    events = new DetachedView.Write[EVENTS];
     for (int i = 0; i < EVENTS; i++) {
       int id = random.nextInt(size);
-      byte[] packed = StoredValue.pack(BenchObjects.value(id, 1 + i), 2, 2, 2, 0);
-      events[i] = List.of(Event.newBuilder().setType(Event.EventType.PUT)
-          .setKv(StoredValue.toKeyValue(BenchObjects.key(id), packed)).build());
+      events[i] = view.prepare(BenchObjects.key(id), BenchObjects.value(id, 1 + i));
     }
   }
 
@@ -74,7 +62,7 @@ public class ViewMaintenanceBenchmark {
   @Benchmark
   public long applyOneEvent() {
     long r = ++revision;
-    view.onRevision(UNUSED, new StoreVersion(r, UNUSED.tree(), 0), events[next++ & (EVENTS - 1)]);
+    view.apply(r, events[next++ & (EVENTS - 1)]);
     return r;
   }
 }

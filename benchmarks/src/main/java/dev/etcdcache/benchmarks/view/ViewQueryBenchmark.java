@@ -1,10 +1,10 @@
 package dev.etcdcache.benchmarks.view;
 
-import dev.etcdcache.core.CacheConfig;
 import dev.etcdcache.api.CacheSnapshot;
 import dev.etcdcache.api.Query;
 import dev.etcdcache.benchmarks.view.BenchObjects.Obj;
-import dev.etcdcache.core.view.MirrorView;
+import dev.etcdcache.api.CacheView;
+import dev.etcdcache.core.inprocess.DetachedView;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -66,14 +66,14 @@ public class ViewQueryBenchmark {
       groups[i] = Integer.toString(random.nextInt(size / 100));
     }
     var adapter = BenchObjects.adapter(List.of(BenchObjects.ID, BenchObjects.GROUP, BenchObjects.A));
-    MirrorView<Obj> view = MirrorView.detached(BenchObjects.store(size), "/objects/", adapter, Runnable::run,
-        CacheConfig.defaults().historyEvents(), CacheConfig.defaults().watcherQueueLimit());
+    DetachedView<Obj> detached = BenchObjects.view(size, adapter);
+    CacheView<Obj> view = detached.view();
     if (implementation.equals("VIEW")) {
       snapshot = view.latest();
     } else {
       indexer = new HashIndexer(view.latest().list());
     }
-    view.close();
+    detached.close();
   }
 
   @Benchmark

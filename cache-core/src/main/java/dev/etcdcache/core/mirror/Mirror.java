@@ -12,7 +12,6 @@ import dev.etcdcache.core.store.StoredValue;
 import dev.etcdcache.core.wire.WireForm;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.api.Event;
 import io.etcd.jetcd.api.ResponseHeader;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
@@ -307,9 +306,8 @@ public final class Mirror implements AutoCloseable {
       return;
     }
     Batch<byte[]> batch = before.tree().batch();
-    List<Event> applied = listeners.isEmpty() ? null : new ArrayList<>(events.size());
+    List<KeyWrite> writes = new ArrayList<>(events.size());
     long bytes = storedBytes;
-    int counted = 0;
     for (WatchEvent event : events) {
       io.etcd.jetcd.KeyValue kv = event.getKeyValue();
       byte[] key = kv.getKey().getBytes();
@@ -317,40 +315,25 @@ public final class Mirror implements AutoCloseable {
         continue;
       }
       boolean delete = event.getEventType() == WatchEvent.EventType.DELETE;
-      byte[] stored = StoredValue.pack(kv);
-      byte[] previous;
-      if (delete) {
-        previous = batch.remove(key);
-      } else {
-        previous = batch.put(key, stored);
+      byte[] stored = delete ? null : StoredValue.pack(kv);
+      byte[] previous = delete ? batch.remove(key) : batch.put(key, stored);
+      if (stored != null) {
         bytes += key.length + StoredValue.valueLength(stored);
       }
       if (previous != null) {
         bytes -= key.length + StoredValue.valueLength(previous);
       }
-      counted++;
-      if (applied != null) {
-        // etcd sends a delete's kv with only the key and the deletion's mod revision.
-        Event.Builder e = Event.newBuilder()
-            .setType(delete ? Event.EventType.DELETE : Event.EventType.PUT)
-            .setKv(delete ? StoredValue.toKeyOnly(key, stored) : StoredValue.toKeyValue(key, stored));
-        if (previous != null) {
-          e.setPrevKv(StoredValue.toKeyValue(key, previous));
-        }
-        applied.add(e.build());
-      }
+      writes.add(new KeyWrite(key, stored, previous));
     }
     StoreVersion after = new StoreVersion(revision, batch.freeze(), ticker.read());
     storedBytes = bytes;
     publish(after);
-    stats.recordEventsApplied(counted);
-    if (applied != null) {
-      if (applied.isEmpty()) {
-        listeners.forEach(l -> l.onProgress(after));
-      } else {
-        List<Event> frozen = List.copyOf(applied);
-        listeners.forEach(l -> l.onRevision(before, after, frozen));
-      }
+    stats.recordEventsApplied(writes.size());
+    if (writes.isEmpty()) {
+      listeners.forEach(l -> l.onProgress(after));
+    } else {
+      AppliedRevision applied = new AppliedRevision(before, after, writes);
+      listeners.forEach(l -> l.onRevision(applied));
     }
   }
 

@@ -11,11 +11,20 @@ import java.util.List;
 public interface RevisionListener {
 
   /**
-   * One revision applied. {@code events} are etcd's events of that revision inside the mirrored
-   * ranges, in etcd's order, each with {@code prev_kv} taken from {@code before} (absent for a
-   * create), as etcd would send them to a watcher asking for prevKV. Never empty.
+   * One revision applied, with its writes inside the mirrored ranges (never empty). The default
+   * hands etcd's wire form to {@link #onRevision(StoreVersion, StoreVersion, List)}.
    */
-  void onRevision(StoreVersion before, StoreVersion after, List<Event> events);
+  default void onRevision(AppliedRevision applied) {
+    onRevision(applied.before(), applied.after(), applied.events());
+  }
+
+  /**
+   * One revision applied, in etcd's wire form: {@code events} are etcd's events of that revision
+   * inside the mirrored ranges, in etcd's order, each with {@code prev_kv} taken from
+   * {@code before} (absent for a create), as etcd would send them to a watcher asking for prevKV.
+   * Never empty. Not called for listeners that override {@link #onRevision(AppliedRevision)}.
+   */
+  default void onRevision(StoreVersion before, StoreVersion after, List<Event> events) {}
 
   /**
    * The mirror was confirmed exact at a later revision with no change in its ranges (a validated

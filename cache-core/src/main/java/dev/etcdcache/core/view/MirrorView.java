@@ -12,12 +12,12 @@ import dev.etcdcache.api.Query;
 import dev.etcdcache.api.ReadConsistency;
 import dev.etcdcache.core.stats.StatsRecorder;
 import dev.etcdcache.core.consistency.CachedReads;
+import dev.etcdcache.core.mirror.AppliedRevision;
 import dev.etcdcache.core.mirror.RevisionWaiters;
 import dev.etcdcache.core.mirror.Mirror;
 import dev.etcdcache.core.mirror.RevisionListener;
 import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.store.StoreVersion;
-import io.etcd.jetcd.api.Event;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -255,13 +255,13 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
   // ---- RevisionListener: apply thread ----
 
   @Override
-  public void onRevision(StoreVersion before, StoreVersion after, List<Event> events) {
+  public void onRevision(AppliedRevision applied) {
     ViewVersion<T> base = current.get();
-    if (closed || base == null || after.revision() <= base.revision()) {
+    if (closed || base == null || applied.revision() <= base.revision()) {
       return;
     }
-    ViewMaintainer.Result<T> r = maintainer.apply(base, after.revision(), maintainer.writesOf(events));
-    synced = after;
+    ViewMaintainer.Result<T> r = maintainer.apply(base, applied.revision(), maintainer.writesOf(applied));
+    synced = applied.after();
     publish(r, true);
   }
 

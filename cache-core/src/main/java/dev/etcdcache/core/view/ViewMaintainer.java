@@ -7,7 +7,8 @@ import dev.etcdcache.btree.Batch;
 import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.store.StoreVersion;
 import dev.etcdcache.core.store.StoredValue;
-import io.etcd.jetcd.api.Event;
+import dev.etcdcache.core.mirror.AppliedRevision;
+import dev.etcdcache.core.mirror.KeyWrite;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -75,14 +76,14 @@ final class ViewMaintainer<T> {
     return apply(ViewVersion.empty(store.revision(), definitions), store.revision(), writes);
   }
 
-  /** The writes under the prefix among a revision's events. */
-  List<Write> writesOf(List<Event> events) {
-    List<Write> writes = new ArrayList<>(events.size());
-    for (Event e : events) {
-      byte[] key = e.getKv().getKey().toByteArray();
-      if (covers(key)) {
-        writes.add(new Write(key, e.getType() == Event.EventType.DELETE ? null : e.getKv().getValue().toByteArray(),
-            e.getKv().getModRevision()));
+  /** The writes under the prefix among a revision's, values taken from their stored form. */
+  List<Write> writesOf(AppliedRevision applied) {
+    List<Write> writes = new ArrayList<>(applied.writes().size());
+    for (KeyWrite w : applied.writes()) {
+      if (covers(w.key())) {
+        writes.add(w.isDelete()
+            ? new Write(w.key(), null, applied.revision())
+            : new Write(w.key(), StoredValue.value(w.stored()), StoredValue.modRevision(w.stored())));
       }
     }
     return writes;

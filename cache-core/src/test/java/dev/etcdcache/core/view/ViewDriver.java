@@ -3,13 +3,12 @@ package dev.etcdcache.core.view;
 import dev.etcdcache.core.CacheConfig;
 import static dev.etcdcache.core.view.TestObjects.bytes;
 
-import com.google.protobuf.ByteString;
+import dev.etcdcache.core.mirror.AppliedRevision;
+import dev.etcdcache.core.mirror.KeyWrite;
 import dev.etcdcache.core.store.StoreVersion;
 import dev.etcdcache.core.store.StoredValue;
 import dev.etcdcache.core.view.TestObjects.Obj;
 import dev.etcdcache.core.view.TestObjects.ObjAdapter;
-import io.etcd.jetcd.api.Event;
-import io.etcd.jetcd.api.KeyValue;
 import java.util.List;
 import java.util.concurrent.Executor;
 
@@ -28,15 +27,13 @@ final class ViewDriver {
   void put(long revision, String key, String value) {
     byte[] packed = StoredValue.pack(bytes(value), revision, revision, 1, 0);
     StoreVersion after = new StoreVersion(revision, store.tree().put(bytes(key), packed), 0);
-    KeyValue kv = StoredValue.toKeyValue(bytes(key), packed);
-    view.onRevision(store, after, List.of(Event.newBuilder().setType(Event.EventType.PUT).setKv(kv).build()));
+    view.onRevision(new AppliedRevision(store, after, List.of(new KeyWrite(bytes(key), packed, store.tree().get(bytes(key))))));
     store = after;
   }
 
   void delete(long revision, String key) {
     StoreVersion after = new StoreVersion(revision, store.tree().remove(bytes(key)), 0);
-    KeyValue kv = KeyValue.newBuilder().setKey(ByteString.copyFromUtf8(key)).setModRevision(revision).build();
-    view.onRevision(store, after, List.of(Event.newBuilder().setType(Event.EventType.DELETE).setKv(kv).build()));
+    view.onRevision(new AppliedRevision(store, after, List.of(new KeyWrite(bytes(key), null, store.tree().get(bytes(key))))));
     store = after;
   }
 }
