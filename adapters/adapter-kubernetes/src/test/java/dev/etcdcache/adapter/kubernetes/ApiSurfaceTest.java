@@ -2,31 +2,36 @@ package dev.etcdcache.adapter.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.etcdcache.testing.ApiSurface;
 import java.lang.reflect.Modifier;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** The module's public top-level types, found by scanning its classes, so a new one is a reviewed decision. */
 class ApiSurfaceTest {
 
+  private final ApiSurface surface = ApiSurface.of(KubernetesAdapter.class);
+
   @Test
-  void publicTypes_areTheAdapterItsValuesAndSelectors() throws Exception {
-    Path dir = Path.of(KubernetesAdapter.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-        .resolve("dev/etcdcache/adapter/kubernetes");
-    List<String> publicTypes;
-    try (Stream<Path> files = Files.list(dir)) {
-      publicTypes = files.map(f -> f.getFileName().toString())
-          .filter(n -> n.endsWith(".class") && !n.contains("$") && !n.equals("package-info.class"))
-          .map(n -> n.substring(0, n.length() - ".class".length()))
-          .filter(n -> Modifier.isPublic(load(n).getModifiers()))
-          .toList();
-    }
-    assertThat(publicTypes).containsExactlyInAnyOrder("KubernetesAdapter", "KubeObject", "OwnerReference",
-        "ValueEncoding", "ValueDecryptor", "DecodeCounts", "KeyLayout", "ResourceKey", "LabelSelector",
-        "FieldSelector", "Selection", "KubeList");
+  void moduleInfo_exportsOnlyTheApiPackage() {
+    assertThat(surface.exportedPackages()).containsExactly("dev.etcdcache.adapter.kubernetes");
+  }
+
+  @Test
+  void publicTypes_areTheAdapterItsValuesAndSelectors() {
+    assertThat(surface.publicTypes()).containsExactlyInAnyOrder(
+        "dev.etcdcache.adapter.kubernetes.KubernetesAdapter",
+        "dev.etcdcache.adapter.kubernetes.KubeObject",
+        "dev.etcdcache.adapter.kubernetes.OwnerReference",
+        "dev.etcdcache.adapter.kubernetes.ValueEncoding",
+        "dev.etcdcache.adapter.kubernetes.ValueDecryptor",
+        "dev.etcdcache.adapter.kubernetes.DecodeCounts",
+        "dev.etcdcache.adapter.kubernetes.KeyLayout",
+        "dev.etcdcache.adapter.kubernetes.ResourceKey",
+        "dev.etcdcache.adapter.kubernetes.LabelSelector",
+        "dev.etcdcache.adapter.kubernetes.FieldSelector",
+        "dev.etcdcache.adapter.kubernetes.Selection",
+        "dev.etcdcache.adapter.kubernetes.KubeList");
   }
 
   @Test
@@ -34,14 +39,6 @@ class ApiSurfaceTest {
     for (Class<?> c : List.of(KubernetesAdapter.class, KeyLayout.class, LabelSelector.class, FieldSelector.class,
         Selection.class, KubernetesAdapter.Builder.class)) {
       assertThat(Modifier.isFinal(c.getModifiers())).as(c.getName()).isTrue();
-    }
-  }
-
-  private static Class<?> load(String simpleName) {
-    try {
-      return Class.forName("dev.etcdcache.adapter.kubernetes." + simpleName);
-    } catch (ClassNotFoundException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

@@ -1,0 +1,27 @@
+package dev.etcdcache.adapter.json;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.etcdcache.testing.ApiSurface;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The module's exported packages and their public types. A new public type or export fails this
+ * test until it is added here: widening the API is a reviewed decision.
+ */
+class ApiSurfaceTest {
+
+  private final ApiSurface surface = ApiSurface.of(JsonAdapter.class);
+
+  @Test
+  void moduleInfo_exportsOnlyTheApiPackages() {
+    assertThat(surface.exportedPackages()).containsExactly(
+        "dev.etcdcache.adapter.json");
+  }
+
+  @Test
+  void exportedPackages_holdOnlyTheAnnouncedPublicTypes() {
+    assertThat(surface.publicTypes()).containsExactlyInAnyOrder(
+        "dev.etcdcache.adapter.json.JsonAdapter");
+  }
+}
