@@ -92,9 +92,9 @@ public final class CachedReads {
       return CompletableFuture.failedFuture(new CacheClosedException("the caching client is closed"));
     }
     stats.recordGet(kindOf(request, consistency));
-    if (request.getKey().isEmpty() || mirror.current() == null
+    if (request.getKey().isEmpty() || !mirror.isServing()
         || !mirror.covers(KeyRange.of(request.getKey(), request.getRangeEnd()))) {
-      stats.recordPassThrough(mirror.current() == null ? PassThroughReason.NOT_READY : PassThroughReason.NOT_COVERED);
+      stats.recordPassThrough(!mirror.isServing() ? PassThroughReason.NOT_READY : PassThroughReason.NOT_COVERED);
       return passThrough(request);
     }
     if (request.getRevision() > 0) {

@@ -9,6 +9,7 @@ import dev.etcdcache.core.stats.StatsRecorder;
 import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.store.StoreVersion;
 import dev.etcdcache.core.store.StoredValue;
+import dev.etcdcache.core.wire.EtcdFailures;
 import dev.etcdcache.core.wire.WireForm;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.Watch;
@@ -78,6 +79,10 @@ public final class Mirror implements AutoCloseable {
   private volatile boolean connected;
   private volatile String lastError;
   private volatile boolean closed;
+  /** The failure that stopped the mirror from applying, until a re-list recovers; null while healthy. */
+  private volatile Throwable applyFailure;
+  private final Executor callbacks;
+  private volatile Thread applyThread;
   private final ProgressCheck progressCheck;
   private boolean checkingProgress;
   private boolean relisting;
@@ -95,9 +100,11 @@ public final class Mirror implements AutoCloseable {
     this.filterRanges = settings.ranges().size() > 1;
     this.ticker = ticker;
     this.freshness = new Freshness(ticker);
+    this.callbacks = callbacks;
     this.applier = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "etcd-cache-mirror");
       t.setDaemon(true);
+      applyThread = t;
       return t;
     });
     this.window = new VersionWindow(settings.versionsKept(), settings.versionsAge().toNanos());
@@ -133,6 +140,14 @@ public final class Mirror implements AutoCloseable {
   /** Completes when the first version is published; fails if the mirror is closed first. */
   public CompletableFuture<StoreVersion> ready() {
     return ready;
+  }
+
+  /**
+   * Whether reads may be served from memory: the first version is published, the mirror is not
+   * closed, and no apply failure is waiting for a re-list to recover from it.
+   */
+  public boolean isServing() {
+    return current.get() != null && applyFailure == null && !closed;
   }
 
   /** The latest published version, or {@code null} before the first. */
@@ -220,7 +235,13 @@ public final class Mirror implements AutoCloseable {
     closed = true;
     CacheClosedException cause = new CacheClosedException("the cache is closed");
     try {
-      applier.submit(loop::close).get(5, TimeUnit.SECONDS);
+      if (Thread.currentThread() == applyThread) {
+        // Closed from a callback on the apply thread (say ready().thenRun(client::close)): waiting
+        // for the apply thread here would wait for ourselves.
+        loop.close();
+      } else {
+        applier.submit(loop::close).get(5, TimeUnit.SECONDS);
+      }
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
@@ -250,34 +271,67 @@ public final class Mirror implements AutoCloseable {
           }
           if (failure != null) {
             lastError = failure.toString();
-            LOG.warn("listing the mirrored ranges failed ({}); retrying", failure.toString());
-            applier.schedule(this::relist, settings.backoffMax().toMillis(), TimeUnit.MILLISECONDS);
+            // A compaction during the list only means the pinned revision went away: list again
+            // at once, at a new revision. Anything else waits for the backoff.
+            boolean compacted = EtcdFailures.isCompacted(failure);
+            LOG.warn("listing the mirrored ranges failed ({}); retrying{}", failure.toString(),
+                compacted ? " at a new revision" : "");
+            applier.schedule(this::relist, compacted ? 0 : settings.backoffMax().toMillis(), TimeUnit.MILLISECONDS);
             return;
           }
-          if (!first) {
-            relists.incrementAndGet();
-            stats.recordRelist();
-            window.clear();
-          }
-          stats.recordBootstrap(ticker.read() - started);
-          storedBytes = snapshot.bytes();
-          freshness.observeUpstream(snapshot.header().toBuilder().setRevision(snapshot.revision()).build());
-          StoreVersion listed = new StoreVersion(snapshot.revision(), snapshot.tree(), ticker.read());
-          publish(listed);
-          if (!first) {
-            long compacted = freshness.compactRevision();
-            listeners.forEach(l -> l.onRelist(listed, compacted));
-          }
-          LOG.info("mirror {} at revision {}: {} keys in {} pages, {} ms", first ? "ready" : "re-listed",
-              snapshot.revision(), snapshot.tree().size(), snapshot.pages(),
-              TimeUnit.NANOSECONDS.toMillis(ticker.read() - started));
-          ready.complete(current.get());
-          if (first) {
-            loop.start();
-          } else {
-            loop.restart();
+          try {
+            installListed(snapshot, first, started);
+          } catch (Throwable t) {
+            failed(t);
+            applier.schedule(this::relist, settings.backoffMax().toMillis(), TimeUnit.MILLISECONDS);
           }
         }, applier);
+  }
+
+  /** Publishes a completed list as the current version and (re)starts the upstream watch. */
+  private void installListed(Bootstrap.Snapshot snapshot, boolean first, long started) {
+    if (!first) {
+      relists.incrementAndGet();
+      stats.recordRelist();
+      window.clear();
+    }
+    stats.recordBootstrap(ticker.read() - started);
+    storedBytes = snapshot.bytes();
+    freshness.observeUpstream(snapshot.header().toBuilder().setRevision(snapshot.revision()).build());
+    StoreVersion listed = new StoreVersion(snapshot.revision(), snapshot.tree(), ticker.read());
+    publish(listed);
+    if (!first) {
+      long compacted = freshness.compactRevision();
+      listeners.forEach(l -> l.onRelist(listed, compacted));
+    }
+    if (applyFailure != null) {
+      LOG.info("mirror recovered from the apply failure by re-listing");
+      applyFailure = null;
+    }
+    LOG.info("mirror {} at revision {}: {} keys in {} pages, {} ms", first ? "ready" : "re-listed",
+        snapshot.revision(), snapshot.tree().size(), snapshot.pages(),
+        TimeUnit.NANOSECONDS.toMillis(ticker.read() - started));
+    if (first) {
+      // Off the apply thread: whatever a caller chained on ready() must not run (or block) here.
+      callbacks.execute(() -> ready.complete(listed));
+      loop.start();
+    } else {
+      loop.restart();
+    }
+  }
+
+  /**
+   * Applying failed (a bug, a listener's throw, an exhausted resource): what was published may
+   * have a hole, so reads stop being served from memory (see {@link #isServing()}) and a re-list
+   * rebuilds the mirror. Logged once per failure; the error is in {@link #status()}.
+   */
+  private void failed(Throwable t) {
+    boolean firstFailure = applyFailure == null;
+    applyFailure = t;
+    lastError = "apply failed: " + t;
+    if (firstFailure) {
+      LOG.error("the mirror failed to apply a change; serving reads from etcd and re-listing", t);
+    }
   }
 
   private void apply(WatchResponse response) {
@@ -391,7 +445,15 @@ public final class Mirror implements AutoCloseable {
 
     @Override
     public void onResponse(WatchResponse response) {
-      apply(response);
+      if (applyFailure != null) {
+        return; // a re-list is rebuilding the mirror and will restart the watch after it
+      }
+      try {
+        apply(response);
+      } catch (Throwable t) {
+        failed(t);
+        relist();
+      }
     }
 
     @Override
