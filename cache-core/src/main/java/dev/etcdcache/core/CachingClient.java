@@ -36,6 +36,12 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -60,6 +66,9 @@ public final class CachingClient implements Client {
 
   /** How often an idle progressNotify watcher gets a progress response: etcd's default. */
   private static final Duration WATCH_PROGRESS_NOTIFY_INTERVAL = Duration.ofMinutes(10);
+  /** The watch hub's other limits (to move to CacheConfig). */
+  private static final WatchHub.Settings WATCH_SETTINGS =
+      new WatchHub.Settings(1024, 1000, Duration.ofSeconds(10), WATCH_PROGRESS_NOTIFY_INTERVAL);
 
   private final Client delegate;
   private final CacheConfig config;
@@ -68,6 +77,8 @@ public final class CachingClient implements Client {
   private final CachingWatch watch;
   private final CacheWire wire;
   private final WatchHub hub;
+  private final ExecutorService watchDelivery;
+  private final ScheduledExecutorService watchTimer;
   private final StatsRecorder stats;
   private final CachedReads reads;
   private final List<MirrorView<?>> views = new CopyOnWriteArrayList<>();
@@ -92,8 +103,11 @@ public final class CachingClient implements Client {
     this.reads = new CachedReads(upstreamKv, new JetcdRange(upstreamKv), mirror, config.defaultConsistency(),
         config.consistentReadTimeout(), config.executor(), config.ticker(), stats);
     this.kv = new CachingKV(upstreamKv, reads, mirror);
+    this.watchDelivery = watchDeliveryPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
+    this.watchTimer = watchTimer();
     this.hub = new WatchHub(mirror, upstreamKv, delegate.getWatchClient(),
-        config.historyEvents(), config.historyAge(), WATCH_PROGRESS_NOTIFY_INTERVAL, config.ticker(), stats);
+        new EventHistory(config.historyEvents(), config.historyAge().toNanos(), config.ticker()),
+        watchDelivery, watchTimer, WATCH_SETTINGS, config.ticker(), stats);
     this.watch = new CachingWatch(hub);
     this.wire = new CacheWire(reads, hub);
     mirror.start();
@@ -250,6 +264,8 @@ public final class CachingClient implements Client {
     views.forEach(MirrorView::close);
     watch.close();
     mirror.close();
+    watchTimer.shutdownNow();
+    watchDelivery.shutdown();
   }
 
   /**
@@ -420,5 +436,24 @@ public final class CachingClient implements Client {
     return new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, decodeFailures,
         watchers, upstreamStreams, lag, stalenessNanos, oldestRevision, historyEvents, historySpanNanos,
         entries, bytes, 0);
+  }
+
+  /** The watch hub's delivery threads: daemons, so a client left open does not keep the JVM up. */
+  private static ExecutorService watchDeliveryPool(int threads) {
+    AtomicLong n = new AtomicLong();
+    return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+      Thread t = new Thread(r, "etcd-cache-watch-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** The watch hub's progress timer. */
+  private static ScheduledExecutorService watchTimer() {
+    return Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "etcd-cache-watch-progress");
+      t.setDaemon(true);
+      return t;
+    });
   }
 }

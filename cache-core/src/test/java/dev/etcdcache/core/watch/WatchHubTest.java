@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import dev.etcdcache.btree.BPlusTree;
 import dev.etcdcache.core.history.EventHistory;
+import dev.etcdcache.core.stats.StatsRecorder;
 import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.store.StoreVersion;
 import io.etcd.jetcd.ByteSequence;
@@ -38,7 +39,8 @@ class WatchHubTest {
   private WatchHub newHub(int queueLimit) {
     source.current = revision;
     return new WatchHub(source, upstream, new EventHistory(1000, Long.MAX_VALUE / 2, System::nanoTime),
-        delivery, null, queueLimit, Duration.ofMinutes(10), Duration.ofSeconds(5), () -> {});
+        delivery, null, new WatchHub.Settings(queueLimit, 1000, Duration.ofSeconds(5), Duration.ofMinutes(10)),
+        StatsRecorder.disabled());
   }
 
   @Test
