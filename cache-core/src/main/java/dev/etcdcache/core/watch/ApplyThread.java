@@ -15,9 +15,9 @@ final class ApplyThread {
 
   private static final Logger LOG = LoggerFactory.getLogger(ApplyThread.class);
 
-  private final WatchHub.Source source;
+  private final Source source;
 
-  ApplyThread(WatchHub.Source source) {
+  ApplyThread(Source source) {
     this.source = source;
   }
 

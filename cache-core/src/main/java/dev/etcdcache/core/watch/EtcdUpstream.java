@@ -8,10 +8,10 @@ import io.etcd.jetcd.options.WatchOption;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * etcd through the wrapped client, as the hub's {@link WatchHub.Upstream}: shared count-only probes
+ * etcd through the wrapped client, as the hub's {@link Upstream}: shared count-only probes
  * and direct watches. Thread-safe, as jetcd is.
  */
-final class EtcdUpstream implements WatchHub.Upstream {
+final class EtcdUpstream implements Upstream {
 
   private final RevisionProbe probe;
   private final Watch watch;

@@ -26,14 +26,14 @@ import java.util.List;
 final class HistoryReplay {
 
   private final EventHistory history;
-  private final WatchHub.Source source;
+  private final Source source;
   private final Responses responses;
   private final FanOut fanOut;
   private final UpstreamFallback fallback;
   private final int replayRevisions;
 
   /** @param replayRevisions at most this many revisions go in one replayed response */
-  HistoryReplay(EventHistory history, WatchHub.Source source, Responses responses, FanOut fanOut,
+  HistoryReplay(EventHistory history, Source source, Responses responses, FanOut fanOut,
       UpstreamFallback fallback, int replayRevisions) {
     this.history = history;
     this.source = source;

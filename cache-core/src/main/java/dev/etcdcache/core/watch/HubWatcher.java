@@ -36,7 +36,7 @@ final class HubWatcher implements Watch.Watcher {
   private static final Logger LOG = LoggerFactory.getLogger(HubWatcher.class);
 
   /** Where the hub serves this watcher from. */
-  enum State {
+  private enum State {
     /** Waiting for the revision check and registration. */
     PENDING,
     /** Indexed, fed live from the mirror. */

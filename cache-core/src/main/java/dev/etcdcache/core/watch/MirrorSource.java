@@ -7,8 +7,8 @@ import dev.etcdcache.core.store.StoreVersion;
 import io.etcd.jetcd.api.ResponseHeader;
 import java.util.concurrent.CompletableFuture;
 
-/** The mirror as the hub's {@link WatchHub.Source}. Thread-safe, as the mirror is. */
-final class MirrorSource implements WatchHub.Source {
+/** The mirror as the hub's {@link Source}. Thread-safe, as the mirror is. */
+final class MirrorSource implements Source {
 
   private final Mirror mirror;
 

@@ -26,11 +26,11 @@ final class ProgressTicker {
 
   private final FanOut fanOut;
   private final EventHistory history;
-  private final WatchHub.Source source;
+  private final Source source;
   private final Responses responses;
   private final ApplyThread apply;
 
-  ProgressTicker(FanOut fanOut, EventHistory history, WatchHub.Source source, Responses responses,
+  ProgressTicker(FanOut fanOut, EventHistory history, Source source, Responses responses,
       ApplyThread apply) {
     this.fanOut = fanOut;
     this.history = history;

@@ -35,8 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class Registration {
 
-  private final WatchHub.Source source;
-  private final WatchHub.Upstream upstream;
+  private final Source source;
+  private final Upstream upstream;
   private final EventHistory history;
   private final ApplyThread apply;
   private final FanOut fanOut;
@@ -48,7 +48,7 @@ final class Registration {
   private final AtomicLong progressAskedFor = new AtomicLong();
 
   /** @param timeout how long the revision checks and the wait for the mirror may take */
-  Registration(WatchHub.Source source, WatchHub.Upstream upstream, EventHistory history, ApplyThread apply,
+  Registration(Source source, Upstream upstream, EventHistory history, ApplyThread apply,
       FanOut fanOut, HistoryReplay replay, UpstreamFallback fallback, Responses responses, Duration timeout) {
     this.source = source;
     this.upstream = upstream;

@@ -14,9 +14,9 @@ import java.util.List;
  */
 final class Responses {
 
-  private final WatchHub.Source source;
+  private final Source source;
 
-  Responses(WatchHub.Source source) {
+  Responses(Source source) {
     this.source = source;
   }
 

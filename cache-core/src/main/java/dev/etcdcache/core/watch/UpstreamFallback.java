@@ -21,12 +21,12 @@ import java.util.function.Consumer;
  */
 final class UpstreamFallback {
 
-  private final WatchHub.Upstream upstream;
+  private final Upstream upstream;
   private final WatchCounters counters;
   private final Consumer<HubWatcher> onCompleted;
 
   /** @param onCompleted called (on jetcd's thread) when etcd ends a watcher's upstream watch */
-  UpstreamFallback(WatchHub.Upstream upstream, WatchCounters counters, Consumer<HubWatcher> onCompleted) {
+  UpstreamFallback(Upstream upstream, WatchCounters counters, Consumer<HubWatcher> onCompleted) {
     this.upstream = upstream;
     this.counters = counters;
     this.onCompleted = onCompleted;

@@ -9,20 +9,17 @@ import dev.etcdcache.core.history.EventHistory;
 import dev.etcdcache.core.mirror.Mirror;
 import dev.etcdcache.core.mirror.RevisionListener;
 import dev.etcdcache.core.stats.StatsRecorder;
-import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.store.StoreVersion;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.api.Event;
-import io.etcd.jetcd.api.ResponseHeader;
 import io.etcd.jetcd.options.WatchOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -63,40 +60,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class WatchHub implements RevisionListener, AutoCloseable {
 
-  /** What the hub needs of the mirror. */
-  interface Source {
-    /** Runs {@code task} on the apply thread. */
-    void execute(Runnable task);
-
-    /** The latest applied revision, or -1 before the first. */
-    long currentRevision();
-
-    ResponseHeader header();
-
-    boolean covers(KeyRange range);
-
-    CompletableFuture<?> awaitRevision(long revision);
-
-    /** Asks etcd to confirm the mirror's progress (revisions outside the mirrored ranges). */
-    void requestProgress();
-
-    /** Starts calling {@code listener} with every revision applied. */
-    default void attach(RevisionListener listener) {}
-
-    /** Stops calling {@code listener}. */
-    default void detach(RevisionListener listener) {}
-  }
-
-  /** What the hub needs of etcd. */
-  interface Upstream {
-    /** etcd's revision, from a count-only read at {@code revision} (0 = latest); fails as etcd does. */
-    CompletableFuture<Long> probe(long revision);
-
-    Watch.Watcher watch(ByteSequence key, WatchOption option, Watch.Listener listener);
-  }
-
   /**
-   * The hub's limits.
+   * The hub's limits, chosen by its owner (the client's defaults: 1024 responses, 1000 revisions,
+   * 10 seconds, and etcd's 10 minutes). Validated at construction.
    *
    * @param queueLimit responses a watcher's queue holds before the watcher lags and is caught up
    * @param replayRevisions at most this many revisions go in one replayed response

@@ -308,7 +308,7 @@ class WatchHubTest {
     }
   }
 
-  private static final class FakeSource implements WatchHub.Source {
+  private static final class FakeSource implements Source {
     long current;
 
     @Override
@@ -340,7 +340,7 @@ class WatchHubTest {
     public void requestProgress() {}
   }
 
-  private final class FakeUpstream implements WatchHub.Upstream {
+  private final class FakeUpstream implements Upstream {
     long compactRevision;
     final List<Long> watchRevisions = new ArrayList<>();
 
