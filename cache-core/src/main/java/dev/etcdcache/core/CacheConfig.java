@@ -36,6 +36,8 @@ import java.util.concurrent.ForkJoinPool;
  *     before it is marked lagging and caught up from history; bounds a slow listener's memory
  * @param watchRegistrationTimeout how long a new watcher may wait for the mirror to reach etcd's
  *     revision before it is served by its own upstream watch instead
+ * @param watchReplayRevisions revisions replayed to a watcher in one response batch; bounds one
+ *     replay response's size
  * @param deliveryThreads threads that run watch listeners; bounds how many listeners run at once
  * @param executor where waiting reads complete
  * @param ticker the time source
@@ -56,6 +58,7 @@ public record CacheConfig(
     Duration watchProgressNotifyInterval,
     int watcherQueueLimit,
     Duration watchRegistrationTimeout,
+    int watchReplayRevisions,
     int deliveryThreads,
     Executor executor,
     Ticker ticker) {
@@ -81,8 +84,9 @@ public record CacheConfig(
     if (pageBytes < 1024) {
       throw new IllegalArgumentException("pageBytes must be at least 1024: " + pageBytes);
     }
-    if (firstPageLimit < 1 || watcherQueueLimit < 1 || deliveryThreads < 1) {
-      throw new IllegalArgumentException("firstPageLimit, watcherQueueLimit and deliveryThreads must be positive");
+    if (firstPageLimit < 1 || watcherQueueLimit < 1 || watchReplayRevisions < 1 || deliveryThreads < 1) {
+      throw new IllegalArgumentException(
+          "firstPageLimit, watcherQueueLimit, watchReplayRevisions and deliveryThreads must be positive");
     }
     if (stallTimeout.compareTo(progressInterval) <= 0) {
       throw new IllegalArgumentException("stallTimeout must exceed progressInterval");
@@ -98,14 +102,15 @@ public record CacheConfig(
    * timeout, 3 MiB pages starting at 1,000 keys, progress asked after 2 s of silence and the
    * watch re-established after 15 s, reconnects backing off from 100 ms to 5 s, progress asked for
    * a waiting read after 20 ms, etcd's 10-minute progress-notify interval, 1,024 queued responses
-   * per watcher, 10 s for a watcher's registration, {@code max(4, 2 × cores)} delivery threads,
+   * per watcher, 10 s for a watcher's registration, replays of at most 1,000 revisions per
+   * response, {@code max(4, 2 × cores)} delivery threads,
    * the common fork-join pool and the system ticker.
    */
   public static CacheConfig defaults() {
     return new CacheConfig(List.of(), ReadConsistency.LINEARIZABLE, 10_000, Duration.ofSeconds(75),
         Duration.ofSeconds(3), 3 << 20, 1000, Duration.ofSeconds(2), Duration.ofSeconds(15),
         Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofMillis(20), Duration.ofMinutes(10),
-        1024, Duration.ofSeconds(10), Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
+        1024, Duration.ofSeconds(10), 1000, Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
         ForkJoinPool.commonPool(), Ticker.systemTicker());
   }
 

@@ -36,6 +36,12 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -65,6 +71,8 @@ public final class CachingClient implements Client {
   private final CachingWatch watch;
   private final CacheWire wire;
   private final WatchHub hub;
+  private final ExecutorService watchDelivery;
+  private final ScheduledExecutorService watchTimer;
   private final StatsRecorder stats;
   private final CachedReads reads;
   private final List<MirrorView<?>> views = new CopyOnWriteArrayList<>();
@@ -89,8 +97,14 @@ public final class CachingClient implements Client {
     this.reads = new CachedReads(upstreamKv, new JetcdRange(upstreamKv), mirror, config.defaultConsistency(),
         config.consistentReadTimeout(), config.progressRequestDelay(), config.executor(), config.ticker(), stats);
     this.kv = new CachingKV(upstreamKv, reads, mirror);
+    this.watchDelivery = watchDeliveryPool(config.deliveryThreads());
+    this.watchTimer = watchTimer();
     this.hub = new WatchHub(mirror, upstreamKv, delegate.getWatchClient(),
-        config.historyEvents(), config.historyAge(), config.watchProgressNotifyInterval(), config.ticker(), stats);
+        new EventHistory(config.historyEvents(), config.historyAge().toNanos(), config.ticker()),
+        watchDelivery, watchTimer,
+        new WatchHub.Settings(config.watcherQueueLimit(), config.watchReplayRevisions(),
+            config.watchRegistrationTimeout(), config.watchProgressNotifyInterval()),
+        config.ticker(), stats);
     this.watch = new CachingWatch(hub);
     this.wire = new CacheWire(reads, hub);
     mirror.start();
@@ -247,6 +261,8 @@ public final class CachingClient implements Client {
     views.forEach(MirrorView::close);
     watch.close();
     mirror.close();
+    watchTimer.shutdownNow();
+    watchDelivery.shutdown();
   }
 
   /**
@@ -414,6 +430,7 @@ public final class CachingClient implements Client {
           watchProgressNotifyInterval != null ? watchProgressNotifyInterval : d.watchProgressNotifyInterval(),
           watcherQueueLimit != null ? watcherQueueLimit : d.watcherQueueLimit(),
           d.watchRegistrationTimeout(),
+          d.watchReplayRevisions(),
           d.deliveryThreads(),
           executor != null ? executor : d.executor(),
           ticker != null ? ticker : d.ticker());
@@ -447,5 +464,24 @@ public final class CachingClient implements Client {
     return new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, decodeFailures,
         watchers, upstreamStreams, lag, stalenessNanos, oldestRevision, historyEvents, historySpanNanos,
         entries, bytes, 0);
+  }
+
+  /** The watch hub's delivery threads: daemons, so a client left open does not keep the JVM up. */
+  private static ExecutorService watchDeliveryPool(int threads) {
+    AtomicLong n = new AtomicLong();
+    return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+      Thread t = new Thread(r, "etcd-cache-watch-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** The watch hub's progress timer. */
+  private static ScheduledExecutorService watchTimer() {
+    return Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "etcd-cache-watch-progress");
+      t.setDaemon(true);
+      return t;
+    });
   }
 }

@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Internal, no compatibility promise.
  */
-public final class Mirror implements AutoCloseable {
+public final class Mirror implements MirrorFeed, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Mirror.class);
 
@@ -123,21 +123,25 @@ public final class Mirror implements AutoCloseable {
    * Registers a listener told of every later revision, on the apply thread. Register before
    * {@link #start()} to see every revision from the first snapshot on.
    */
+  @Override
   public void addListener(RevisionListener listener) {
     listeners.add(listener);
   }
 
   /** Removes a listener added with {@link #addListener}. */
+  @Override
   public void removeListener(RevisionListener listener) {
     listeners.remove(listener);
   }
 
   /** Runs {@code task} on the apply thread, after every revision applied so far. */
+  @Override
   public void executeOnApplyThread(Runnable task) {
     applier.execute(task);
   }
 
   /** Completes when the first version is published; fails if the mirror is closed first. */
+  @Override
   public CompletableFuture<StoreVersion> ready() {
     return ready;
   }
@@ -151,6 +155,7 @@ public final class Mirror implements AutoCloseable {
   }
 
   /** The latest published version, or {@code null} before the first. */
+  @Override
   public StoreVersion current() {
     return current.get();
   }
@@ -165,6 +170,7 @@ public final class Mirror implements AutoCloseable {
   }
 
   /** A future of the first version at or past {@code revision}, completed off the apply thread. */
+  @Override
   public CompletableFuture<StoreVersion> awaitRevision(long revision) {
     if (closed) {
       return CompletableFuture.failedFuture(new CacheClosedException("the cache is closed"));
@@ -173,6 +179,7 @@ public final class Mirror implements AutoCloseable {
   }
 
   /** Whether {@code range} lies entirely inside the mirrored ranges. */
+  @Override
   public boolean covers(KeyRange range) {
     for (KeyRange r : settings.ranges()) {
       if (r.encloses(range)) {
@@ -183,11 +190,13 @@ public final class Mirror implements AutoCloseable {
   }
 
   /** Asks etcd, through the upstream watch, to confirm how far the mirror is. */
+  @Override
   public void requestProgress() {
     applier.execute(loop::requestProgress);
   }
 
   /** The header fields (cluster, member, raft term) of etcd's latest answer, revision 0. */
+  @Override
   public ResponseHeader header() {
     return freshness.header();
   }

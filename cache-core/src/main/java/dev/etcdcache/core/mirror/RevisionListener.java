@@ -1,8 +1,6 @@
 package dev.etcdcache.core.mirror;
 
 import dev.etcdcache.core.store.StoreVersion;
-import io.etcd.jetcd.api.Event;
-import java.util.List;
 
 /**
  * Told of every change the mirror publishes, on the mirror's apply thread, in revision order. An
@@ -11,20 +9,10 @@ import java.util.List;
 public interface RevisionListener {
 
   /**
-   * One revision applied, with its writes inside the mirrored ranges (never empty). The default
-   * hands etcd's wire form to {@link #onRevision(StoreVersion, StoreVersion, List)}.
+   * One revision applied, with its writes inside the mirrored ranges (never empty), in the stored
+   * form and, through {@link AppliedRevision#events()}, in etcd's wire form.
    */
-  default void onRevision(AppliedRevision applied) {
-    onRevision(applied.before(), applied.after(), applied.events());
-  }
-
-  /**
-   * One revision applied, in etcd's wire form: {@code events} are etcd's events of that revision
-   * inside the mirrored ranges, in etcd's order, each with {@code prev_kv} taken from
-   * {@code before} (absent for a create), as etcd would send them to a watcher asking for prevKV.
-   * Never empty. Not called for listeners that override {@link #onRevision(AppliedRevision)}.
-   */
-  default void onRevision(StoreVersion before, StoreVersion after, List<Event> events) {}
+  void onRevision(AppliedRevision applied);
 
   /**
    * The mirror was confirmed exact at a later revision with no change in its ranges (a validated

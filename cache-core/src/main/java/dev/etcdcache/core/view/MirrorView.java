@@ -126,7 +126,7 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
     }
     MirrorView<T> view = new MirrorView<>(ViewSource.of(mirror, reads), prefix, adapter, executor, historyChanges,
         watcherQueueLimit, stats);
-    view.source.executeOnApplyThread(view::build);
+    view.source.feed().executeOnApplyThread(view::build);
     return view;
   }
 
@@ -164,7 +164,7 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
     if (closed) {
       return CompletableFuture.failedFuture(new CacheClosedException("the view is closed"));
     }
-    return source.revisionFor(consistency)
+    return source.revisionFor().apply(consistency)
         .thenComposeAsync(waiters::await, executor)
         .thenApply(v -> v);
   }
@@ -245,7 +245,7 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
     CacheClosedException cause = new CacheClosedException("the view is closed");
     waiters.failAll(cause);
     onApplyThread(() -> {
-      source.removeListener(this);
+      source.feed().removeListener(this);
       watchers.all().forEach(w -> w.fail(cause));
       watchers.clear();
       untilBuilt.clear();
@@ -293,16 +293,16 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
     if (closed) {
       return;
     }
-    StoreVersion store = source.current();
+    StoreVersion store = source.feed().current();
     if (store == null) {
-      source.ready().thenRun(() -> onApplyThread(this::build));
+      source.feed().ready().thenRun(() -> onApplyThread(this::build));
       return;
     }
     ViewMaintainer.Result<T> r = maintainer.build(store, declared);
     synced = store;
     history.reset(store.revision());
     current.set(r.version());
-    source.addListener(this);
+    source.feed().addListener(this);
     waiters.release(r.version());
     List<Runnable> pending = List.copyOf(untilBuilt);
     untilBuilt.clear();
@@ -408,7 +408,7 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
   /** Runs on the apply thread; inline once the mirror has shut its apply thread down. */
   private void onApplyThread(Runnable task) {
     try {
-      source.executeOnApplyThread(task);
+      source.feed().executeOnApplyThread(task);
     } catch (RejectedExecutionException e) {
       synchronized (this) {
         task.run();

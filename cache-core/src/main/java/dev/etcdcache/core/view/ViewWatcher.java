@@ -3,28 +3,24 @@ package dev.etcdcache.core.view;
 import dev.etcdcache.api.CacheEvent;
 import dev.etcdcache.api.CacheEventListener;
 import dev.etcdcache.api.Query;
+import dev.etcdcache.core.delivery.SerialQueue;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One typed watch on a view: its query, its listener and its own queue, drained serially on the
- * view's executor.
+ * One typed watch on a view: its query, its listener and its own {@link SerialQueue}, drained
+ * serially on the view's executor.
  *
  * <h2>Threads</h2>
  * The apply thread only enqueues a revision's changes ({@link #offer}); everything per watcher
  * (testing the query, building events, calling the listener) happens in the drain, off the apply
- * thread. At most one drain runs at a time ({@link #draining}), so the listener sees one callback
- * at a time, in revision order. A drain handles a bounded batch and resubmits itself, so a busy
- * watcher does not hold an executor thread.
+ * thread. The queue hands over one item at a time, so the listener sees one callback at a time, in
+ * revision order.
  *
  * <h2>Entering and leaving the query</h2>
  * As in Kubernetes' watch cache, a change is judged by whether the object matched the query before
@@ -44,17 +40,13 @@ import org.slf4j.LoggerFactory;
 final class ViewWatcher<T> implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ViewWatcher.class);
-  private static final int DRAIN_BATCH = 64;
 
   private final Query<T> query;
   private final CacheEventListener<T> listener;
-  private final Executor executor;
   private final Runnable onClose;
-  private final int queueLimit;
   private final Consumer<ViewWatcher<T>> onDrainedWhileLagging;
-  private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger queued = new AtomicInteger();
-  private final AtomicBoolean draining = new AtomicBoolean();
+  /** Revision changes, and at most one failure that ends the watch. */
+  private final SerialQueue<Object> queue;
   private final AtomicBoolean ended = new AtomicBoolean();
   private volatile boolean failureLogged;
   /** Changes before this revision are not delivered; set on the apply thread before any offer. */
@@ -65,6 +57,8 @@ final class ViewWatcher<T> implements AutoCloseable {
   private long missedFrom;
 
   /**
+   * @param executor runs the listener's callbacks
+   * @param queueLimit how many revisions may wait for the listener before the watcher lags
    * @param onDrainedWhileLagging called (on a delivery thread) once a lagging watcher's listener
    *     has drained its queue; the view answers with {@link #catchUp} or {@link #fail} on the apply
    *     thread
@@ -73,10 +67,9 @@ final class ViewWatcher<T> implements AutoCloseable {
       Consumer<ViewWatcher<T>> onDrainedWhileLagging, Runnable onClose) {
     this.query = query;
     this.listener = listener;
-    this.executor = executor;
-    this.queueLimit = queueLimit;
     this.onDrainedWhileLagging = onDrainedWhileLagging;
     this.onClose = onClose;
+    this.queue = new SerialQueue<>(executor, queueLimit, this::handle, this::drainedWhileLagging);
   }
 
   Query<T> query() {
@@ -97,20 +90,19 @@ final class ViewWatcher<T> implements AutoCloseable {
     if (ended.get() || changes.revision() < startRevision || lagging) {
       return true;
     }
-    if (queued.get() >= queueLimit) {
+    if (!queue.offer(changes)) {
       lagging = true;
       missedFrom = changes.revision();
-      schedule();
+      queue.notifyWhenDrained();
       return false;
     }
-    enqueue(changes);
     return true;
   }
 
   /** Queues replayed changes whatever the queue holds (replays are bounded by the history). */
   void replay(RevisionChanges<T> changes) {
     if (!ended.get() && changes.revision() >= startRevision) {
-      enqueue(changes);
+      queue.add(changes);
     }
   }
 
@@ -131,17 +123,10 @@ final class ViewWatcher<T> implements AutoCloseable {
     missed.forEach(this::replay);
   }
 
-  private void enqueue(RevisionChanges<T> changes) {
-    queued.incrementAndGet();
-    queue.add(changes);
-    schedule();
-  }
-
   /** Ends the watch with {@code failure}, after what is already queued. */
   void fail(Throwable failure) {
     if (!ended.get()) {
       queue.add(failure);
-      schedule();
     }
   }
 
@@ -153,51 +138,30 @@ final class ViewWatcher<T> implements AutoCloseable {
   @Override
   public void close() {
     if (ended.compareAndSet(false, true)) {
-      queue.clear();
+      queue.close();
       onClose.run();
     }
   }
 
-  private void schedule() {
-    if (draining.compareAndSet(false, true)) {
-      try {
-        executor.execute(this::drain);
-      } catch (RejectedExecutionException e) {
-        draining.set(false);
-        queue.clear();
-      }
-    }
-  }
+  // ---- the drain, on the executor ----
 
   @SuppressWarnings("unchecked")
-  private void drain() {
-    try {
-      for (int i = 0; i < DRAIN_BATCH && !ended.get(); i++) {
-        Object item = queue.poll();
-        if (item == null) {
-          break;
-        }
-        if (item instanceof RevisionChanges<?>) {
-          queued.decrementAndGet();
-        }
-        if (item instanceof Throwable failure) {
-          ended.set(true);
-          queue.clear();
-          guarded(() -> listener.onError(failure));
-          onClose.run();
-        } else {
-          deliver((RevisionChanges<T>) item);
-        }
-      }
-    } finally {
-      draining.set(false);
-    }
+  private void handle(Object item) {
     if (ended.get()) {
       return;
     }
-    if (!queue.isEmpty()) {
-      schedule();
-    } else if (lagging) {
+    if (item instanceof Throwable failure) {
+      ended.set(true);
+      queue.close();
+      guarded(() -> listener.onError(failure));
+      onClose.run();
+    } else {
+      deliver((RevisionChanges<T>) item);
+    }
+  }
+
+  private void drainedWhileLagging() {
+    if (!ended.get() && lagging) {
       onDrainedWhileLagging.accept(this);
     }
   }

@@ -1,42 +1,47 @@
 package dev.etcdcache.core.watch;
 
+import dev.etcdcache.core.delivery.SerialQueue;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.watch.WatchResponse;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client watcher of the hub: its request, its place in the hub's state machine, and its own
- * bounded delivery queue drained serially on the delivery executor.
+ * One client watcher of the hub: its request, its state (where the hub serves it from) and its own
+ * bounded {@link SerialQueue} to the listener. The state changes only through this class's methods.
+ *
+ * <h2>States</h2>
+ * <pre>
+ *   PENDING --goLive--> LIVE --offerLive refused--> LAGGING --goLive--> LIVE
+ *      |                  |                            |
+ *      +------------------+----moveToUpstream----------+--> UPSTREAM
+ *   PENDING --markInert--> INERT          any --end--> ENDED
+ * </pre>
+ * LIVE and LAGGING watchers are in the hub's {@link FanOut} index ({@link #isIndexed()}).
  *
  * <h2>Threads</h2>
- * {@link State}, {@link #startRevision} and {@link #nextRevision} belong to the mirror's apply
- * thread. The queue is filled by the apply thread (events, progress) or by jetcd's event loop
- * (a watcher served by its own upstream watch) and drained by at most one delivery task at a time
- * ({@link #draining}), so the listener sees one callback at a time, in queue order. A drain delivers
- * a bounded batch and resubmits itself, so a busy watcher does not hold a delivery thread.
+ * The state, {@code startRevision}, {@code nextRevision} and the progress flag belong to the
+ * mirror's apply thread: methods documented "apply thread only" must run there. The state is
+ * volatile so that other threads may read it for counters. The queue is filled by the apply thread
+ * (events, progress) or by jetcd's event loop (a watcher served by its own upstream watch) and
+ * drained one callback at a time on the delivery executor, in queue order.
  *
- * <p>When {@link #offer} refuses a response (the queue is full) the hub marks the watcher lagging
- * and calls {@link #resumeWhenDrained()}: the drain that empties the queue hands the watcher back to
- * the hub, which catches it up from the history in one batch.
+ * <p>When {@link #offerLive} finds the queue full the watcher turns LAGGING; the drain that empties
+ * the queue hands it back to its {@link Owner}, which catches it up from the history.
  */
 final class HubWatcher implements Watch.Watcher {
 
   private static final Logger LOG = LoggerFactory.getLogger(HubWatcher.class);
-  private static final int DRAIN_BATCH = 64;
 
   /** Where the hub serves this watcher from. */
-  enum State {
+  private enum State {
     /** Waiting for the revision check and registration. */
     PENDING,
     /** Indexed, fed live from the mirror. */
     LIVE,
-    /** Indexed but skipped: its queue overflowed; it resumes from {@link #nextRevision}. */
+    /** Indexed but skipped: its queue overflowed; it resumes from its next revision. */
     LAGGING,
     /** Served by its own upstream jetcd watch. */
     UPSTREAM,
@@ -46,40 +51,55 @@ final class HubWatcher implements Watch.Watcher {
     ENDED
   }
 
+  /** What a watcher asks of the hub that serves it. */
+  interface Owner {
+    /** A lagging watcher's queue is empty (called on a delivery thread). */
+    void drainedWhileLagging(HubWatcher w);
+
+    /** The client closed {@code w} (called on the client's thread). */
+    void closedByClient(HubWatcher w);
+
+    /** The client asked for a progress notification on {@code w} alone. */
+    void progressRequested(HubWatcher w);
+
+    /** The listener threw. */
+    void listenerFailed();
+  }
+
   private enum Kind { RESPONSE, ERROR, COMPLETED }
 
   private record Item(Kind kind, WatchResponse response, Throwable error) {}
 
-  private final WatchHub hub;
+  private final Owner owner;
   private final long id;
   private final WatchRequest request;
   private final Watch.Listener listener;
-  private final Executor executor;
-  private final int queueLimit;
-  private final Queue<Item> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger queued = new AtomicInteger();
-  private final AtomicBoolean draining = new AtomicBoolean();
-  private final AtomicBoolean resumeWanted = new AtomicBoolean();
+  private final SerialQueue<Item> queue;
   private final AtomicBoolean completionQueued = new AtomicBoolean();
   private final AtomicBoolean closedByClient = new AtomicBoolean();
   private volatile boolean ended;
   private volatile boolean failureLogged;
+  private volatile Watch.Watcher upstream;
 
   // apply thread only
-  volatile State state = State.PENDING;
-  long startRevision;
-  long nextRevision;
-  boolean sentSinceProgressTick;
-  volatile Watch.Watcher upstream;
+  private volatile State state = State.PENDING;
+  /** A LIVE watcher is sent revisions from this one on. */
+  private long startRevision;
+  /** The first revision a LAGGING watcher missed. */
+  private long nextRevision;
+  private boolean sentSinceProgressTick;
 
-  HubWatcher(WatchHub hub, long id, WatchRequest request, Watch.Listener listener, Executor executor,
+  /**
+   * @param delivery runs the listener's callbacks
+   * @param queueLimit how many responses may wait for the listener before the watcher lags
+   */
+  HubWatcher(Owner owner, long id, WatchRequest request, Watch.Listener listener, Executor delivery,
       int queueLimit) {
-    this.hub = hub;
+    this.owner = owner;
     this.id = id;
     this.request = request;
     this.listener = listener;
-    this.executor = executor;
-    this.queueLimit = queueLimit;
+    this.queue = new SerialQueue<>(delivery, queueLimit, this::deliver, () -> owner.drainedWhileLagging(this));
   }
 
   WatchRequest request() {
@@ -90,12 +110,14 @@ final class HubWatcher implements Watch.Watcher {
     return id;
   }
 
+  // ---- Watch.Watcher: the client's threads ----
+
   /** Closes this watcher: nothing more is delivered but one {@code onCompleted}, as jetcd does. */
   @Override
   public void close() {
     if (closedByClient.compareAndSet(false, true)) {
       ended = true;
-      hub.onClientClose(this);
+      owner.closedByClient(this);
       completeLater();
     }
   }
@@ -109,84 +131,173 @@ final class HubWatcher implements Watch.Watcher {
   @Override
   public void requestProgress() {
     if (!ended) {
-      hub.requestProgress(this);
+      owner.progressRequested(this);
     }
   }
 
-  // ---- called by the hub ----
+  // ---- delivery: any thread ----
 
-  /** Queues a response if the queue has room; false if it is full. */
-  boolean offer(WatchResponse response) {
-    if (queued.get() >= queueLimit) {
-      return false;
-    }
-    push(new Item(Kind.RESPONSE, response, null));
-    return true;
-  }
-
-  /** Queues a response whatever the queue holds (catch-up batches, upstream responses). */
-  void force(WatchResponse response) {
-    push(new Item(Kind.RESPONSE, response, null));
+  /** Queues a response whatever the queue holds (catch-up batches, upstream responses, progress). */
+  void deliverLater(WatchResponse response) {
+    queue.add(new Item(Kind.RESPONSE, response, null));
   }
 
   /** Queues {@code onError(error)}; the watcher stays as it is. */
   void failLater(Throwable error) {
-    push(new Item(Kind.ERROR, null, error));
+    queue.add(new Item(Kind.ERROR, null, error));
   }
 
   /** Marks the watcher ended and queues its one {@code onCompleted}. */
   void completeLater() {
     ended = true;
     if (completionQueued.compareAndSet(false, true)) {
-      push(new Item(Kind.COMPLETED, null, null));
+      queue.add(new Item(Kind.COMPLETED, null, null));
     }
-  }
-
-  /** Asks the drain that empties the queue to hand the watcher back to the hub. */
-  void resumeWhenDrained() {
-    resumeWanted.set(true);
-    schedule();
   }
 
   boolean isClosedByClient() {
     return closedByClient.get();
   }
 
+  /** Whether its own upstream watch serves this watcher now (an approximation off the apply thread). */
+  boolean hasOpenUpstream() {
+    return state == State.UPSTREAM && upstream != null;
+  }
+
+  /** Closes its own upstream watch, if it has one. */
+  void closeUpstream() {
+    Watch.Watcher u = upstream;
+    if (u != null) {
+      u.close();
+    }
+  }
+
   int queued() {
-    return queued.get();
+    return queue.size();
   }
 
-  // ---- delivery ----
+  // ---- state: apply thread only (but for the marked exceptions) ----
 
-  private void push(Item item) {
-    queue.add(item);
-    queued.incrementAndGet();
-    schedule();
+  boolean isPending() {
+    return state == State.PENDING;
   }
 
-  private void schedule() {
-    if (draining.compareAndSet(false, true)) {
-      executor.execute(this::drain);
+  boolean isLive() {
+    return state == State.LIVE;
+  }
+
+  /** In the fan-out index: LIVE or LAGGING. */
+  boolean isIndexed() {
+    return state == State.LIVE || state == State.LAGGING;
+  }
+
+  /** LIVE and sent revisions from {@code revision} on. */
+  boolean isLiveAt(long revision) {
+    return state == State.LIVE && revision >= startRevision;
+  }
+
+  /** Creation failed as etcd's does: the watcher stays open, gets {@code error} and nothing else. */
+  void markInert(Throwable error) {
+    state = State.INERT;
+    failLater(error);
+  }
+
+  /** Registered (from PENDING) or caught up (from LAGGING): sent revisions from {@code from} on. */
+  void goLive(long from) {
+    startRevision = from;
+    state = State.LIVE;
+  }
+
+  /**
+   * Queues a live response for {@code revision} if the queue has room; otherwise turns LAGGING from
+   * {@code revision} and asks for the owner's catch-up once the listener has drained the queue.
+   *
+   * @return false if the watcher turned LAGGING
+   */
+  boolean offerLive(long revision, WatchResponse response) {
+    if (queue.offer(new Item(Kind.RESPONSE, response, null))) {
+      sentSinceProgressTick = true;
+      return true;
+    }
+    state = State.LAGGING;
+    nextRevision = revision;
+    queue.notifyWhenDrained();
+    return false;
+  }
+
+  boolean isLagging() {
+    return state == State.LAGGING;
+  }
+
+  /** The first revision a LAGGING watcher missed. */
+  long nextRevision() {
+    return nextRevision;
+  }
+
+  /**
+   * The first revision this indexed watcher has not been sent, when the history it was fed from ended
+   * at {@code lastRevision} (a LIVE watcher has every revision up to it, or waits for a later start).
+   */
+  long unsentRevisionAfter(long lastRevision) {
+    return state == State.LIVE ? Math.max(startRevision, lastRevision + 1) : nextRevision;
+  }
+
+  /** Sends this indexed watcher nothing before {@code revision} (kept through a re-list). */
+  void holdUntil(long revision) {
+    startRevision = revision;
+  }
+
+  /** Counts as sent for the progress ticker (a replay went out). */
+  void markSent() {
+    sentSinceProgressTick = true;
+  }
+
+  /** Whether anything was sent since the last progress tick; starts a new tick period. */
+  boolean takeSentSinceProgressTick() {
+    boolean sent = sentSinceProgressTick;
+    sentSinceProgressTick = false;
+    return sent;
+  }
+
+  /**
+   * Turns UPSTREAM, unless the client already closed it (then ENDED). Called on the apply thread,
+   * or on the client's thread before the watcher is published to the apply thread.
+   *
+   * @return false if the client closed the watcher and no upstream watch must be opened
+   */
+  boolean moveToUpstream() {
+    if (closedByClient.get()) {
+      state = State.ENDED;
+      return false;
+    }
+    state = State.UPSTREAM;
+    return true;
+  }
+
+  /** Keeps {@code u} as this watcher's own upstream watch, closed at once if the client closed it meanwhile. */
+  void attachUpstream(Watch.Watcher u) {
+    upstream = u;
+    if (closedByClient.get()) {
+      u.close();
     }
   }
 
-  private void drain() {
-    for (int i = 0; i < DRAIN_BATCH; i++) {
-      Item item = queue.poll();
-      if (item == null) {
-        break;
+  /** Asks its own upstream watch for progress, if it is served by one. */
+  void requestUpstreamProgress() {
+    if (state == State.UPSTREAM) {
+      Watch.Watcher u = upstream;
+      if (u != null) {
+        u.requestProgress();
       }
-      queued.decrementAndGet();
-      deliver(item);
-    }
-    if (queue.isEmpty() && resumeWanted.compareAndSet(true, false)) {
-      hub.resume(this);
-    }
-    draining.set(false);
-    if ((!queue.isEmpty() || resumeWanted.get()) && draining.compareAndSet(false, true)) {
-      executor.execute(this::drain);
     }
   }
+
+  /** Ended: the hub serves it no more. */
+  void end() {
+    state = State.ENDED;
+  }
+
+  // ---- the drain, on the delivery executor ----
 
   private void deliver(Item item) {
     // jetcd propagates nothing but onCompleted once the client closed the watcher.
@@ -200,7 +311,7 @@ final class HubWatcher implements Watch.Watcher {
         case COMPLETED -> listener.onCompleted();
       }
     } catch (RuntimeException e) {
-      hub.countListenerFailure();
+      owner.listenerFailed();
       if (!failureLogged) {
         failureLogged = true;
         LOG.warn("watch listener {} on {} threw; later failures of it are not logged", id, request.range(), e);

@@ -2,7 +2,7 @@ package dev.etcdcache.core.watch;
 
 import dev.etcdcache.core.store.KeyRange;
 import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.options.OptionsUtil;
+import io.etcd.jetcd.api.Event;
 import io.etcd.jetcd.options.WatchOption;
 import java.util.Objects;
 
@@ -33,7 +33,7 @@ record WatchRequest(ByteSequence key, WatchOption option, KeyRange range) {
     if (option.getEndKey().isPresent()) {
       end = option.getEndKey().get().getBytes();
     } else if (option.isPrefix()) {
-      end = OptionsUtil.prefixEndOf(key).getBytes();
+      end = KeyRange.prefix(k).rangeEnd();
     } else {
       end = new byte[0];
     }
@@ -62,5 +62,16 @@ record WatchRequest(ByteSequence key, WatchOption option, KeyRange range) {
   int variant() {
     return (option.isPrevKV() ? PREV_KV : 0) | (option.isNoPut() ? NO_PUT : 0)
         | (option.isNoDelete() ? NO_DELETE : 0);
+  }
+
+  /** The event as a watcher of shape {@code variant} sees it, or null if its filters drop it. */
+  static Event shape(Event e, int variant) {
+    if (e.getType() == Event.EventType.PUT ? (variant & NO_PUT) != 0 : (variant & NO_DELETE) != 0) {
+      return null;
+    }
+    if ((variant & PREV_KV) == 0 && e.hasPrevKv()) {
+      return e.toBuilder().clearPrevKv().build();
+    }
+    return e;
   }
 }

@@ -1,10 +1,16 @@
 package dev.etcdcache.core.watch;
 
+import dev.etcdcache.core.mirror.AppliedRevision;
+import dev.etcdcache.core.mirror.KeyWrite;
+import dev.etcdcache.core.mirror.MirrorFeed;
+import dev.etcdcache.core.mirror.RevisionListener;
+import dev.etcdcache.core.store.StoredValue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import dev.etcdcache.btree.BPlusTree;
 import dev.etcdcache.core.history.EventHistory;
+import dev.etcdcache.core.stats.StatsRecorder;
 import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.store.StoreVersion;
 import io.etcd.jetcd.ByteSequence;
@@ -38,7 +44,8 @@ class WatchHubTest {
   private WatchHub newHub(int queueLimit) {
     source.current = revision;
     return new WatchHub(source, upstream, new EventHistory(1000, Long.MAX_VALUE / 2, System::nanoTime),
-        delivery, null, queueLimit, Duration.ofMinutes(10), Duration.ofSeconds(5), () -> {});
+        delivery, null, new WatchHub.Settings(queueLimit, 1000, Duration.ofSeconds(5), Duration.ofMinutes(10)),
+        StatsRecorder.disabled());
   }
 
   @Test
@@ -212,7 +219,13 @@ class WatchHubTest {
       stamped.add(e.toBuilder().setKv(e.getKv().toBuilder().setModRevision(revision)).build());
     }
     source.current = revision;
-    hub.onRevision(version(before), version(revision), stamped);
+    List<KeyWrite> writes = new ArrayList<>();
+    for (Event e : stamped) {
+      writes.add(new KeyWrite(e.getKv().getKey().toByteArray(),
+          e.getType() == Event.EventType.DELETE ? null : StoredValue.pack(e.getKv()),
+          e.hasPrevKv() ? StoredValue.pack(e.getPrevKv()) : null));
+    }
+    hub.onRevision(new AppliedRevision(version(before), version(revision), writes));
   }
 
   private static StoreVersion version(long revision) {
@@ -306,18 +319,34 @@ class WatchHubTest {
     }
   }
 
-  private static final class FakeSource implements WatchHub.Source {
+  private static final class FakeSource implements MirrorFeed {
     long current;
 
     @Override
-    public void execute(Runnable task) {
+    public void executeOnApplyThread(Runnable task) {
       task.run();
+    }
+
+    @Override
+    public StoreVersion current() {
+      return version(current);
     }
 
     @Override
     public long currentRevision() {
       return current;
     }
+
+    @Override
+    public CompletableFuture<StoreVersion> ready() {
+      return CompletableFuture.completedFuture(current());
+    }
+
+    @Override
+    public void addListener(RevisionListener listener) {}
+
+    @Override
+    public void removeListener(RevisionListener listener) {}
 
     @Override
     public ResponseHeader header() {
@@ -330,15 +359,15 @@ class WatchHubTest {
     }
 
     @Override
-    public CompletableFuture<?> awaitRevision(long revision) {
-      return CompletableFuture.completedFuture(null);
+    public CompletableFuture<StoreVersion> awaitRevision(long revision) {
+      return CompletableFuture.completedFuture(current());
     }
 
     @Override
     public void requestProgress() {}
   }
 
-  private final class FakeUpstream implements WatchHub.Upstream {
+  private final class FakeUpstream implements Upstream {
     long compactRevision;
     final List<Long> watchRevisions = new ArrayList<>();
 

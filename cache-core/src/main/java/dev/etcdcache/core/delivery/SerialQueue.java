@@ -1,0 +1,162 @@
+package dev.etcdcache.core.delivery;
+
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One watcher's bounded delivery queue: items are handed to one consumer, one at a time and in the
+ * order they were added, on an executor. Both the watch hub's watchers and the views' watchers
+ * deliver through it, so a slow listener costs a bounded queue and delays nobody but itself.
+ *
+ * <h2>Threads</h2>
+ * Any thread may add items. At most one drain task runs at a time ({@link #draining}), so the
+ * consumer is never called concurrently with itself. A drain hands over at most
+ * {@value #DRAIN_BATCH} items and then resubmits itself, so a busy queue does not hold an executor
+ * thread while other queues wait.
+ *
+ * <h2>Bound and lagging</h2>
+ * {@link #offer} refuses an item once {@code bound} items are queued; {@link #add} queues whatever
+ * the queue holds (catch-up batches, responses that must not be lost). Every queued item counts
+ * towards the bound. The owner of a queue that refused an item calls {@link #notifyWhenDrained()}:
+ * the next drain that leaves the queue empty runs the {@code whenDrained} callback once, on the
+ * delivery thread, so the owner can catch the watcher up instead of queueing without limit.
+ *
+ * <h2>Stopping</h2>
+ * {@link #close()} discards what is queued and everything added later; a callback already running
+ * completes. If the executor refuses a drain (it was shut down) the queue is discarded the same way:
+ * nothing queued can be delivered any more.
+ *
+ * <p>Thread-safe. Internal, no compatibility promise.
+ *
+ * @param <E> the item type
+ */
+public final class SerialQueue<E> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SerialQueue.class);
+  /** Items per drain task: small enough that one busy queue does not starve the others. */
+  static final int DRAIN_BATCH = 64;
+
+  private final Executor executor;
+  private final int bound;
+  private final Consumer<? super E> consumer;
+  private final Runnable whenDrained;
+  private final Queue<E> items = new ConcurrentLinkedQueue<>();
+  /** Items queued and not yet handed over; counted apart because the queue's size() is linear. */
+  private final AtomicInteger queued = new AtomicInteger();
+  private final AtomicBoolean draining = new AtomicBoolean();
+  private final AtomicBoolean drainedWanted = new AtomicBoolean();
+  private volatile boolean closed;
+
+  /**
+   * @param executor runs the drain tasks
+   * @param bound how many items {@link #offer} accepts before it refuses
+   * @param consumer receives each item, on the executor, one at a time; an exception it throws is
+   *     the owner's to guard, and ends only that drain task's batch early
+   * @param whenDrained run on the executor after {@link #notifyWhenDrained()}, once the queue is empty
+   */
+  public SerialQueue(Executor executor, int bound, Consumer<? super E> consumer, Runnable whenDrained) {
+    if (bound < 1) {
+      throw new IllegalArgumentException("bound must be positive: " + bound);
+    }
+    this.executor = Objects.requireNonNull(executor, "executor");
+    this.bound = bound;
+    this.consumer = Objects.requireNonNull(consumer, "consumer");
+    this.whenDrained = Objects.requireNonNull(whenDrained, "whenDrained");
+  }
+
+  /** Queues {@code item} if fewer than {@code bound} items are queued; false if the queue is full. */
+  public boolean offer(E item) {
+    if (queued.get() >= bound) {
+      return false;
+    }
+    add(item);
+    return true;
+  }
+
+  /** Queues {@code item} whatever the queue holds. A no-op once closed. */
+  public void add(E item) {
+    if (closed) {
+      return;
+    }
+    items.add(item);
+    queued.incrementAndGet();
+    schedule();
+  }
+
+  /**
+   * Asks for the {@code whenDrained} callback once: the next drain that leaves the queue empty runs
+   * it (at once, on the executor, if the queue is empty now).
+   */
+  public void notifyWhenDrained() {
+    drainedWanted.set(true);
+    schedule();
+  }
+
+  /** Items queued now and not yet handed to the consumer. */
+  public int size() {
+    return queued.get();
+  }
+
+  /** Discards what is queued and everything added later; no callback follows, one running completes. */
+  public void close() {
+    closed = true;
+    discard();
+  }
+
+  // ---- the drain, on the executor ----
+
+  private void schedule() {
+    if (draining.compareAndSet(false, true)) {
+      submit();
+    }
+  }
+
+  private void submit() {
+    try {
+      executor.execute(this::drain);
+    } catch (RejectedExecutionException e) {
+      // The executor was shut down with the client: nothing queued can be delivered any more.
+      LOG.debug("delivery executor refused a drain; discarding {} queued items", queued.get());
+      draining.set(false);
+      discard();
+    }
+  }
+
+  private void drain() {
+    try {
+      for (int i = 0; i < DRAIN_BATCH; i++) {
+        E item = items.poll();
+        if (item == null) {
+          break;
+        }
+        queued.decrementAndGet();
+        consumer.accept(item);
+      }
+      // Before draining is released, so that items the callback queues are drained by the resubmit
+      // below rather than by a second concurrent task.
+      if (!closed && items.isEmpty() && drainedWanted.compareAndSet(true, false)) {
+        whenDrained.run();
+      }
+    } finally {
+      draining.set(false);
+    }
+    if (!closed && (!items.isEmpty() || drainedWanted.get()) && draining.compareAndSet(false, true)) {
+      submit();
+    }
+  }
+
+  private void discard() {
+    while (items.poll() != null) {
+      queued.decrementAndGet();
+    }
+    drainedWanted.set(false);
+  }
+}
