@@ -21,6 +21,9 @@ import java.util.concurrent.ForkJoinPool;
  * @param historyAge how long recent revisions are kept; bounds the history's span in time
  * @param consistentReadTimeout how long a read waits for the mirror before going to etcd; bounds a
  *     linearizable read's extra latency when the mirror lags
+ * @param requestTimeout how long the cache waits for a read it sends on its own behalf (a list
+ *     page, a revision probe, a progress check) before giving up on it and retrying; bounds how
+ *     long one hung RPC can hold up the mirror or the linearizable reads sharing a probe
  * @param pageBytes target size of one bootstrap Range page; bounds one list response (jetcd's
  *     inbound limit is 4 MiB)
  * @param firstPageLimit keys asked for in the first bootstrap page, before sizes are known
@@ -48,6 +51,7 @@ public record CacheConfig(
     int historyEvents,
     Duration historyAge,
     Duration consistentReadTimeout,
+    Duration requestTimeout,
     int pageBytes,
     int firstPageLimit,
     Duration progressInterval,
@@ -69,6 +73,7 @@ public record CacheConfig(
     Objects.requireNonNull(defaultConsistency, "defaultConsistency");
     positive(historyAge, "historyAge");
     positive(consistentReadTimeout, "consistentReadTimeout");
+    positive(requestTimeout, "requestTimeout");
     positive(progressInterval, "progressInterval");
     positive(stallTimeout, "stallTimeout");
     positive(reconnectBackoffMin, "reconnectBackoffMin");
@@ -99,7 +104,7 @@ public record CacheConfig(
   /**
    * The defaults: the whole keyspace, linearizable reads (etcd's default), 10,000 revisions or
    * 75 s of history (at least what the Kubernetes watch cache keeps), a 3 s consistent-read
-   * timeout, 3 MiB pages starting at 1,000 keys, progress asked after 2 s of silence and the
+   * timeout, 30 s for the cache's own requests, 3 MiB pages starting at 1,000 keys, progress asked after 2 s of silence and the
    * watch re-established after 15 s, reconnects backing off from 100 ms to 5 s, progress asked for
    * a waiting read after 20 ms, etcd's 10-minute progress-notify interval, 1,024 queued responses
    * per watcher, 10 s for a watcher's registration, replays of at most 1,000 revisions per
@@ -108,7 +113,7 @@ public record CacheConfig(
    */
   public static CacheConfig defaults() {
     return new CacheConfig(List.of(), ReadConsistency.LINEARIZABLE, 10_000, Duration.ofSeconds(75),
-        Duration.ofSeconds(3), 3 << 20, 1000, Duration.ofSeconds(2), Duration.ofSeconds(15),
+        Duration.ofSeconds(3), Duration.ofSeconds(30), 3 << 20, 1000, Duration.ofSeconds(2), Duration.ofSeconds(15),
         Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofMillis(20), Duration.ofMinutes(10),
         1024, Duration.ofSeconds(10), 1000, Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
         ForkJoinPool.commonPool(), Ticker.systemTicker());

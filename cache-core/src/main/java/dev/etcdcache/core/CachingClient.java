@@ -8,6 +8,7 @@ import dev.etcdcache.api.Ticker;
 import dev.etcdcache.core.consistency.CachedReads;
 import dev.etcdcache.core.mirror.Mirror;
 import dev.etcdcache.core.mirror.MirrorSettings;
+import dev.etcdcache.core.passthrough.DeadlineKV;
 import dev.etcdcache.core.passthrough.JetcdRange;
 import dev.etcdcache.core.history.EventHistory;
 import dev.etcdcache.core.store.KeyRange;
@@ -92,14 +93,17 @@ public final class CachingClient implements Client {
         config.historyEvents(), config.historyAge(), config.progressInterval(), config.stallTimeout(),
         config.reconnectBackoffMin(), config.reconnectBackoffMax());
     KV upstreamKv = delegate.getKVClient();
-    this.mirror = new Mirror(upstreamKv, delegate.getWatchClient(), settings, config.executor(), config.ticker(),
+    // The cache's own reads (pages, probes, checks) give up after the request timeout; callers'
+    // reads passed through to etcd wait as long as jetcd would.
+    KV ownKv = new DeadlineKV(upstreamKv, config.requestTimeout());
+    this.mirror = new Mirror(ownKv, delegate.getWatchClient(), settings, config.executor(), config.ticker(),
         stats);
-    this.reads = new CachedReads(upstreamKv, new JetcdRange(upstreamKv), mirror, config.defaultConsistency(),
+    this.reads = new CachedReads(ownKv, new JetcdRange(upstreamKv), mirror, config.defaultConsistency(),
         config.consistentReadTimeout(), config.progressRequestDelay(), config.executor(), config.ticker(), stats);
     this.kv = new CachingKV(upstreamKv, reads, mirror);
     this.watchDelivery = watchDeliveryPool(config.deliveryThreads());
     this.watchTimer = watchTimer();
-    this.hub = new WatchHub(mirror, upstreamKv, delegate.getWatchClient(),
+    this.hub = new WatchHub(mirror, ownKv, delegate.getWatchClient(),
         new EventHistory(config.historyEvents(), config.historyAge().toNanos(), config.ticker()),
         watchDelivery, watchTimer,
         new WatchHub.Settings(config.watcherQueueLimit(), config.watchReplayRevisions(),
@@ -420,6 +424,7 @@ public final class CachingClient implements Client {
           historyEvents != null ? historyEvents : d.historyEvents(),
           historyAge != null ? historyAge : d.historyAge(),
           consistentReadTimeout != null ? consistentReadTimeout : d.consistentReadTimeout(),
+          d.requestTimeout(),
           pageBytes != null ? pageBytes : d.pageBytes(),
           d.firstPageLimit(),
           progressInterval != null ? progressInterval : d.progressInterval(),

@@ -163,8 +163,19 @@ public final class CachedReads {
 
   private CompletableFuture<RangeResponse> linearizable(RangeRequest request) {
     long arrived = ticker.read();
-    return probe.latest().thenCompose(header ->
-        serveAt(Math.max(header.getRevision(), lastWrite.get()), request))
+    // The shared probe is bounded for this caller by the consistent-read timeout: a probe etcd
+    // does not answer sends the read to etcd, as a mirror that does not catch up does.
+    return probe.latest().copy().orTimeout(timeoutNanos, TimeUnit.NANOSECONDS)
+        .handle((header, failure) -> {
+          if (failure == null) {
+            return serveAt(Math.max(header.getRevision(), lastWrite.get()), request);
+          }
+          if (EtcdFailures.unwrap(failure) instanceof TimeoutException) {
+            return fallBack(request);
+          }
+          return CompletableFuture.<RangeResponse>failedFuture(EtcdFailures.unwrap(failure));
+        })
+        .thenCompose(answer -> answer)
         .whenComplete((r, failure) -> stats.recordConsistentReadWait(ticker.read() - arrived));
   }
 

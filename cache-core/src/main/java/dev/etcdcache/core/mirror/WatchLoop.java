@@ -56,6 +56,11 @@ final class WatchLoop {
   private boolean closed;
   private ScheduledFuture<?> tick;
 
+  /** Whether etcd confirmed the current watch (apply thread only). */
+  private boolean created;
+  /** A progress request arrived before the watch was created (apply thread only). */
+  private boolean progressWanted;
+
   WatchLoop(Watch watch, KeyRange range, MirrorSettings settings, ScheduledExecutorService applier,
       Ticker ticker, Sink sink, StatsRecorder stats) {
     this.watch = watch;
@@ -75,13 +80,18 @@ final class WatchLoop {
     tick = applier.scheduleWithFixedDelay(this::checkLiveness, period, period, TimeUnit.MILLISECONDS);
   }
 
-  /** Asks etcd for a progress notification now. */
+  /**
+   * Asks etcd for a progress notification now, or, while the watch is not yet created at etcd
+   * (which ignores a progress request for a watch it does not have yet), as soon as it is.
+   */
   void requestProgress() {
-    if (watcher != null) {
-      lastProgressRequestNanos = ticker.read();
-      stats.recordRpc(StatsRecorder.Rpc.PROGRESS_REQUEST);
-      watcher.requestProgress();
+    if (watcher == null || !created) {
+      progressWanted = true;
+      return;
     }
+    lastProgressRequestNanos = ticker.read();
+    stats.recordRpc(StatsRecorder.Rpc.PROGRESS_REQUEST);
+    watcher.requestProgress();
   }
 
   /** Closes the watch for good. */
@@ -104,6 +114,7 @@ final class WatchLoop {
       return;
     }
     long gen = ++generation;
+    created = false;
     long from = sink.appliedRevision() + 1;
     WatchOption option = WatchOption.builder()
         .withRange(ByteSequence.from(range.rangeEnd()))
@@ -126,7 +137,12 @@ final class WatchLoop {
     lastResponseNanos = ticker.read();
     backoffNanos = settings.backoffMin().toNanos();
     if (response.isCreatedNotify()) {
+      created = true;
       sink.onConnected(true, null);
+      if (progressWanted) {
+        progressWanted = false;
+        requestProgress();
+      }
       return;
     }
     sink.onResponse(response);
