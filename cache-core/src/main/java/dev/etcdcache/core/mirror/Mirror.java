@@ -343,12 +343,12 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     }
   }
 
-  private void apply(WatchResponse response) {
+  private void apply(WatchResponse response, long requestSentNanos) {
     io.etcd.jetcd.Response.Header h = response.getHeader();
     freshness.observeUpstream(WireForm.header(h));
     List<WatchEvent> events = response.getEvents();
     if (events.isEmpty()) {
-      onProgress(h.getRevision());
+      onProgress(h.getRevision(), requestSentNanos);
       return;
     }
     int i = 0;
@@ -406,10 +406,15 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
    * revision has an event there); in a mirror of some ranges it is checked against etcd before the
    * mirror moves (see {@link ProgressCheck}).
    */
-  private void onProgress(long revision) {
+  private void onProgress(long revision, long requestSentNanos) {
     StoreVersion base = current.get();
     if (revision <= base.revision()) {
-      freshness.confirmedAt(ticker.read());
+      // It shows the mirror current when etcd answered, which is no earlier than when the request
+      // was sent; receipt time would claim up to a round trip more (a periodic notification,
+      // which no request vouches for, confirms nothing).
+      if (requestSentNanos != 0) {
+        freshness.confirmedAt(requestSentNanos);
+      }
       return;
     }
     if (watchRange.equals(KeyRange.ALL) || checkingProgress) {
@@ -453,12 +458,12 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     }
 
     @Override
-    public void onResponse(WatchResponse response) {
+    public void onResponse(WatchResponse response, long requestSentNanos) {
       if (applyFailure != null) {
         return; // a re-list is rebuilding the mirror and will restart the watch after it
       }
       try {
-        apply(response);
+        apply(response, requestSentNanos);
       } catch (Throwable t) {
         failed(t);
         relist();
@@ -475,6 +480,11 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
       if (error != null) {
         lastError = error;
       }
+    }
+
+    @Override
+    public void onFailed(Throwable error) {
+      listeners.forEach(l -> l.onUpstreamError(error));
     }
 
     @Override

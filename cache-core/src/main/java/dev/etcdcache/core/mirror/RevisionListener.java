@@ -25,4 +25,11 @@ public interface RevisionListener {
    * {@code compactRevision} is the compact revision that forced it (0 if unknown).
    */
   default void onRelist(StoreVersion version, long compactRevision) {}
+
+  /**
+   * The upstream watch failed (etcd unreachable, the stream broken or stalled). The mirror
+   * reconnects from its applied revision by itself and loses nothing; a consumer may tell its own
+   * clients, as jetcd tells a watch listener ({@code onError}) and keeps the watch open.
+   */
+  default void onUpstreamError(Throwable error) {}
 }

@@ -34,11 +34,19 @@ final class WatchLoop {
   interface Sink {
     long appliedRevision();
 
-    void onResponse(WatchResponse response);
+    /**
+     * A response of the watch. For a progress notification (no events), {@code requestSentNanos}
+     * is when the progress request it answers was sent (etcd's state is at least that recent), or
+     * 0 for a notification no request of ours can vouch for (etcd's periodic one).
+     */
+    void onResponse(WatchResponse response, long requestSentNanos);
 
     void onConnected(boolean connected, String error);
 
     void onCompacted(long compactRevision);
+
+    /** The watch failed for another reason (etcd unreachable, stream broken, stalled); it will reconnect. */
+    void onFailed(Throwable error);
   }
 
   private final Watch watch;
@@ -56,6 +64,11 @@ final class WatchLoop {
   private boolean closed;
   private ScheduledFuture<?> tick;
 
+  /** Progress requests kept unanswered at most (a bound, in case etcd ignores some). */
+  private static final int MAX_UNANSWERED = 64;
+
+  /** Send times of progress requests not answered yet, oldest first (apply thread only). */
+  private final java.util.ArrayDeque<Long> unanswered = new java.util.ArrayDeque<>();
   /** Whether etcd confirmed the current watch (apply thread only). */
   private boolean created;
   /** A progress request arrived before the watch was created (apply thread only). */
@@ -90,6 +103,11 @@ final class WatchLoop {
       return;
     }
     lastProgressRequestNanos = ticker.read();
+    if (unanswered.size() < MAX_UNANSWERED) {
+      // Past the bound the oldest send times stay: later notifications are then stamped older
+      // than they could be, never newer.
+      unanswered.addLast(lastProgressRequestNanos);
+    }
     stats.recordRpc(StatsRecorder.Rpc.PROGRESS_REQUEST);
     watcher.requestProgress();
   }
@@ -115,12 +133,16 @@ final class WatchLoop {
     }
     long gen = ++generation;
     created = false;
+    unanswered.clear(); // requests sent on an earlier watch are answered on none
     long from = sink.appliedRevision() + 1;
     WatchOption option = WatchOption.builder()
         .withRange(ByteSequence.from(range.rangeEnd()))
         .withRevision(from)
         .withProgressNotify(true)
         .withCreateNotify(true)
+        // A member cut off from its peers cancels the watch (and we reconnect, possibly to another
+        // member) instead of holding the mirror on a stream that can no longer be current.
+        .withRequireLeader(true)
         .build();
     lastResponseNanos = ticker.read();
     stats.recordRpc(StatsRecorder.Rpc.WATCH_STREAM);
@@ -145,7 +167,14 @@ final class WatchLoop {
       }
       return;
     }
-    sink.onResponse(response);
+    long sent = 0;
+    if (response.getEvents().isEmpty()) {
+      // etcd answers progress requests in order, on the stream they were sent on; a notification
+      // with none outstanding is etcd's own periodic one.
+      Long oldest = unanswered.pollFirst();
+      sent = oldest == null ? 0 : oldest;
+    }
+    sink.onResponse(response, sent);
   }
 
   private void onError(long gen, Throwable error) {
@@ -166,6 +195,7 @@ final class WatchLoop {
     LOG.warn("upstream watch failed ({}); reconnecting from revision {} in {} ms", error.toString(),
         sink.appliedRevision() + 1, TimeUnit.NANOSECONDS.toMillis(backoffNanos));
     sink.onConnected(false, error.toString());
+    sink.onFailed(error);
     reconnectLater();
   }
 
@@ -189,6 +219,8 @@ final class WatchLoop {
       LOG.warn("upstream watch silent for {} ms; re-establishing it", TimeUnit.NANOSECONDS.toMillis(silent));
       closeWatcher();
       sink.onConnected(false, "upstream watch stalled");
+      sink.onFailed(io.grpc.Status.UNAVAILABLE
+          .withDescription("etcd-cache: the upstream watch was silent past the stall timeout").asRuntimeException());
       generation++;
       reconnectLater();
     } else if (silent > settings.progressInterval().toNanos()

@@ -228,7 +228,10 @@ final class ViewWatcher<T> implements AutoCloseable {
   private void guarded(Runnable callback) {
     try {
       callback.run();
-    } catch (RuntimeException | LinkageError e) {
+    } catch (RuntimeException | Error e) {
+      if (e instanceof VirtualMachineError vm) {
+        throw vm; // the JVM is failing, not the listener
+      }
       if (!failureLogged) {
         failureLogged = true;
         LOG.warn("a view watch listener threw; the watch goes on (logged once per watcher)", e);

@@ -310,7 +310,12 @@ final class HubWatcher implements Watch.Watcher {
         case ERROR -> listener.onError(item.error());
         case COMPLETED -> listener.onCompleted();
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // A listener's bug (an AssertionError, a LinkageError) must not stop its deliveries; only
+      // the JVM's own failures go on up.
+      if (e instanceof VirtualMachineError vm) {
+        throw vm;
+      }
       owner.listenerFailed();
       if (!failureLogged) {
         failureLogged = true;

@@ -1,5 +1,9 @@
 package dev.etcdcache.core.watch;
 
+import static io.etcd.jetcd.common.exception.EtcdExceptionFactory.toEtcdException;
+
+import dev.etcdcache.core.wire.EtcdFailures;
+import io.etcd.jetcd.common.exception.EtcdException;
 import dev.etcdcache.core.mirror.MirrorFeed;
 import static io.etcd.jetcd.common.exception.EtcdExceptionFactory.newClosedWatchClientException;
 import static io.etcd.jetcd.common.exception.EtcdExceptionFactory.newCompactedException;
@@ -241,6 +245,22 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
       history.reset(version.revision());
     }
     history.advance(version.revision());
+  }
+
+  /**
+   * The mirror lost etcd for a moment: every watcher served from memory hears it as a direct jetcd
+   * watcher would ({@code onError} with an {@code EtcdException}, the watcher staying open); the
+   * mirror resumes from its applied revision, so no event is lost or repeated. Watchers on their
+   * own upstream watch hear it from jetcd.
+   */
+  @Override
+  public void onUpstreamError(Throwable error) {
+    EtcdException shown = toEtcdException(EtcdFailures.unwrap(error));
+    for (HubWatcher w : fanOut.all()) {
+      if (!w.hasOpenUpstream() && !w.isClosedByClient()) {
+        w.failLater(shown);
+      }
+    }
   }
 
   @Override

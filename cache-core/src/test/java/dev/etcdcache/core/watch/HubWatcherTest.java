@@ -84,6 +84,34 @@ class HubWatcherTest {
     assertThat(w.takeSentSinceProgressTick()).isFalse();
   }
 
+  @Test
+  void deliver_listenerThrowsAnError_laterResponsesStillDelivered() {
+    List<Long> delivered = new ArrayList<>();
+    HubWatcher failing = new HubWatcher(owner, 2,
+        WatchRequest.of(ByteSequence.from(ByteString.copyFromUtf8("k")), WatchOption.DEFAULT), new Watch.Listener() {
+          @Override
+          public void onNext(WatchResponse response) {
+            delivered.add(response.getHeader().getRevision());
+            if (delivered.size() == 1) {
+              throw new AssertionError("a listener's bug");
+            }
+          }
+
+          @Override
+          public void onError(Throwable throwable) {}
+
+          @Override
+          public void onCompleted() {}
+        }, delivery, 8);
+    failing.goLive(11);
+    failing.offerLive(11, response(11));
+    runAll();
+    failing.offerLive(12, response(12));
+    runAll();
+    assertThat(delivered).containsExactly(11L, 12L);
+    assertThat(owner.listenerFailures).isEqualTo(1);
+  }
+
   private void runAll() {
     Runnable t;
     while ((t = tasks.poll()) != null) {
@@ -113,7 +141,11 @@ class HubWatcherTest {
     @Override
     public void progressRequested(HubWatcher w) {}
 
+    int listenerFailures;
+
     @Override
-    public void listenerFailed() {}
+    public void listenerFailed() {
+      listenerFailures++;
+    }
   }
 }
