@@ -74,6 +74,8 @@ public final class CachingClient implements Client {
   private final WatchHub hub;
   private final ExecutorService watchDelivery;
   private final ScheduledExecutorService watchTimer;
+  /** The mirror's apply thread: the only writer of the mirror, its history and its views. */
+  private final ScheduledExecutorService applier;
   private final StatsRecorder stats;
   private final CachedReads reads;
   private final List<MirrorView<?>> views = new CopyOnWriteArrayList<>();
@@ -96,8 +98,9 @@ public final class CachingClient implements Client {
     // The cache's own reads (pages, probes, checks) give up after the request timeout; callers'
     // reads passed through to etcd wait as long as jetcd would.
     KV ownKv = new DeadlineKV(upstreamKv, config.requestTimeout());
-    this.mirror = new Mirror(ownKv, delegate.getWatchClient(), settings, config.executor(), config.ticker(),
-        stats);
+    this.applier = applyThread();
+    this.mirror = new Mirror(ownKv, delegate.getWatchClient(), settings, applier, config.executor(),
+        config.ticker(), stats);
     this.reads = new CachedReads(ownKv, new JetcdRange(upstreamKv), mirror, config.defaultConsistency(),
         config.consistentReadTimeout(), config.progressRequestDelay(), config.executor(), config.ticker(), stats);
     this.kv = new CachingKV(upstreamKv, reads, mirror);
@@ -265,6 +268,7 @@ public final class CachingClient implements Client {
     views.forEach(MirrorView::close);
     watch.close();
     mirror.close();
+    applier.shutdownNow();
     watchTimer.shutdownNow();
     watchDelivery.shutdown();
   }
@@ -482,6 +486,14 @@ public final class CachingClient implements Client {
   }
 
   /** The watch hub's progress timer. */
+  private static ScheduledExecutorService applyThread() {
+    return Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "etcd-cache-mirror");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
   private static ScheduledExecutorService watchTimer() {
     return Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "etcd-cache-watch-progress");

@@ -22,12 +22,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,9 +62,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   private final boolean filterRanges;
   private final Ticker ticker;
   private final ScheduledExecutorService applier;
-  private final AtomicReference<StoreVersion> current = new AtomicReference<>();
-  private final VersionWindow window;
-  private final RevisionWaiters<StoreVersion> waiters;
+  private final PublishedVersions versions;
   private final CompletableFuture<StoreVersion> ready = new CompletableFuture<>();
   private final WatchLoop loop;
   private final List<RevisionListener> listeners = new CopyOnWriteArrayList<>();
@@ -74,8 +70,6 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   private final AtomicLong reconnects = new AtomicLong();
   private final Freshness freshness;
   private final StatsRecorder stats;
-  /** Key and value bytes in the current version; written on the apply thread only. */
-  private volatile long storedBytes;
   private volatile boolean connected;
   private volatile String lastError;
   private volatile boolean closed;
@@ -88,11 +82,12 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   private boolean relisting;
 
   /**
-   * A mirror over {@code kv} and {@code watch} (those of one jetcd client, namespace included).
-   * Nothing happens until {@link #start()}.
+   * A mirror over {@code kv} and {@code watch} (those of one jetcd client, namespace included),
+   * applying on {@code applier}: a single-threaded executor the caller owns and shuts down after
+   * {@link #close()}. Nothing happens until {@link #start()}.
    */
-  public Mirror(KV kv, Watch watch, MirrorSettings settings, Executor callbacks, Ticker ticker,
-      StatsRecorder stats) {
+  public Mirror(KV kv, Watch watch, MirrorSettings settings, ScheduledExecutorService applier, Executor callbacks,
+      Ticker ticker, StatsRecorder stats) {
     this.kv = kv;
     this.stats = stats;
     this.settings = settings;
@@ -101,21 +96,19 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     this.ticker = ticker;
     this.freshness = new Freshness(ticker);
     this.callbacks = callbacks;
-    this.applier = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "etcd-cache-mirror");
-      t.setDaemon(true);
-      applyThread = t;
-      return t;
-    });
-    this.window = new VersionWindow(settings.versionsKept(), settings.versionsAge().toNanos());
-    this.waiters = new RevisionWaiters<>(current::get, StoreVersion::revision, callbacks);
+    this.applier = applier;
+    this.versions = new PublishedVersions(
+        new VersionWindow(settings.versionsKept(), settings.versionsAge().toNanos()), freshness, callbacks);
     this.progressCheck = new ProgressCheck(kv, settings.ranges(), stats);
     this.loop = new WatchLoop(watch, watchRange, settings, applier, ticker, new LoopSink(), stats);
   }
 
   /** Starts the bootstrap; the returned future completes when the first version is published. */
   public CompletableFuture<StoreVersion> start() {
-    applier.execute(this::relist);
+    applier.execute(() -> {
+      applyThread = Thread.currentThread();
+      relist();
+    });
     return ready;
   }
 
@@ -151,22 +144,18 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
    * closed, and no apply failure is waiting for a re-list to recover from it.
    */
   public boolean isServing() {
-    return current.get() != null && applyFailure == null && !closed;
+    return versions.current() != null && applyFailure == null && !closed;
   }
 
   /** The latest published version, or {@code null} before the first. */
   @Override
   public StoreVersion current() {
-    return current.get();
+    return versions.current();
   }
 
   /** A version exact at {@code revision}, if one is still held. */
   public Optional<StoreVersion> versionAt(long revision) {
-    StoreVersion now = current.get();
-    if (now != null && now.revision() == revision) {
-      return Optional.of(now);
-    }
-    return window.at(revision);
+    return versions.at(revision);
   }
 
   /** A future of the first version at or past {@code revision}, completed off the apply thread. */
@@ -175,7 +164,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     if (closed) {
       return CompletableFuture.failedFuture(new CacheClosedException("the cache is closed"));
     }
-    return waiters.await(revision);
+    return versions.await(revision);
   }
 
   /** Whether {@code range} lies entirely inside the mirrored ranges. */
@@ -208,7 +197,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
 
   /** The oldest revision a read at a revision can be served at from memory, or -1. */
   public long oldestRevision() {
-    return window.oldestRevision();
+    return versions.oldestRevision();
   }
 
   /**
@@ -216,8 +205,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
    * {@link CacheStats#ENTRY_OVERHEAD_BYTES} per entry. 0 before ready.
    */
   public long estimatedBytes() {
-    StoreVersion now = current.get();
-    return now == null ? 0 : storedBytes + now.tree().size() * CacheStats.ENTRY_OVERHEAD_BYTES;
+    return versions.estimatedBytes();
   }
 
   /** Whether {@link #close()} was called. */
@@ -227,7 +215,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
 
   /** A snapshot of the mirror's health. */
   public CacheStatus status() {
-    StoreVersion now = current.get();
+    StoreVersion now = versions.current();
     long sync = freshness.lastSyncNanos();
     Instant lastProgress = sync == 0 ? null
         : Instant.now().minusNanos(Math.max(0, ticker.read() - sync));
@@ -235,7 +223,11 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
         lastProgress, connected, Optional.ofNullable(lastError), relists.get(), reconnects.get());
   }
 
-  /** Stops the watch and the apply thread; waiting reads fail with {@link CacheClosedException}. */
+  /**
+   * Stops the upstream watch; waiting reads fail with {@link CacheClosedException}. Tasks still
+   * posted to the apply thread find the mirror closed and do nothing; the owner of the executor
+   * shuts it down.
+   */
   @Override
   public void close() {
     if (closed) {
@@ -257,9 +249,8 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
       }
       LOG.debug("closing the upstream watch did not finish cleanly", e);
     }
-    applier.shutdownNow();
     ready.completeExceptionally(cause);
-    waiters.failAll(cause);
+    versions.failAll(cause);
   }
 
   // ---- apply thread ----
@@ -269,7 +260,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
       return;
     }
     relisting = true;
-    boolean first = current.get() == null;
+    boolean first = versions.current() == null;
     long started = ticker.read();
     new Bootstrap(kv, settings.ranges(), settings.pageBytes(), applier, stats)
         .run(settings.firstPageLimit())
@@ -302,10 +293,10 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     if (!first) {
       relists.incrementAndGet();
       stats.recordRelist();
-      window.clear();
+      versions.clearWindow();
     }
     stats.recordBootstrap(ticker.read() - started);
-    storedBytes = snapshot.bytes();
+    versions.setStoredBytes(snapshot.bytes());
     freshness.observeUpstream(snapshot.header().toBuilder().setRevision(snapshot.revision()).build());
     StoreVersion listed = new StoreVersion(snapshot.revision(), snapshot.tree(), ticker.read());
     publish(listed);
@@ -364,13 +355,13 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   }
 
   private void applyRevision(long revision, List<WatchEvent> events) {
-    StoreVersion before = current.get();
+    StoreVersion before = versions.current();
     if (revision <= before.revision()) {
       return;
     }
     Batch<byte[]> batch = before.tree().batch();
     List<KeyWrite> writes = new ArrayList<>(events.size());
-    long bytes = storedBytes;
+    long bytes = versions.storedBytes();
     for (WatchEvent event : events) {
       io.etcd.jetcd.KeyValue kv = event.getKeyValue();
       byte[] key = kv.getKey().getBytes();
@@ -389,7 +380,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
       writes.add(new KeyWrite(key, stored, previous));
     }
     StoreVersion after = new StoreVersion(revision, batch.freeze(), ticker.read());
-    storedBytes = bytes;
+    versions.setStoredBytes(bytes);
     publish(after);
     stats.recordEventsApplied(writes.size());
     if (writes.isEmpty()) {
@@ -407,7 +398,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
    * mirror moves (see {@link ProgressCheck}).
    */
   private void onProgress(long revision, long requestSentNanos) {
-    StoreVersion base = current.get();
+    StoreVersion base = versions.current();
     if (revision <= base.revision()) {
       // It shows the mirror current when etcd answered, which is no earlier than when the request
       // was sent; receipt time would claim up to a round trip more (a periodic notification,
@@ -424,7 +415,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     long sent = ticker.read();
     progressCheck.unchangedUntil(base, revision).whenCompleteAsync((unchanged, failure) -> {
       checkingProgress = false;
-      if (closed || failure != null || !unchanged || current.get() != base) {
+      if (closed || failure != null || !unchanged || versions.current() != base) {
         return;
       }
       StoreVersion advanced = base.advancedTo(revision, ticker.read());
@@ -435,10 +426,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   }
 
   private void publish(StoreVersion version) {
-    current.set(version);
-    window.add(version, version.publishedNanos());
-    freshness.onPublished(version.revision());
-    waiters.release(version);
+    versions.publish(version);
   }
 
   private boolean inRanges(byte[] key) {
@@ -454,7 +442,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   private final class LoopSink implements WatchLoop.Sink {
     @Override
     public long appliedRevision() {
-      return current.get().revision();
+      return versions.current().revision();
     }
 
     @Override

@@ -11,10 +11,13 @@ import io.etcd.jetcd.KV;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,14 +29,21 @@ class MirrorFailureTest {
   @RegisterExtension
   static final EtcdExtension ETCD = EtcdExtension.builder().build();
 
+  private final ScheduledExecutorService applier = Executors.newSingleThreadScheduledExecutor();
+
+  @AfterEach
+  void stopApplyThread() {
+    applier.shutdownNow();
+  }
+
   @Test
   void apply_listenerThrows_stopsServingThenRelistsAndCatchesUp() throws Exception {
     KV kv = ETCD.client().getKVClient();
     MirrorSettings settings = new MirrorSettings(List.of(KeyRange.prefix(bytes("fail/"))), 1 << 20, 100, 100,
         Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMillis(50),
         Duration.ofMillis(200));
-    try (Mirror mirror = new Mirror(kv, ETCD.client().getWatchClient(), settings, ForkJoinPool.commonPool(),
-        Ticker.systemTicker(), StatsRecorder.disabled())) {
+    try (Mirror mirror = new Mirror(kv, ETCD.client().getWatchClient(), settings, applier,
+        ForkJoinPool.commonPool(), Ticker.systemTicker(), StatsRecorder.disabled())) {
       AtomicInteger throwsLeft = new AtomicInteger(1);
       AtomicInteger relists = new AtomicInteger();
       mirror.addListener(new RevisionListener() {
@@ -74,7 +84,7 @@ class MirrorFailureTest {
     MirrorSettings settings = new MirrorSettings(List.of(KeyRange.prefix(bytes("close/"))), 1 << 20, 100, 100,
         Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMillis(50),
         Duration.ofMillis(200));
-    Mirror mirror = new Mirror(ETCD.client().getKVClient(), ETCD.client().getWatchClient(), settings,
+    Mirror mirror = new Mirror(ETCD.client().getKVClient(), ETCD.client().getWatchClient(), settings, applier,
         ForkJoinPool.commonPool(), Ticker.systemTicker(), StatsRecorder.disabled());
     var closed = mirror.ready().thenRun(mirror::close);
     mirror.start();

@@ -1,0 +1,90 @@
+package dev.etcdcache.core.mirror;
+
+import dev.etcdcache.api.CacheStats;
+import dev.etcdcache.core.store.StoreVersion;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The versions the mirror has published, as readers see them: the current one (one atomic
+ * reference), the recent ones kept for reads at a revision ({@link VersionWindow}), the futures
+ * waiting for a revision ({@link RevisionWaiters}), and the key and value bytes the current one
+ * holds. Publishing moves all of them in one step, in the order that keeps every promise: the
+ * version is visible before freshness is confirmed and before any waiter is released.
+ *
+ * <p>Thread-safe for readers; {@link #publish}, {@link #clearWindow} and {@link #setStoredBytes}
+ * are called on the apply thread only.
+ */
+final class PublishedVersions {
+
+  private final AtomicReference<StoreVersion> current = new AtomicReference<>();
+  private final VersionWindow window;
+  private final RevisionWaiters<StoreVersion> waiters;
+  private final Freshness freshness;
+  /** Key and value bytes in the current version; written on the apply thread only. */
+  private volatile long storedBytes;
+
+  PublishedVersions(VersionWindow window, Freshness freshness, Executor callbacks) {
+    this.window = window;
+    this.freshness = freshness;
+    this.waiters = new RevisionWaiters<>(current::get, StoreVersion::revision, callbacks);
+  }
+
+  /** Makes {@code version} current, keeps it for reads at its revision, then wakes its waiters. */
+  void publish(StoreVersion version) {
+    current.set(version);
+    window.add(version, version.publishedNanos());
+    freshness.onPublished(version.revision());
+    waiters.release(version);
+  }
+
+  /** The current version, or {@code null} before the first. */
+  StoreVersion current() {
+    return current.get();
+  }
+
+  /** A version exact at {@code revision}, if one is still held. */
+  Optional<StoreVersion> at(long revision) {
+    StoreVersion now = current.get();
+    if (now != null && now.revision() == revision) {
+      return Optional.of(now);
+    }
+    return window.at(revision);
+  }
+
+  /** A future of the first version at or past {@code revision}, completed off the apply thread. */
+  CompletableFuture<StoreVersion> await(long revision) {
+    return waiters.await(revision);
+  }
+
+  /** The oldest revision a read at a revision can be served at, or -1. */
+  long oldestRevision() {
+    return window.oldestRevision();
+  }
+
+  /** Forgets the recent versions (a re-list: they are not contiguous with what follows). */
+  void clearWindow() {
+    window.clear();
+  }
+
+  long storedBytes() {
+    return storedBytes;
+  }
+
+  void setStoredBytes(long bytes) {
+    storedBytes = bytes;
+  }
+
+  /** Key and value bytes plus {@link CacheStats#ENTRY_OVERHEAD_BYTES} per entry; 0 before the first. */
+  long estimatedBytes() {
+    StoreVersion now = current.get();
+    return now == null ? 0 : storedBytes + now.tree().size() * CacheStats.ENTRY_OVERHEAD_BYTES;
+  }
+
+  /** Fails every waiter, now and later. */
+  void failAll(Throwable cause) {
+    waiters.failAll(cause);
+  }
+}
