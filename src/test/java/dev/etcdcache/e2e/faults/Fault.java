@@ -1,0 +1,170 @@
+package dev.etcdcache.e2e.faults;
+
+import dev.etcdcache.core.CachingClient;
+import io.etcd.jetcd.Client;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The faults of the matrix, each injected into a running workload by {@link #inject}. A fault
+ * that heals calls {@link FaultRun#healed} so the time to a current cache is measured.
+ */
+enum Fault {
+  /** The leader of a 3-member cluster is killed during writes, then restarted. */
+  LEADER_KILL(3, false) {
+    @Override
+    void inject(FaultRun run) throws Exception {
+      for (int i = 0; i < run.scale.cycles(); i++) {
+        int leader = run.cluster.leader();
+        run.cluster.member(leader).kill();
+        FaultRun.sleep(Duration.ofSeconds(2));
+        run.cluster.member(leader).restart();
+        run.healed(System.nanoTime());
+        FaultRun.sleep(Duration.ofMillis(500));
+      }
+    }
+  },
+  /** A follower of a 3-member cluster is restarted (graceful stop, start). */
+  MEMBER_RESTART(3, false) {
+    @Override
+    void inject(FaultRun run) throws Exception {
+      for (int i = 0; i < run.scale.cycles(); i++) {
+        int follower = (run.cluster.leader() + 1 + i) % 3;
+        run.cluster.member(follower).restart();
+        run.healed(System.nanoTime());
+        FaultRun.sleep(Duration.ofMillis(500));
+      }
+    }
+  },
+  /** The cache's connection is stalled (a blackhole) for the outage, then passes again. */
+  CONNECTION_STALL(1, true) {
+    @Override
+    void inject(FaultRun run) throws Exception {
+      run.proxy.stall();
+      FaultRun.sleep(run.scale.outage().compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : run.scale.outage());
+      run.proxy.pass();
+      run.healed(System.nanoTime());
+    }
+  },
+  /** Every connection of the cache is cut (TCP reset), repeatedly. */
+  CONNECTION_CUT(1, true) {
+    @Override
+    void inject(FaultRun run) throws Exception {
+      for (int i = 0; i < 2 * run.scale.cycles(); i++) {
+        run.proxy.cutAll();
+        run.healed(System.nanoTime());
+        FaultRun.sleep(Duration.ofMillis(300));
+      }
+    }
+  },
+  /** etcd (one member) is down for the outage while reads and watches go on, then restarted. */
+  ETCD_DOWN(1, false) {
+    @Override
+    void inject(FaultRun run) throws Exception {
+      run.cluster.member(0).kill();
+      FaultRun.sleep(run.scale.outage());
+      run.cluster.member(0).restart();
+      run.healed(System.nanoTime());
+    }
+  },
+  /**
+   * While the cache is cut off, writes go on and etcd compacts at its current revision; then the
+   * connection is cut and passes again. A watcher opened afterwards below the compaction must get
+   * the compaction error.
+   */
+  COMPACTION_WHILE_DISCONNECTED(1, true) {
+    @Override
+    void inject(FaultRun run) throws Exception {
+      run.proxy.stall();
+      FaultRun.sleep(run.scale.outage().dividedBy(2));
+      long compactAt = run.currentRevision();
+      run.logBeforeCompaction.addAll(EtcdLogReader.read(run.direct, Workload.PREFIX, run.startRevision, compactAt));
+      run.cluster.compact(compactAt);
+      FaultRun.sleep(Duration.ofMillis(500));
+      run.proxy.cutAll();
+      run.proxy.pass();
+      run.healed(System.nanoTime());
+      run.workload.watch(run.cache(), 1, Workload.PREFIX, run.startRevision + 1, null, 0);
+    }
+  },
+  /** Writers switch to txns of 100 puts (one revision each) for the outage's length. */
+  BURSTY_WRITES(1, false) {
+    @Override
+    void inject(FaultRun run) throws Exception {
+      run.workload.bursty(true);
+      FaultRun.sleep(run.scale.outage());
+      run.workload.bursty(false);
+      run.healed(System.nanoTime());
+    }
+  },
+  /** Watchers whose listener is slow (20 ms per response) for the outage, and one that throws every third response. */
+  SLOW_AND_THROWING_LISTENERS(1, false) {
+    @Override
+    void inject(FaultRun run) throws Exception {
+      AtomicBoolean slow = new AtomicBoolean(true);
+      Runnable delay = () -> {
+        if (slow.get()) {
+          try {
+            Thread.sleep(20);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      };
+      long current = run.currentRevision();
+      for (int i = 0; i < 3; i++) {
+        run.workload.watch(run.cache(), 1, Workload.PREFIX, current + 1 - 10L * i, delay, 0);
+      }
+      run.workload.watch(run.cache(), 1, Workload.PREFIX, current + 1, null, 3);
+      run.workload.watch(run.cache(), 1, Workload.PREFIX + "w0/", current - 5, delay, 2);
+      FaultRun.sleep(run.scale.outage());
+      slow.set(false);
+      run.healed(System.nanoTime());
+    }
+  },
+  /**
+   * The cache bootstraps over values of 1.5 MiB (more than jetcd's 4 MiB message limit in all), and
+   * a second cache bootstraps mid-run under load, with its own readers and watchers.
+   */
+  BOOTSTRAP_LARGE_VALUES(1, false) {
+    @Override
+    void prepare(FaultRun run) throws Exception {
+      byte[] big = new byte[1536 * 1024];
+      for (int i = 0; i < 5; i++) {
+        java.util.Arrays.fill(big, (byte) ('a' + i));
+        run.direct.getKVClient().put(Workload.bytes(Workload.PREFIX + "big/" + i), io.etcd.jetcd.ByteSequence.from(big))
+            .get(30, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    }
+
+    @Override
+    void inject(FaultRun run) throws Exception {
+      Client client = run.newClient();
+      long started = System.nanoTime();
+      CachingClient second = run.newCache(client);
+      if (!second.awaitReady(Duration.ofMinutes(2))) {
+        throw new AssertionError("a second cache did not bootstrap within 2 min: " + second.status());
+      }
+      run.recoveryNanos.add(System.nanoTime() - started);
+      run.passedThroughDuringFault = run.cache().stats().passedThrough() + second.stats().passedThrough();
+      long current = run.currentRevision();
+      run.workload.startReaders(second, 2, run.deadlineNanos);
+      run.workload.watch(second, 2, Workload.PREFIX, run.startRevision + 1, null, 0);
+      run.workload.watch(second, 2, Workload.PREFIX, current + 1, null, 0);
+    }
+  };
+
+  final int members;
+  final boolean proxy;
+
+  Fault(int members, boolean proxy) {
+    this.members = members;
+    this.proxy = proxy;
+  }
+
+  /** Runs before the cache is built and the start revision taken. */
+  void prepare(FaultRun run) throws Exception {}
+
+  /** Injects the fault into the running workload; returns when it has healed. */
+  abstract void inject(FaultRun run) throws Exception;
+}
