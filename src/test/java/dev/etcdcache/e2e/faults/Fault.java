@@ -128,6 +128,11 @@ enum Fault {
    */
   BOOTSTRAP_LARGE_VALUES(1, false) {
     @Override
+    String[] etcdArgs() {
+      return new String[] {"--max-request-bytes=" + 2 * 1024 * 1024}; // etcd's default (1.5 MiB) refuses such a put
+    }
+
+    @Override
     void prepare(FaultRun run) throws Exception {
       byte[] big = new byte[1536 * 1024];
       for (int i = 0; i < 5; i++) {
@@ -160,6 +165,11 @@ enum Fault {
   Fault(int members, boolean proxy) {
     this.members = members;
     this.proxy = proxy;
+  }
+
+  /** Extra etcd flags for this fault's cluster. */
+  String[] etcdArgs() {
+    return new String[0];
   }
 
   /** Runs before the cache is built and the start revision taken. */

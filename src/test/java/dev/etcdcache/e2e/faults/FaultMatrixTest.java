@@ -57,8 +57,11 @@ class FaultMatrixTest {
   void fault_underConcurrentWorkload_historyHasNoAnomaly(Fault fault) throws Exception {
     Scale scale = Scale.fromSystemProperties();
     long seed = Long.getLong("etcdcache.seed", System.nanoTime());
-    try (EtcdCluster cluster = EtcdCluster.builder().members(fault.members).name("faults-" + fault.name().toLowerCase())
-            .build().start();
+    EtcdCluster.Builder builder = EtcdCluster.builder().members(fault.members).name("faults-" + fault.name().toLowerCase());
+    if (fault.etcdArgs().length > 0) {
+      builder.etcdArgs(fault.etcdArgs());
+    }
+    try (EtcdCluster cluster = builder.build().start();
         FaultProxy proxy = fault.proxy ? FaultProxy.start(cluster.member(0).clientAddress()) : null) {
       Client direct = cluster.newClient();
       FaultRun run = new FaultRun(scale, cluster, proxy, direct);
