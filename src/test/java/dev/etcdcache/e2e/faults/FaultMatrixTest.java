@@ -3,7 +3,12 @@ package dev.etcdcache.e2e.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etcdcache.core.CachingClient;
+import dev.etcdcache.e2e.history.Anomaly;
 import dev.etcdcache.e2e.history.CheckResult;
+import dev.etcdcache.e2e.history.HistoryChecker;
+import dev.etcdcache.e2e.history.ReadOp;
+import dev.etcdcache.e2e.history.WatchEventRecord;
+import dev.etcdcache.e2e.history.WriteOp;
 import dev.etcdcache.e2e.history.EtcdRevision;
 import dev.etcdcache.e2e.history.History;
 import dev.etcdcache.e2e.history.KeyValueRecord;
@@ -22,6 +27,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -76,6 +82,7 @@ class FaultMatrixTest {
         assertThat(result.watchEvents()).as("watch events checked").isPositive();
         assertThat(result.operationsChecked()).as("operations checked at scale %s", scale.name())
             .isGreaterThanOrEqualTo(scale.minOperations());
+        assertCheckerCatchesTampering(run.history, run.finalRevision);
       } finally {
         for (CachingClient cache : run.caches) {
           cache.close();
@@ -113,6 +120,7 @@ class FaultMatrixTest {
     run.workload.stopAndJoin();
 
     long finalRevision = run.currentRevision();
+    run.finalRevision = finalRevision;
     long after = run.logBeforeCompaction.isEmpty() ? run.startRevision
         : run.logBeforeCompaction.get(run.logBeforeCompaction.size() - 1).revision();
     List<EtcdRevision> log = new ArrayList<>(run.logBeforeCompaction);
@@ -120,7 +128,53 @@ class FaultMatrixTest {
     run.history.etcdLog(log);
     awaitWatchers(run.history, log);
     run.workload.closeWatchers();
-    return dev.etcdcache.e2e.history.HistoryChecker.check(run.history, finalRevision);
+    return HistoryChecker.check(run.history, finalRevision);
+  }
+
+  /**
+   * The checks are not vacuous on this very history: the same history with one stale linearizable
+   * read added, or with one watch event dropped, must be caught.
+   */
+  private static void assertCheckerCatchesTampering(History history, long finalRevision) {
+    WriteOp lastAcked = history.writes().stream().filter(WriteOp::acknowledged)
+        .max(Comparator.comparingLong(WriteOp::completedNanos)).orElseThrow();
+    ReadOp stale = new ReadOp(1, ReadOp.Consistency.LINEARIZABLE, 0, lastAcked.mutations().get(0).key(), null,
+        lastAcked.completedNanos() + 1, lastAcked.completedNanos() + 2, lastAcked.revision() - 1, List.of(), 0, false,
+        null);
+    CheckResult withStaleRead = HistoryChecker.check(copy(history, stale, null), finalRevision);
+    assertThat(withStaleRead.has(Anomaly.Kind.STALE_READ)).as("a stale read added is caught: %s",
+        withStaleRead.describe(3)).isTrue();
+    WatchLog withEvents = history.watches().stream().filter(w -> w.events().size() >= 3).findFirst().orElseThrow();
+    CheckResult withDrop = HistoryChecker.check(copy(history, null, withEvents), finalRevision);
+    assertThat(withDrop.has(Anomaly.Kind.WATCH_GAP)).as("a dropped event is caught: %s", withDrop.describe(3)).isTrue();
+  }
+
+  /** {@code history} with {@code extraRead} added and the middle event of {@code dropFrom} removed. */
+  private static History copy(History history, ReadOp extraRead, WatchLog dropFrom) {
+    History copy = new History();
+    copy.initialState(history.initialRevision(), new ArrayList<>(history.initialStateMap().values()));
+    copy.etcdLog(history.etcdLog());
+    history.writes().forEach(copy::write);
+    history.reads().forEach(copy::read);
+    if (extraRead != null) {
+      copy.read(extraRead);
+    }
+    for (WatchLog w : history.watches()) {
+      WatchLog c = copy.watch(w.client(), w.key(), w.rangeEnd(), w.startRevision());
+      List<WatchEventRecord> events = new ArrayList<>(w.events());
+      if (w == dropFrom) {
+        events.remove(events.size() / 2);
+      }
+      events.forEach(c::event);
+      w.errors().forEach(e -> c.error(e, 0));
+      if (w.compactRevision() > 0) {
+        c.error("compacted", w.compactRevision());
+      }
+      if (w.ended()) {
+        c.completed();
+      }
+    }
+    return copy;
   }
 
   /** The keys under the prefix at {@code revision}, read one by one (1.5 MiB values exceed one response). */

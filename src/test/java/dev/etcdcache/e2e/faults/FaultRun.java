@@ -30,6 +30,7 @@ final class FaultRun {
   /** etcd's log up to a compaction, read before compacting; the rest is read at the end. */
   final List<EtcdRevision> logBeforeCompaction = new ArrayList<>();
   long startRevision;
+  long finalRevision;
   Workload workload;
   long deadlineNanos;
   private CacheStats statsAtFault;
