@@ -57,6 +57,23 @@ enum Fault {
       }
     }
   },
+  /**
+   * The cache's connection gets 1.5 s of latency each way (more than the bounded-staleness
+   * readers' 1 s bound) while writers write sparsely, so the cache's watch falls silent and the
+   * mirror asks etcd for progress notifications, which arrive late.
+   */
+  CONNECTION_LATENCY(1, true) {
+    @Override
+    void inject(FaultRun run) throws Exception {
+      run.proxy.latency(Duration.ofMillis(1500));
+      run.workload.writePause(Duration.ofMillis(1500));
+      Duration window = run.scale.outage().compareTo(Duration.ofSeconds(8)) > 0 ? run.scale.outage() : Duration.ofSeconds(8);
+      FaultRun.sleep(window.compareTo(Duration.ofSeconds(20)) > 0 ? Duration.ofSeconds(20) : window);
+      run.workload.writePause(Duration.ZERO);
+      run.proxy.latency(Duration.ZERO);
+      run.healed(System.nanoTime());
+    }
+  },
   /** etcd (one member) is down for the outage while reads and watches go on, then restarted. */
   ETCD_DOWN(1, false) {
     @Override

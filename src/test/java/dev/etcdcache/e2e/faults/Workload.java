@@ -54,6 +54,7 @@ final class Workload {
   private final AtomicBoolean stop = new AtomicBoolean();
   private final int writers;
   private volatile boolean bursty;
+  private volatile long writePauseNanos;
   private final long seed;
 
   Workload(History history, KV direct, Scale scale, int writers, long seed) {
@@ -67,6 +68,11 @@ final class Workload {
   /** Switches writers to txns of 100 puts (and back). */
   void bursty(boolean on) {
     bursty = on;
+  }
+
+  /** Each writer pauses this long between writes (zero: none), so the cache's watch falls silent. */
+  void writePause(Duration pause) {
+    writePauseNanos = pause.toNanos();
   }
 
   void startWriters(long deadlineNanos) {
@@ -131,6 +137,10 @@ final class Workload {
     Random random = new Random(seed * 31 + writer);
     long seq = 0;
     while (!stop.get() && System.nanoTime() < deadlineNanos) {
+      long pause = writePauseNanos;
+      if (pause > 0) {
+        LockSupport.parkNanos(pause / 2 + (long) (random.nextDouble() * pause));
+      }
       List<Mutation> mutations = new ArrayList<>();
       String unique = "w" + writer + "-" + seq++;
       int dice = random.nextInt(100);
