@@ -101,15 +101,16 @@ enum Fault {
       run.proxy.cutAll();
       run.proxy.pass();
       run.healed(System.nanoTime());
-      run.workload.watch(run.cache(), 1, Workload.PREFIX, run.startRevision + 1, null, 0);
+      run.mustEndCompacted.add(run.workload.watch(run.cache(), 1, Workload.PREFIX, run.startRevision + 1, null, 0));
     }
   },
-  /** Writers switch to txns of 100 puts (one revision each) for the outage's length. */
+  /** Writers switch to txns of 100 puts (one revision each) for the outage's length (at most 5 s). */
   BURSTY_WRITES(1, false) {
     @Override
     void inject(FaultRun run) throws Exception {
       run.workload.bursty(true);
-      FaultRun.sleep(run.scale.outage());
+      // Bounded: 100 events per revision to every watcher add up fast (memory of the history).
+      FaultRun.sleep(run.scale.outage().compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : run.scale.outage());
       run.workload.bursty(false);
       run.healed(System.nanoTime());
     }

@@ -83,6 +83,9 @@ class FaultMatrixTest {
         assertThat(result.operationsChecked()).as("operations checked at scale %s", scale.name())
             .isGreaterThanOrEqualTo(scale.minOperations());
         assertCheckerCatchesTampering(run.history, run.finalRevision);
+        for (WatchLog w : run.mustEndCompacted) {
+          assertThat(w.compactRevision()).as("%s opened below the compaction: %s", w, w.errors()).isPositive();
+        }
       } finally {
         for (CachingClient cache : run.caches) {
           cache.close();

@@ -29,6 +29,8 @@ final class FaultRun {
   final List<Client> clients = new ArrayList<>();
   /** etcd's log up to a compaction, read before compacting; the rest is read at the end. */
   final List<EtcdRevision> logBeforeCompaction = new ArrayList<>();
+  /** Watchers opened below a compaction: etcd would end them with its compaction error. */
+  final List<dev.etcdcache.e2e.history.WatchLog> mustEndCompacted = new ArrayList<>();
   long startRevision;
   long finalRevision;
   Workload workload;
