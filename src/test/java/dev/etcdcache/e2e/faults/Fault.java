@@ -36,6 +36,27 @@ enum Fault {
       }
     }
   },
+  /**
+   * In a 3-member cluster the cache reaches member 0 through the proxy and members 1 and 2
+   * directly; member 0's connection is stalled (a partitioned member) for longer than the
+   * consistent-read timeout, so reads may be answered by the other members while the mirror's
+   * watch may be stuck on member 0.
+   */
+  MEMBER_PARTITIONED(3, true) {
+    @Override
+    void inject(FaultRun run) throws Exception {
+      run.proxy.stall();
+      FaultRun.sleep(Duration.ofSeconds(Math.min(10, Math.max(6, run.scale.outage().toSeconds()))));
+      run.proxy.pass();
+      run.healed(System.nanoTime());
+    }
+
+    @Override
+    java.net.URI[] cacheEndpoints(FaultRun run) {
+      return new java.net.URI[] {run.proxy.endpoint(), run.cluster.member(1).clientEndpoint(),
+          run.cluster.member(2).clientEndpoint()};
+    }
+  },
   /** The cache's connection is stalled (a blackhole) for the outage, then passes again. */
   CONNECTION_STALL(1, true) {
     @Override
@@ -183,6 +204,11 @@ enum Fault {
   Fault(int members, boolean proxy) {
     this.members = members;
     this.proxy = proxy;
+  }
+
+  /** The endpoints of the cache's jetcd client: the proxy if the fault has one, else every member. */
+  java.net.URI[] cacheEndpoints(FaultRun run) {
+    return run.proxy != null ? new java.net.URI[] {run.proxy.endpoint()} : new java.net.URI[0];
   }
 
   /** Extra etcd flags for this fault's cluster. */

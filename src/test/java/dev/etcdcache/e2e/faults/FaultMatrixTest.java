@@ -115,7 +115,7 @@ class FaultMatrixTest {
     fault.prepare(run);
     run.startRevision = run.currentRevision();
     run.history.initialState(run.startRevision, initialState(run.direct, run.startRevision));
-    Client cacheClient = run.proxy != null ? run.newClient(run.proxy.endpoint()) : run.newClient();
+    Client cacheClient = run.newClient(fault.cacheEndpoints(run));
     CachingClient cache = run.newCache(cacheClient);
     assertThat(cache.awaitReady(Duration.ofMinutes(2))).as("cache ready: %s", cache.status()).isTrue();
 
