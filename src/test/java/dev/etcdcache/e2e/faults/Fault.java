@@ -118,6 +118,7 @@ enum Fault {
       long compactAt = run.currentRevision();
       run.logBeforeCompaction.addAll(EtcdLogReader.read(run.direct, Workload.PREFIX, run.startRevision, compactAt));
       run.cluster.compact(compactAt);
+      run.compactRevision = compactAt;
       FaultRun.sleep(Duration.ofMillis(500));
       run.proxy.cutAll();
       run.proxy.pass();

@@ -143,6 +143,7 @@ class FaultMatrixTest {
     List<EtcdRevision> log = new ArrayList<>(run.logBeforeCompaction);
     log.addAll(EtcdLogReader.read(run.direct, Workload.PREFIX, after, finalRevision));
     run.history.etcdLog(log);
+    run.history.etcdCompactRevision(run.compactRevision);
     awaitWatchers(run.history, log);
     run.workload.closeWatchers();
     return HistoryChecker.check(run.history, finalRevision);
@@ -171,6 +172,7 @@ class FaultMatrixTest {
     History copy = new History();
     copy.initialState(history.initialRevision(), new ArrayList<>(history.initialStateMap().values()));
     copy.etcdLog(history.etcdLog());
+    copy.etcdCompactRevision(history.etcdCompactRevision());
     history.writes().forEach(copy::write);
     history.reads().forEach(copy::read);
     if (extraRead != null) {
@@ -235,7 +237,7 @@ class FaultMatrixTest {
     return String.format("fault-matrix [%s] %-30s ops=%d (writes %d, reads %d + %d failed, events %d, watchers %d)"
             + " anomalies=%d recovery p50=%s p99=%s (n=%d) passedThrough=%d eventsDelayed>1s=%d of %d (p99 %s)",
         scale.name(), fault, r.operationsChecked(), r.writes(), r.reads(), r.failedReads(), r.watchEvents(),
-        r.watchers(), r.anomalies().size(), ms(percentile(recovery, 50)), ms(percentile(recovery, 99)),
+        r.watchers(), r.anomalyCount(), ms(percentile(recovery, 50)), ms(percentile(recovery, 99)),
         recovery.length, run.passedThroughDuringFault, delayed, delays.length, ms(percentile(delays, 99)));
   }
 

@@ -31,6 +31,8 @@ final class FaultRun {
   final List<EtcdRevision> logBeforeCompaction = new ArrayList<>();
   /** Watchers opened below a compaction: etcd would end them with its compaction error. */
   final List<dev.etcdcache.e2e.history.WatchLog> mustEndCompacted = new ArrayList<>();
+  /** etcd's compact revision (0: the run never compacted). */
+  long compactRevision;
   long startRevision;
   long finalRevision;
   Workload workload;

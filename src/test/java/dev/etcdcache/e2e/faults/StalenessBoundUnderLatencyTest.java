@@ -91,7 +91,7 @@ class StalenessBoundUnderLatencyTest {
       long last = direct.getKVClient().get(Workload.bytes("s/x")).get().getHeader().getRevision();
       CheckResult result = HistoryChecker.check(history, last);
       System.out.printf("staleness under latency: %d reads, %d writes, %d anomalies, stats %s%n", result.reads(),
-          result.writes(), result.anomalies().size(), cache.stats());
+          result.writes(), result.anomalyCount(), cache.stats());
       assertThat(result.anomalies()).as(result.describe(10)).isEmpty();
     }
   }

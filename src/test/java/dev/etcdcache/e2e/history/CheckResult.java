@@ -5,7 +5,9 @@ import java.util.List;
 /**
  * What the {@link HistoryChecker} found.
  *
- * @param anomalies every violation (empty when the history is correct)
+ * @param anomalies the violations found, listed in detail up to a few of each kind (empty when the
+ *     history is correct)
+ * @param anomalyCount every violation found, listed or not
  * @param writes revisions in the checked log
  * @param reads successful reads checked
  * @param failedReads reads that failed (not anomalies: etcd may fail a read too, e.g. while down)
@@ -13,7 +15,7 @@ import java.util.List;
  * @param watchers watchers checked
  * @param deliveryDelaysNanos per delivered event of an acknowledged write, receipt minus acknowledgement
  */
-public record CheckResult(List<Anomaly> anomalies, int writes, int reads, int failedReads, long watchEvents,
+public record CheckResult(List<Anomaly> anomalies, long anomalyCount, int writes, int reads, int failedReads, long watchEvents,
     int watchers, long[] deliveryDelaysNanos) {
 
   public CheckResult {
@@ -31,7 +33,7 @@ public record CheckResult(List<Anomaly> anomalies, int writes, int reads, int fa
 
   /** The first anomalies, one per line, for an assertion message. */
   public String describe(int max) {
-    StringBuilder b = new StringBuilder(anomalies.size() + " anomalies");
+    StringBuilder b = new StringBuilder(anomalyCount + " anomalies");
     anomalies.stream().limit(max).forEach(a -> b.append("\n  ").append(a));
     return b.toString();
   }

@@ -29,6 +29,7 @@ public final class History {
   private long initialRevision;
   private Map<String, KeyValueRecord> initialState = Map.of();
   private List<EtcdRevision> etcdLog;
+  private long etcdCompactRevision = -1;
 
   /** The state every later operation starts from: the keys at {@code revision} (empty by default, at revision 0). */
   public void initialState(long revision, List<KeyValueRecord> kvs) {
@@ -46,6 +47,26 @@ public final class History {
   public void etcdLog(List<EtcdRevision> log) {
     synchronized (lock) {
       etcdLog = List.copyOf(log);
+    }
+  }
+
+  /**
+   * etcd's compact revision at the end of the run (0: never compacted), when the recorder knows
+   * every compaction; a watcher's compaction error must then carry no higher revision.
+   */
+  public void etcdCompactRevision(long revision) {
+    if (revision < 0) {
+      throw new IllegalArgumentException("compact revision must be >= 0: " + revision);
+    }
+    synchronized (lock) {
+      etcdCompactRevision = revision;
+    }
+  }
+
+  /** etcd's compact revision as given to {@link #etcdCompactRevision(long)}, or -1 if unknown. */
+  public long etcdCompactRevision() {
+    synchronized (lock) {
+      return etcdCompactRevision;
     }
   }
 

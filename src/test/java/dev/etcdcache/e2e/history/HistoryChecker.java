@@ -25,7 +25,8 @@ import java.util.TreeMap;
  *   <li>a serializable read's revision is at least that of every earlier completed read of the same client;</li>
  *   <li>every watcher received exactly the events of its range from its start revision to the end
  *       of the log, in revision order, no gap, no duplicate, or a prefix of them followed by a
- *       compaction error whose compact revision is above the next revision it needed.</li>
+ *       compaction error whose compact revision is above the next revision it needed and (when
+ *       the history knows etcd's compactions) no higher than etcd's compact revision.</li>
  * </ul>
  *
  * <p>The log is etcd's own ({@link History#etcdLog}) when given, with acknowledged writes checked
@@ -56,10 +57,10 @@ public final class HistoryChecker {
     List<Long> delays = new ArrayList<>();
     List<WatchLog> watches = history.watches();
     for (WatchLog watch : watches) {
-      events += checkWatch(watch, states, log, last, anomalies, delays);
+      events += checkWatch(watch, states, log, last, history.etcdCompactRevision(), anomalies, delays);
     }
     long[] delayArray = delays.stream().mapToLong(Long::longValue).toArray();
-    return new CheckResult(anomalies.list, log.size(), readCounts[0], readCounts[1], events, watches.size(), delayArray);
+    return new CheckResult(anomalies.list, anomalies.count, log.size(), readCounts[0], readCounts[1], events, watches.size(), delayArray);
   }
 
   // ---- the log ----
@@ -315,7 +316,7 @@ public final class HistoryChecker {
   // ---- watches ----
 
   private static long checkWatch(WatchLog watch, States states, NavigableMap<Long, Committed> log, long last,
-      Anomalies anomalies, List<Long> delays) {
+      long etcdCompactRevision, Anomalies anomalies, List<Long> delays) {
     List<WatchEventRecord> expected = states.events.stream()
         .filter(e -> e.revision() >= watch.startRevision() && e.revision() <= last)
         .filter(e -> inRange(e.key(), watch.key(), watch.rangeEnd()))
@@ -364,7 +365,11 @@ public final class HistoryChecker {
     long compact = watch.compactRevision();
     long next = received.isEmpty() ? watch.startRevision() : received.get(received.size() - 1).revision() + 1;
     if (compact > 0) {
-      if (next >= compact) {
+      if (etcdCompactRevision >= 0 && compact > etcdCompactRevision) {
+        anomalies.add(Anomaly.Kind.WATCH_FALSE_COMPACTION, watch + " ended with a compaction error at " + compact
+            + ", but etcd was compacted only at " + etcdCompactRevision + " (" + received.size() + " of "
+            + expected.size() + " events received)");
+      } else if (next >= compact) {
         anomalies.add(Anomaly.Kind.WATCH_FALSE_COMPACTION, watch + " ended with a compaction error at " + compact
             + " though it needed revision " + next + " next (" + received.size() + " of " + expected.size() + " events received)");
       }
@@ -375,19 +380,19 @@ public final class HistoryChecker {
     return received.size();
   }
 
-  /** Collects anomalies, keeping the first few of each kind in detail and counting the rest. */
+  /** Collects anomalies, listing the first few of each kind in detail and counting all. */
   private static final class Anomalies {
     final List<Anomaly> list = new ArrayList<>();
     final Map<Anomaly.Kind, Integer> counts = new HashMap<>();
+    long count;
 
     void add(Anomaly.Kind kind, String message) {
+      count++;
       int n = counts.merge(kind, 1, Integer::sum);
       if (n <= MAX_PER_KIND) {
         list.add(new Anomaly(kind, message));
       } else if (n == MAX_PER_KIND + 1) {
         list.add(new Anomaly(kind, "(further " + kind + " anomalies counted, not listed)"));
-      } else {
-        list.add(new Anomaly(kind, "")); // counted: the list's size is the number of anomalies
       }
     }
   }

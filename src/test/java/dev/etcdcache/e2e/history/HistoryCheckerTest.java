@@ -42,6 +42,7 @@ class HistoryCheckerTest {
     watch(h, "a", null, 3, E4A);
     WatchLog compacted = watch(h, "a", "\0", 2, E2, E3);
     compacted.error("compacted", 5);
+    h.etcdCompactRevision(5);
 
     CheckResult result = HistoryChecker.check(h, 5);
 
@@ -163,6 +164,33 @@ class HistoryCheckerTest {
     w.error("compacted", 3); // it needed 5 next, which etcd still had
 
     assertThat(kinds(HistoryChecker.check(h, 5))).containsExactly(Kind.WATCH_FALSE_COMPACTION);
+  }
+
+  @Test
+  void watcher_endedByACompactionEtcdNeverMade_isCaught() {
+    History h = logged();
+    h.etcdCompactRevision(0);
+    WatchLog w = watch(h, "a", "\0", 2, E2);
+    w.error("compacted", 4); // it needed 3 next: fine by the revision, but etcd never compacted
+
+    CheckResult result = HistoryChecker.check(h, 5);
+
+    assertThat(kinds(result)).containsExactly(Kind.WATCH_FALSE_COMPACTION);
+    assertThat(result.anomalies().get(0).message()).contains("etcd was compacted only at 0");
+  }
+
+  @Test
+  void manyAnomaliesOfOneKind_areAllCountedAndTheFirstListed() {
+    History h = logged();
+    for (int i = 0; i < 50; i++) {
+      h.read(read(Consistency.LINEARIZABLE, "a", null, 65 + i, 66 + i, 3, List.of(A1)));
+    }
+
+    CheckResult result = HistoryChecker.check(h, 5);
+
+    assertThat(result.anomalyCount()).isEqualTo(50);
+    assertThat(result.anomalies()).hasSize(21); // 20 in detail and a line saying more were counted
+    assertThat(result.describe(3)).startsWith("50 anomalies");
   }
 
   @Test
