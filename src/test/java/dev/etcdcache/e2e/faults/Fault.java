@@ -141,25 +141,22 @@ enum Fault {
   SLOW_AND_THROWING_LISTENERS(1, false) {
     @Override
     void inject(FaultRun run) throws Exception {
-      AtomicBoolean slow = new AtomicBoolean(true);
-      Runnable delay = () -> {
-        if (slow.get()) {
-          try {
-            Thread.sleep(20);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        }
-      };
-      long current = run.currentRevision();
-      for (int i = 0; i < 3; i++) {
-        run.workload.watch(run.cache(), 1, Workload.PREFIX, current + 1 - 10L * i, delay, 0);
-      }
-      run.workload.watch(run.cache(), 1, Workload.PREFIX, current + 1, null, 3);
-      run.workload.watch(run.cache(), 1, Workload.PREFIX + "w0/", current - 5, delay, 2);
-      FaultRun.sleep(run.scale.outage());
-      slow.set(false);
-      run.healed(System.nanoTime());
+      slowAndThrowingListeners(run);
+    }
+  },
+  /**
+   * The same slow and throwing listeners with a cache history of 200 events: slow watchers fall off
+   * it and must catch up (etcd still has every revision), never end with a compaction etcd did not make.
+   */
+  SLOW_LISTENERS_SMALL_HISTORY(1, false) {
+    @Override
+    void inject(FaultRun run) throws Exception {
+      slowAndThrowingListeners(run);
+    }
+
+    @Override
+    void configure(CachingClient.Builder builder) {
+      builder.historyEvents(200);
     }
   },
   /**
@@ -210,6 +207,31 @@ enum Fault {
   /** The endpoints of the cache's jetcd client: the proxy if the fault has one, else every member. */
   java.net.URI[] cacheEndpoints(FaultRun run) {
     return run.proxy != null ? new java.net.URI[] {run.proxy.endpoint()} : new java.net.URI[0];
+  }
+
+  /** Adjusts the cache under test (default: nothing beyond the run's fast-failover settings). */
+  void configure(CachingClient.Builder builder) {}
+
+  private static void slowAndThrowingListeners(FaultRun run) throws Exception {
+    AtomicBoolean slow = new AtomicBoolean(true);
+    Runnable delay = () -> {
+      if (slow.get()) {
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+    long current = run.currentRevision();
+    for (int i = 0; i < 3; i++) {
+      run.workload.watch(run.cache(), 1, Workload.PREFIX, current + 1 - 10L * i, delay, 0);
+    }
+    run.workload.watch(run.cache(), 1, Workload.PREFIX, current + 1, null, 3);
+    run.workload.watch(run.cache(), 1, Workload.PREFIX + "w0/", current - 5, delay, 2);
+    FaultRun.sleep(run.scale.outage());
+    slow.set(false);
+    run.healed(System.nanoTime());
   }
 
   /** Extra etcd flags for this fault's cluster. */

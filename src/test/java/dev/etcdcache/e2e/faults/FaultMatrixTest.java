@@ -84,7 +84,7 @@ class FaultMatrixTest {
     try (EtcdCluster cluster = builder.build().start();
         FaultProxy proxy = fault.proxy ? FaultProxy.start(cluster.member(0).clientAddress()) : null) {
       Client direct = cluster.newClient();
-      FaultRun run = new FaultRun(scale, cluster, proxy, direct);
+      FaultRun run = new FaultRun(fault, scale, cluster, proxy, direct);
       run.clients.add(direct);
       try {
         CheckResult result = runWorkload(fault, run, seed);

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
  * test thread drives it; the workload's threads only record into the history.
  */
 final class FaultRun {
+  final Fault fault;
   final Scale scale;
   final EtcdCluster cluster;
   final FaultProxy proxy;
@@ -40,7 +41,8 @@ final class FaultRun {
   private CacheStats statsAtFault;
   long passedThroughDuringFault;
 
-  FaultRun(Scale scale, EtcdCluster cluster, FaultProxy proxy, Client direct) {
+  FaultRun(Fault fault, Scale scale, EtcdCluster cluster, FaultProxy proxy, Client direct) {
+    this.fault = fault;
     this.scale = scale;
     this.cluster = cluster;
     this.proxy = proxy;
@@ -61,10 +63,11 @@ final class FaultRun {
 
   /** A cache over {@code client} configured to notice faults quickly, registered for closing. */
   CachingClient newCache(Client client) {
-    CachingClient cache = CachingClient.builder(client)
+    CachingClient.Builder builder = CachingClient.builder(client)
         .progressInterval(Duration.ofMillis(500))
-        .stallTimeout(Duration.ofSeconds(3))
-        .build();
+        .stallTimeout(Duration.ofSeconds(3));
+    fault.configure(builder);
+    CachingClient cache = builder.build();
     caches.add(cache);
     return cache;
   }
