@@ -42,7 +42,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * 0 anomalies, whatever the machine's speed. Prints one line of figures per fault (and appends it
  * to {@code target/fault-matrix.txt}): operations checked, anomalies, time from etcd's return to a
  * current cache (p50/p99 over the fault's heals), reads passed through during the fault, watch
- * events delivered more than 1 s after their write was acknowledged.
+ * events delivered more than 1 s after their write was acknowledged. Each run also re-checks its own
+ * history with one stale read added and with one watch event dropped, and requires both caught.
  *
  * <p>The default run is the CI subset (10 s per fault, 3 s outages). The full matrix:
  * {@code mvn -B -ntp -q -pl e2e -am verify -Dtest='FaultMatrixTest' -Dsurefire.failIfNoSpecifiedTests=false -Dfaults.full=true}
