@@ -58,6 +58,56 @@ class KvDifferentialTest {
     run(seed, ETCD.client(), cache, "prefixes a/ and c\\xff/");
   }
 
+  /**
+   * Issue 16: limits, revisions and ranges at the edges of their types. etcd answers a limit of
+   * {@code Long.MAX_VALUE} or {@code Integer.MAX_VALUE} as "no limit" and a negative one likewise;
+   * the cache must neither size an allocation from the request nor answer differently.
+   */
+  @Test
+  void extremeInputs_limitsRevisionsAndRanges_cacheAnswersExactlyAsEtcd() throws Exception {
+    KV etcd = ETCD.client().getKVClient();
+    for (String k : new String[] {"edge/a", "edge/b", "edge/c", "edge/d"}) {
+      etcd.put(bytes(k), bytes("v-" + k)).get();
+    }
+    long[] limits = {Long.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE + 1L, Integer.MAX_VALUE - 1L, -1,
+        Integer.MIN_VALUE, Long.MIN_VALUE, 0, 1};
+    long[] revisions = {0, Long.MAX_VALUE, Long.MIN_VALUE, -1, Integer.MAX_VALUE + 1L};
+    // key, range end (null: single key); "" as end with a key is the prefix case below.
+    String[][] ranges = {{"edge/", null}, {"edge/b", "edge/b"}, {"edge/c", "edge/a"}, {"edge/", "edge0"},
+        {"\0", "\0"}, {"edge/zz", null}, {"\0", "\u00ff\u00ff"}};
+    int comparisons = 0;
+    try (CachingClient cache = CachingClient.builder(ETCD.client()).build()) {
+      assertThat(cache.awaitReady(Duration.ofSeconds(60))).isTrue();
+      long current = etcd.get(bytes("\0"), GetOption.builder().withCountOnly(true).build()).get().getHeader()
+          .getRevision();
+      awaitApplied(cache, current, "extreme inputs");
+      KV cached = cache.getKVClient();
+      for (String[] range : ranges) {
+        for (long limit : limits) {
+          for (long revision : revisions) {
+            for (int shape = 0; shape < 3; shape++) {
+              GetOption.Builder b = GetOption.builder().withLimit(limit).withRevision(revision);
+              if (range[1] != null) {
+                b.withRange(bytes(range[1]));
+              }
+              switch (shape) {
+                case 1 -> b.withSortOrder(GetOption.SortOrder.DESCEND).withSortField(GetOption.SortTarget.MOD);
+                case 2 -> b.withSerializable(true).withKeysOnly(true);
+                default -> { }
+              }
+              GetOption option = b.build();
+              Outcome expected = outcome(etcd.get(bytes(range[0]), option));
+              Outcome actual = outcome(cached.get(bytes(range[0]), option));
+              assertThat(actual).as("get(%s, %s)", range[0], describe(option)).isEqualTo(expected);
+              comparisons++;
+            }
+          }
+        }
+      }
+    }
+    System.out.printf("extreme inputs: %d comparisons%n", comparisons);
+  }
+
   private void run(long seed, io.etcd.jetcd.Client direct, CachingClient cache, String mode) throws Exception {
     Random random = new Random(seed);
     String context = "seed=" + seed + " (" + mode + ")";

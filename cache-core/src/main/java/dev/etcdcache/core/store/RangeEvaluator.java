@@ -48,7 +48,7 @@ public final class RangeEvaluator {
     if (request.getCountOnly() || count == 0) {
       return response.build();
     }
-    List<KeyValue> kvs = fetch(request, tree, range);
+    List<KeyValue> kvs = fetch(request, tree, range, count);
     prune(request, kvs);
     sort(request, kvs);
     long limit = request.getLimit();
@@ -66,13 +66,20 @@ public final class RangeEvaluator {
     return response.build();
   }
 
-  private static List<KeyValue> fetch(RangeRequest request, BPlusTree<byte[]> tree, KeyRange range) {
+  /**
+   * The keys etcd's applier reads before pruning and sorting: the first {@code limit + 1} in key
+   * order, or all {@code count} of them. The list is sized by what the range holds, never by the
+   * request: a limit of {@code Integer.MAX_VALUE} is a client's "no limit", not a size (issue 16).
+   * etcd computes {@code limit + 1} in int64, so {@code Long.MAX_VALUE} wraps negative and means all.
+   */
+  private static List<KeyValue> fetch(RangeRequest request, BPlusTree<byte[]> tree, KeyRange range, int count) {
     long limit = request.getLimit();
     boolean fetchAll = request.getSortOrder() != RangeRequest.SortOrder.NONE
         || request.getMinModRevision() != 0 || request.getMaxModRevision() != 0
         || request.getMinCreateRevision() != 0 || request.getMaxCreateRevision() != 0;
-    int fetchLimit = fetchAll || limit <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, limit + 1);
-    List<KeyValue> kvs = new ArrayList<>(fetchLimit > 0 ? fetchLimit : 16);
+    boolean limited = !fetchAll && limit > 0 && limit < count; // limit + 1 cannot overflow here
+    int fetchLimit = limited ? (int) limit + 1 : 0;
+    List<KeyValue> kvs = new ArrayList<>(limited ? fetchLimit : count);
     tree.forEach(range.fromInclusive(), range.toExclusive(), false, fetchLimit,
         (k, stored) -> kvs.add(StoredValue.toKeyValue(k, stored)));
     return kvs;
