@@ -59,6 +59,7 @@ public final class CacheServer implements AutoCloseable {
   private final ExecutorService executor;
   private final Server server;
   private final HttpEndpoints http;
+  private final int port;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private CacheServer(ServerConfig config) throws IOException {
@@ -71,8 +72,9 @@ public final class CacheServer implements AutoCloseable {
     this.upstream = new Upstream(config.endpoints(), relay);
     Forwarder forwarder = new Forwarder(upstream);
     ResponseHeaders headers = new ResponseHeaders(cache);
-    this.watchService = new WatchService(cache.wire(), headers, forwarder, config.maxSendBytes(),
-        config.watchBufferBytes());
+    // etcd's watch server fragments above max-request-bytes plus its 512 KiB gRPC overhead.
+    this.watchService = new WatchService(cache.wire(), headers, forwarder,
+        config.maxSendBytes() + ServerConfig.GRPC_OVERHEAD_BYTES, config.watchBufferBytes());
     AtomicInteger threads = new AtomicInteger();
     int n = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     this.executor = Executors.newFixedThreadPool(n, r -> {
@@ -102,6 +104,7 @@ public final class CacheServer implements AutoCloseable {
     this.server = b.build();
     try {
       server.start();
+      port = server.getPort();
       http = config.metricsUrl().isPresent()
           ? new HttpEndpoints(config.metricsUrl().get(), registry, () -> cache.status().ready()) : null;
     } catch (IOException | RuntimeException e) {
@@ -143,7 +146,7 @@ public final class CacheServer implements AutoCloseable {
 
   /** The port the gRPC server listens on (the bound one when configured with port 0). */
   public int port() {
-    return server.getPort();
+    return port;
   }
 
   /** The URL clients use: {@code http://<listen host>:<port>}. */
@@ -184,7 +187,7 @@ public final class CacheServer implements AutoCloseable {
         server.shutdownNow();
       }
       closeQuietly();
-      LOG.info("stopped serving gRPC proxy client requests on {}:{}", config.listenHost(), server.getPort());
+      LOG.info("stopped serving gRPC proxy client requests on {}:{}", config.listenHost(), port);
     }
   }
 

@@ -37,7 +37,7 @@ import java.util.Set;
  *   <li>progress request: one response with watch_id -1 once every open watch has sent everything
  *       up to the revision in its header (at once when the stream has no watch).</li>
  *   <li>compaction: canceled=true with compact_revision; fragment watches get responses above
- *       {@code maxSendBytes} split as etcd's {@code sendFragments} does.</li>
+ *       {@code fragmentBytes} split as etcd's {@code sendFragments} does.</li>
  *   <li>the client's half-close does not end the stream (etcd keeps sending until it goes).</li>
  * </ul>
  *
@@ -58,7 +58,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
 
   private final CacheWire wire;
   private final ResponseHeaders headers;
-  private final int maxSendBytes;
+  private final int fragmentBytes;
   private final Outbox outbox;
   private final Runnable onEnd;
 
@@ -78,11 +78,11 @@ final class WatchStream implements StreamObserver<WatchRequest> {
   @GuardedBy("lock")
   private boolean ended;
 
-  WatchStream(CacheWire wire, ResponseHeaders headers, int maxSendBytes, long bufferBytes,
+  WatchStream(CacheWire wire, ResponseHeaders headers, int fragmentBytes, long bufferBytes,
       ServerCallStreamObserver<WatchResponse> observer, Runnable onEnd) {
     this.wire = wire;
     this.headers = headers;
-    this.maxSendBytes = maxSendBytes;
+    this.fragmentBytes = fragmentBytes;
     this.outbox = new Outbox(observer, bufferBytes);
     this.onEnd = onEnd;
     observer.setOnCancelHandler(this::cancelled);
@@ -329,7 +329,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
 
   @GuardedBy("lock")
   private void sendEventsLocked(StreamWatch w, WatchResponse r) {
-    if (!w.fragment || r.getSerializedSize() < maxSendBytes || r.getEventsCount() < 2) {
+    if (!w.fragment || r.getSerializedSize() < fragmentBytes || r.getEventsCount() < 2) {
       sendLocked(r);
       return;
     }
@@ -342,7 +342,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
       part.addEvents(r.getEvents(idx++));
       while (idx < n) {
         part.addEvents(r.getEvents(idx));
-        if (part.build().getSerializedSize() >= maxSendBytes) {
+        if (part.build().getSerializedSize() >= fragmentBytes) {
           part.removeEvents(part.getEventsCount() - 1);
           break;
         }
