@@ -160,6 +160,11 @@ public final class CacheServer implements AutoCloseable {
         : Optional.of(URI.create("http://" + config.metricsUrl().get().getHost() + ":" + http.port()));
   }
 
+  /** Watch streams open now (for tests of stream cleanup). */
+  int openWatchStreams() {
+    return watchService.openStreams();
+  }
+
   /** The configuration this server runs with. */
   public ServerConfig config() {
     return config;

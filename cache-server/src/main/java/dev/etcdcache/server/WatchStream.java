@@ -20,6 +20,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One client's Watch stream, with etcd 3.4's protocol (etcd {@code v3rpc/watch.go}): any number of
@@ -50,6 +52,8 @@ import java.util.Set;
  * <p>Thread-safe.
  */
 final class WatchStream implements StreamObserver<WatchRequest> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WatchStream.class);
 
   /** etcd's {@code mvcc.ErrWatcherDuplicateID}. */
   static final String DUPLICATE_ID = "mvcc: duplicate watch ID provided on the WatchStream";
@@ -359,6 +363,8 @@ final class WatchStream implements StreamObserver<WatchRequest> {
   private void sendLocked(WatchResponse r) {
     if (!outbox.send(r) && !ended) {
       // The client stopped reading: the outbox ended the stream; end its watches off this path.
+      LOG.warn("closed a watch stream with {} watches: its client did not read (RESOURCE_EXHAUSTED)",
+          watches.size());
       ended = true;
       List<StreamWatch> open = new ArrayList<>(watches.values());
       open.addAll(creating);
