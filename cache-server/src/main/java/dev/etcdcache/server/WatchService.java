@@ -26,14 +26,17 @@ final class WatchService {
   private final CacheWire wire;
   private final ResponseHeaders headers;
   private final Forwarder forwarder;
+  private final AuthGuard auth;
   private final int fragmentBytes;
   private final long bufferBytes;
   private final Set<WatchStream> open = ConcurrentHashMap.newKeySet();
 
-  WatchService(CacheWire wire, ResponseHeaders headers, Forwarder forwarder, int fragmentBytes, long bufferBytes) {
+  WatchService(CacheWire wire, ResponseHeaders headers, Forwarder forwarder, AuthGuard auth, int fragmentBytes,
+      long bufferBytes) {
     this.wire = wire;
     this.headers = headers;
     this.forwarder = forwarder;
+    this.auth = auth;
     this.fragmentBytes = fragmentBytes;
     this.bufferBytes = bufferBytes;
   }
@@ -41,8 +44,10 @@ final class WatchService {
   ServerServiceDefinition definition() {
     ServerCallHandler<WatchRequest, WatchResponse> cached = ServerCalls.asyncBidiStreamingCall(this::watch);
     ServerCallHandler<WatchRequest, WatchResponse> forwarded = forwarder.handler();
-    ServerCallHandler<WatchRequest, WatchResponse> handler = (call, md) -> md.containsKey(TokenRelay.TOKEN)
-        ? forwarded.startCall(call, md) : cached.startCall(call, md);
+    ServerCallHandler<WatchRequest, WatchResponse> handler = (call, md) ->
+        md.containsKey(TokenRelay.TOKEN) || !auth.servesTokenless()
+            ? forwarded.startCall(call, md)
+            : cached.startCall(call, md);
     return forwarder.service(WatchGrpc.getServiceDescriptor(),
         Map.of(WatchGrpc.getWatchMethod().getFullMethodName(), handler));
   }

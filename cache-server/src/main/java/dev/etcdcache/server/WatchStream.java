@@ -230,7 +230,12 @@ final class WatchStream implements StreamObserver<WatchRequest> {
         sendLocked(WatchResponse.newBuilder().setHeader(headers.current()).setWatchId(-1).build());
         return;
       }
+      // Each request starts a new round: a watch that never answers (lagging, as etcd 3.4.31+
+      // leaves unsynced watchers unanswered) holds up only the rounds it is part of. A late answer
+      // from an earlier round still counts: its revision is a true statement, only older.
+      progressWaiting.clear();
       progressWaiting.addAll(asked);
+      progressRevision = Long.MAX_VALUE;
     }
     asked.forEach(w -> w.watcher.requestProgress());
   }
