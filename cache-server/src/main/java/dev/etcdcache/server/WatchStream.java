@@ -209,6 +209,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
         return;
       }
       watches.remove(w.id);
+      w.closed = true; // responses already queued for it must not follow its canceled response
       forgetProgressLocked(w);
       sendLocked(WatchResponse.newBuilder().setHeader(headers.current()).setWatchId(w.id).setCanceled(true).build());
     }

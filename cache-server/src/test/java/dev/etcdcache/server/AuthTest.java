@@ -16,10 +16,15 @@ import io.etcd.jetcd.api.Permission;
 import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
+import io.etcd.jetcd.api.WatchCreateRequest;
+import io.etcd.jetcd.api.WatchResponse;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,6 +91,26 @@ class AuthTest {
     RangeRequest denied = RangeRequest.newBuilder().setKey(bytes("secret/a")).build();
     assertThat(answer(server, allowed)).isEqualTo(answer(direct, allowed)).isInstanceOf(RangeResponse.class);
     assertThat(answer(server, denied)).isEqualTo(answer(direct, denied)).asString().contains("permission denied");
+  }
+
+  @Test
+  void watch_withToken_etcdChecksTheCallersPermissions() throws Exception {
+    String token = AuthGrpc.newBlockingStub(fixture.toServer)
+        .authenticate(AuthenticateRequest.newBuilder().setName("reader").setPassword("readerpw").build()).getToken();
+    Metadata md = new Metadata();
+    md.put(TokenRelay.TOKEN, token);
+    ClientInterceptor withToken = MetadataUtils.newAttachHeadersInterceptor(md);
+    try (RecordedStream server = new RecordedStream(ClientInterceptors.intercept(fixture.toServer, withToken));
+        RecordedStream direct = new RecordedStream(ClientInterceptors.intercept(fixture.toEtcd, withToken))) {
+      for (RecordedStream s : List.of(server, direct)) {
+        s.create(WatchCreateRequest.newBuilder().setKey(bytes("pub/a")).build());
+        s.create(WatchCreateRequest.newBuilder().setKey(bytes("secret/a")).build());
+      }
+      List<WatchResponse> expected = direct.await(2);
+      List<WatchResponse> actual = server.await(2);
+      assertThat(actual).isEqualTo(expected);
+      assertThat(actual.get(1).getCanceled()).isTrue();
+    }
   }
 
   private static Object answer(KVGrpc.KVBlockingStub stub, RangeRequest r) {
