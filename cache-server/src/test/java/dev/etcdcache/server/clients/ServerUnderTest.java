@@ -1,0 +1,165 @@
+package dev.etcdcache.server.clients;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The second endpoint of every client suite: what stands where {@code etcd grpc-proxy start} would,
+ * in front of a backend etcd. Which one is chosen by the system property {@code clients.subject}:
+ *
+ * <ul>
+ *   <li>{@code server} (the default): cache-server's {@code dev.etcdcache.server.CacheServer.start(args)},
+ *       in this JVM, with grpc-proxy's flags;
+ *   <li>{@code grpc-proxy}: the real {@code etcd grpc-proxy start} (the program cache-server replaces),
+ *       to check that a suite's expectations hold for the original;
+ *   <li>{@code etcd}: no proxy at all, the backend itself (to develop a suite).
+ * </ul>
+ *
+ * <p>It listens on {@code 127.0.0.1:<free port>} and advertises {@code http://127.0.0.1:<port>}.
+ */
+final class ServerUnderTest implements AutoCloseable {
+  static final String SUBJECT_PROPERTY = "clients.subject";
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+  private final String kind;
+  private final URI endpoint;
+  private final AutoCloseable running;
+
+  private ServerUnderTest(String kind, URI endpoint, AutoCloseable running) {
+    this.kind = kind;
+    this.endpoint = endpoint;
+    this.running = running;
+  }
+
+  /** Which subject the property selects. */
+  static String kind() {
+    return System.getProperty(SUBJECT_PROPERTY, "server");
+  }
+
+  /** Starts the selected subject in front of {@code backend} (a {@code http://host:port} client URL). */
+  static ServerUnderTest start(URI backend, Path workDir) {
+    String kind = kind();
+    switch (kind) {
+      case "etcd":
+        return new ServerUnderTest(kind, backend, () -> {});
+      case "grpc-proxy":
+        return startGrpcProxy(backend, workDir);
+      case "server":
+        return startCacheServer(backend);
+      default:
+        throw new IllegalArgumentException(SUBJECT_PROPERTY + " must be server, grpc-proxy or etcd, was " + kind);
+    }
+  }
+
+  /** The client URL clients dial, {@code http://127.0.0.1:<port>}; also the advertised URL. */
+  URI endpoint() {
+    return endpoint;
+  }
+
+  /** "server", "grpc-proxy" or "etcd". */
+  String subject() {
+    return kind;
+  }
+
+  @Override
+  public void close() throws Exception {
+    running.close();
+  }
+
+  @Override
+  public String toString() {
+    return kind + "@" + endpoint;
+  }
+
+  // ---- the subjects ----
+
+  private static List<String> proxyFlags(URI backend, int port) {
+    return List.of("--endpoints=" + backend.getHost() + ":" + backend.getPort(),
+        "--listen-addr=127.0.0.1:" + port,
+        "--advertise-client-url=http://127.0.0.1:" + port);
+  }
+
+  private static ServerUnderTest startCacheServer(URI backend) {
+    int port = freePort();
+    Object server;
+    try {
+      Class<?> type = Class.forName("dev.etcdcache.server.CacheServer");
+      Method start = type.getMethod("start", String[].class);
+      server = start.invoke(null, (Object) proxyFlags(backend, port).toArray(String[]::new));
+    } catch (ClassNotFoundException | NoSuchMethodException e) {
+      throw new AssertionError("cache-server has no dev.etcdcache.server.CacheServer.start(String...) yet; run with -D"
+          + SUBJECT_PROPERTY + "=grpc-proxy or =etcd to check the suites", e);
+    } catch (IllegalAccessException e) {
+      throw new AssertionError(e);
+    } catch (InvocationTargetException e) {
+      throw new AssertionError("CacheServer.start(" + proxyFlags(backend, port) + ") failed", e.getCause());
+    }
+    Object started = server;
+    awaitListening(port, null);
+    return new ServerUnderTest("server", URI.create("http://127.0.0.1:" + port), () -> {
+      if (started instanceof AutoCloseable closeable) {
+        closeable.close();
+      } else {
+        started.getClass().getMethod("close").invoke(started);
+      }
+    });
+  }
+
+  private static ServerUnderTest startGrpcProxy(URI backend, Path workDir) {
+    int port = freePort();
+    Path etcd = Path.of(System.getProperty("etcd.bin", "/usr/bin/etcd"));
+    try {
+      Files.createDirectories(workDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    ExternalCommand proxy = ExternalCommand.start(
+        ExternalCommand.commandLine(etcd.toString(), concat(List.of("grpc-proxy", "start"), proxyFlags(backend, port))),
+        Map.of(), workDir);
+    awaitListening(port, proxy);
+    return new ServerUnderTest("grpc-proxy", URI.create("http://127.0.0.1:" + port), proxy::close);
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+  }
+
+  private static void awaitListening(int port, ExternalCommand process) {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (System.nanoTime() - deadline < 0) {
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+        return;
+      } catch (IOException e) {
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError("interrupted", ie);
+        }
+      }
+    }
+    String output = process == null ? "" : "\n" + process.stop().describe();
+    throw new AssertionError("nothing listens on 127.0.0.1:" + port + " after " + START_TIMEOUT + output);
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package dev.etcdcache.server.clients;
+
+import dev.etcdcache.testing.EtcdCluster;
+import dev.etcdcache.testing.FaultProxy;
+import java.net.URI;
+import java.nio.file.Path;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The two subjects every client suite compares, as a JUnit extension on a {@code static} field:
+ *
+ * <ul>
+ *   <li>{@link #reference()}: a fresh single-member etcd, the oracle;
+ *   <li>{@link #server()}: the server under test (see {@link ServerUnderTest}) in front of a second
+ *       fresh single-member etcd, the {@link #backend()}, reached through a {@link FaultProxy}
+ *       (in pass mode unless a fault test says otherwise).
+ * </ul>
+ *
+ * <p>Both etcds start empty at revision 1, so a client that makes the same requests on both sees the
+ * same revisions, and a transcript from one must equal the transcript from the other, but for what
+ * differs between two clusters by construction (cluster and member IDs, lease IDs, URLs), which each
+ * suite normalises and names. Everything started here is stopped after the class, by handle.
+ */
+final class TwoSubjects implements BeforeAllCallback, AfterAllCallback {
+  private EtcdCluster reference;
+  private EtcdCluster backend;
+  private FaultProxy proxy;
+  private ServerUnderTest server;
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    String name = context.getRequiredTestClass().getSimpleName();
+    reference = EtcdCluster.builder().name(name + "-reference").build().start();
+    backend = EtcdCluster.builder().name(name + "-backend").build().start();
+    proxy = FaultProxy.start(backend.member(0).clientAddress());
+    server = ServerUnderTest.start(proxy.endpoint(), Path.of("target", "client-suites", name));
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    try {
+      if (server != null) {
+        server.close();
+      }
+    } finally {
+      try {
+        if (proxy != null) {
+          proxy.close();
+        }
+      } finally {
+        if (backend != null) {
+          backend.close();
+        }
+        if (reference != null) {
+          reference.close();
+        }
+      }
+    }
+  }
+
+  /** The reference etcd's client URL. */
+  URI reference() {
+    return reference.clientEndpoints().get(0);
+  }
+
+  /** The server's client URL (also what it advertises). */
+  URI server() {
+    return server.endpoint();
+  }
+
+  /** The backend etcd's own client URL, for writes and reads that bypass the server. */
+  URI backend() {
+    return backend.clientEndpoints().get(0);
+  }
+
+  /** The backend cluster, to restart or compact it. */
+  EtcdCluster backendCluster() {
+    return backend;
+  }
+
+  /** The reference cluster, to compact it alongside the backend. */
+  EtcdCluster referenceCluster() {
+    return reference;
+  }
+
+  /** The fault proxy between the server and the backend. */
+  FaultProxy proxy() {
+    return proxy;
+  }
+
+  /** Which kind of server is under test. */
+  String subject() {
+    return server.subject();
+  }
+}
