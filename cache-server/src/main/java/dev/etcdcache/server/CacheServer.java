@@ -1,0 +1,217 @@
+package dev.etcdcache.server;
+
+import com.google.protobuf.ByteString;
+import dev.etcdcache.core.CachingClient;
+import dev.etcdcache.metrics.EtcdCacheMetrics;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.api.AuthGrpc;
+import io.etcd.jetcd.api.ElectionGrpc;
+import io.etcd.jetcd.api.LeaseGrpc;
+import io.etcd.jetcd.api.MaintenanceGrpc;
+import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.lock.LockGrpc;
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running etcd-cache server: etcd's v3 gRPC API (KV, Watch, Lease, Cluster, Maintenance, Auth,
+ * Lock, Election, and gRPC health) on one port, Range and Watch served from one
+ * {@link CachingClient} mirror of etcd, everything else forwarded to etcd unchanged. A drop-in for
+ * {@code etcd grpc-proxy start}.
+ *
+ * <p>It listens as soon as {@link #start} returns; until the mirror is ready, Range requests pass
+ * through to etcd and the gRPC health status is NOT_SERVING (then SERVING). Calls with an etcd auth
+ * token are forwarded to etcd, which checks that caller's permissions.
+ *
+ * <p>Thread-safe. {@link #close()} ends every watch stream with UNAVAILABLE, stops the listener,
+ * and closes the mirror and the connections to etcd.
+ */
+public final class CacheServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CacheServer.class);
+
+  private final ServerConfig config;
+  private final Client etcd;
+  private final CachingClient cache;
+  private final Upstream upstream;
+  private final WatchService watchService;
+  private final HealthStatusManager health = new HealthStatusManager();
+  private final ExecutorService executor;
+  private final Server server;
+  private final HttpEndpoints http;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private CacheServer(ServerConfig config) throws IOException {
+    this.config = config;
+    this.etcd = Client.builder().endpoints(config.endpoints().toArray(URI[]::new)).build();
+    this.cache = cache(config, etcd);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    EtcdCacheMetrics.monitor(registry, cache, "server");
+    TokenRelay relay = new TokenRelay();
+    this.upstream = new Upstream(config.endpoints(), relay);
+    Forwarder forwarder = new Forwarder(upstream);
+    ResponseHeaders headers = new ResponseHeaders(cache);
+    this.watchService = new WatchService(cache.wire(), headers, forwarder, config.maxSendBytes(),
+        config.watchBufferBytes());
+    AtomicInteger threads = new AtomicInteger();
+    int n = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    this.executor = Executors.newFixedThreadPool(n, r -> {
+      Thread t = new Thread(r, "cache-server-grpc-" + threads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    health.setStatus("", ServingStatus.NOT_SERVING);
+    NettyServerBuilder b = NettyServerBuilder
+        .forAddress(new InetSocketAddress(config.listenHost(), config.listenPort()))
+        .executor(executor)
+        .maxInboundMessageSize(config.maxRecvBytes())
+        // etcd's keepalive enforcement (v3rpc/grpc.go): clients may ping every 5 s, also idle.
+        .permitKeepAliveTime(5, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true)
+        .addService(new KvService(cache.wire(), headers, forwarder).definition())
+        .addService(watchService.definition())
+        .addService(forwarder.service(LeaseGrpc.getServiceDescriptor(), Map.of()))
+        .addService(new ClusterService(forwarder, config.advertiseClientUrl()).definition())
+        .addService(forwarder.service(MaintenanceGrpc.getServiceDescriptor(), Map.of()))
+        .addService(forwarder.service(AuthGrpc.getServiceDescriptor(), Map.of()))
+        .addService(forwarder.service(LockGrpc.getServiceDescriptor(), Map.of()))
+        .addService(forwarder.service(ElectionGrpc.getServiceDescriptor(), Map.of()))
+        .addService(health.getHealthService())
+        .intercept(relay)
+        .intercept(new RpcMetrics(registry));
+    this.server = b.build();
+    try {
+      server.start();
+      http = config.metricsUrl().isPresent()
+          ? new HttpEndpoints(config.metricsUrl().get(), registry, () -> cache.status().ready()) : null;
+    } catch (IOException | RuntimeException e) {
+      closeQuietly();
+      throw e;
+    }
+    cache.ready().thenRun(() -> {
+      health.setStatus("", ServingStatus.SERVING);
+      // Learn etcd's cluster_id, member_id and raft_term for the responses this server makes itself.
+      cache.wire().range(RangeRequest.newBuilder().setKey(firstKey(config)).setCountOnly(true).setSerializable(true)
+          .build()).thenAccept(r -> headers.observe(r.getHeader()));
+    });
+    LOG.info("listening for gRPC proxy client requests on {}:{} (etcd {})", config.listenHost(), port(),
+        config.endpoints());
+  }
+
+  /**
+   * Starts a server for {@code config} and returns once it listens.
+   *
+   * @throws UncheckedIOException if the listen or metrics address cannot be bound
+   */
+  public static CacheServer start(ServerConfig config) {
+    try {
+      return new CacheServer(config);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start cache-server: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Starts a server configured by {@code etcd grpc-proxy start}-style flags (see {@code --help}).
+   *
+   * @throws IllegalArgumentException for an unknown or unsupported flag or a bad value, naming it
+   * @throws UncheckedIOException if the listen or metrics address cannot be bound
+   */
+  public static CacheServer start(String... args) {
+    return start(ServerConfig.parse(args));
+  }
+
+  /** The port the gRPC server listens on (the bound one when configured with port 0). */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** The URL clients use: {@code http://<listen host>:<port>}. */
+  public String clientUrl() {
+    return "http://" + config.listenHost() + ":" + port();
+  }
+
+  /** Where {@code /metrics} and {@code /health} are served (with the bound port), if configured. */
+  public Optional<URI> metricsUrl() {
+    return http == null ? Optional.empty()
+        : Optional.of(URI.create("http://" + config.metricsUrl().get().getHost() + ":" + http.port()));
+  }
+
+  /** The configuration this server runs with. */
+  public ServerConfig config() {
+    return config;
+  }
+
+  /** Completes when the mirror is ready and Range and Watch are served from memory. */
+  public CompletableFuture<Void> ready() {
+    return cache.ready();
+  }
+
+  /** Stops serving (idempotent): watch streams end with UNAVAILABLE, then the mirror and connections close. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      health.enterTerminalState();
+      watchService.shutdown();
+      server.shutdown();
+      try {
+        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+          server.shutdownNow();
+          server.awaitTermination(5, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        server.shutdownNow();
+      }
+      closeQuietly();
+      LOG.info("stopped serving gRPC proxy client requests on {}:{}", config.listenHost(), server.getPort());
+    }
+  }
+
+  private void closeQuietly() {
+    if (http != null) {
+      http.close();
+    }
+    cache.close();
+    etcd.close();
+    upstream.close();
+    executor.shutdownNow();
+  }
+
+  private static CachingClient cache(ServerConfig config, Client etcd) {
+    CachingClient.Builder b = CachingClient.builder(etcd).defaultConsistency(config.defaultConsistency());
+    if (!config.prefixes().isEmpty()) {
+      b.prefixes(config.prefixes().stream().map(p -> ByteSequence.from(p, StandardCharsets.UTF_8))
+          .toArray(ByteSequence[]::new));
+    }
+    if (config.historyEvents() > 0) {
+      b.historyEvents(config.historyEvents());
+    }
+    return b.build();
+  }
+
+  private static ByteString firstKey(ServerConfig config) {
+    return config.prefixes().isEmpty() ? ByteString.copyFrom(new byte[] {0})
+        : ByteString.copyFromUtf8(config.prefixes().get(0));
+  }
+}

@@ -1,0 +1,89 @@
+package dev.etcdcache.server;
+
+import io.grpc.ForwardingServerCall;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Per-RPC metrics with the names and labels etcd exports (go-grpc-prometheus):
+ * {@code grpc_server_started_total} and {@code grpc_server_handled_total} by
+ * {@code grpc_service, grpc_method, grpc_type} (and {@code grpc_code} for handled), and the
+ * latency histogram {@code grpc_server_handling_seconds}. A call cancelled by its client counts as
+ * CANCELLED.
+ *
+ * <p>Thread-safe.
+ */
+final class RpcMetrics implements ServerInterceptor {
+
+  private final MeterRegistry registry;
+
+  RpcMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+      ServerCallHandler<Q, R> next) {
+    MethodDescriptor<Q, R> m = call.getMethodDescriptor();
+    String service = m.getServiceName();
+    String method = m.getBareMethodName();
+    String type = type(m.getType());
+    Counter.builder("grpc.server.started").description("RPCs started on the server")
+        .tags("grpc_service", service, "grpc_method", method, "grpc_type", type)
+        .register(registry).increment();
+    long start = System.nanoTime();
+    AtomicBoolean done = new AtomicBoolean();
+    Runnable[] record = new Runnable[1];
+    ServerCall<Q, R> counted = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+      @Override
+      public void close(Status status, Metadata trailers) {
+        finish(status.getCode());
+        super.close(status, trailers);
+      }
+
+      private void finish(Status.Code code) {
+        if (done.compareAndSet(false, true)) {
+          Counter.builder("grpc.server.handled").description("RPCs completed on the server")
+              .tags("grpc_service", service, "grpc_method", method, "grpc_type", type, "grpc_code", code.name())
+              .register(registry).increment();
+          Timer.builder("grpc.server.handling").description("RPC handling time on the server")
+              .tags("grpc_service", service, "grpc_method", method, "grpc_type", type)
+              .publishPercentileHistogram()
+              .register(registry).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
+      }
+
+      {
+        record[0] = () -> finish(Status.Code.CANCELLED);
+      }
+    };
+    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(counted, headers)) {
+      @Override
+      public void onCancel() {
+        record[0].run();
+        super.onCancel();
+      }
+    };
+  }
+
+  private static String type(MethodDescriptor.MethodType t) {
+    return switch (t) {
+      case UNARY -> "unary";
+      case CLIENT_STREAMING -> "client_stream";
+      case SERVER_STREAMING -> "server_stream";
+      case BIDI_STREAMING -> "bidi_stream";
+      default -> t.name().toLowerCase(Locale.ROOT);
+    };
+  }
+}

@@ -1,0 +1,154 @@
+package dev.etcdcache.server;
+
+import dev.etcdcache.api.ReadConsistency;
+import java.net.URI;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything a {@link CacheServer} needs, validated: the flags of {@code etcd grpc-proxy start}
+ * that this server supports, plus its own cache settings. Build one with {@link #defaults()} and
+ * the {@code with*} methods, or from command-line flags with {@link #parse(String...)}.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param endpoints etcd client URLs ({@code http://host:port}); the mirror and forwarded RPCs use them
+ * @param listenHost address the gRPC server binds
+ * @param listenPort port the gRPC server binds; 0 picks a free one
+ * @param advertiseClientUrl answer {@code MemberList} with one member at this URL; empty = pass through
+ * @param metricsUrl {@code http://host:port} serving {@code /metrics} and {@code /health}; empty = none
+ * @param maxSendBytes watch responses of a {@code fragment} watch larger than this are split (etcd's
+ *     {@code --max-request-bytes}, default 1.5 MiB)
+ * @param maxRecvBytes largest request message accepted; larger ones fail with RESOURCE_EXHAUSTED
+ *     (default 1.5 MiB + 512 KiB gRPC overhead, etcd's own server limit)
+ * @param watchBufferBytes bytes of watch responses one stream may hold for a client that is not
+ *     reading before the stream is closed with RESOURCE_EXHAUSTED (default 64 MiB)
+ * @param prefixes mirrored prefixes; empty = the whole keyspace
+ * @param historyEvents recent revisions kept for watches and reads at a revision; 0 = the cache's default
+ * @param defaultConsistency how Range requests not marked serializable are served
+ */
+public record ServerConfig(
+    List<URI> endpoints,
+    String listenHost,
+    int listenPort,
+    Optional<String> advertiseClientUrl,
+    Optional<URI> metricsUrl,
+    int maxSendBytes,
+    int maxRecvBytes,
+    long watchBufferBytes,
+    List<String> prefixes,
+    int historyEvents,
+    ReadConsistency defaultConsistency) {
+
+  /** etcd's default {@code --max-request-bytes}. */
+  public static final int DEFAULT_MAX_SEND_BYTES = 3 << 19;
+  /** etcd's gRPC receive limit: max request bytes plus 512 KiB of overhead. */
+  public static final int DEFAULT_MAX_RECV_BYTES = (3 << 19) + (512 << 10);
+  /** Default {@link #watchBufferBytes()}. */
+  public static final long DEFAULT_WATCH_BUFFER_BYTES = 64L << 20;
+
+  /** Validates the values and copies the lists. */
+  public ServerConfig {
+    endpoints = List.copyOf(endpoints);
+    if (endpoints.isEmpty()) {
+      throw new IllegalArgumentException("at least one etcd endpoint is needed");
+    }
+    for (URI e : endpoints) {
+      if (!"http".equals(e.getScheme()) || e.getHost() == null || e.getPort() < 0) {
+        throw new IllegalArgumentException("endpoint must be http://host:port (TLS is not supported yet): " + e);
+      }
+    }
+    Objects.requireNonNull(listenHost, "listenHost");
+    if (listenPort < 0 || listenPort > 65535) {
+      throw new IllegalArgumentException("listen port out of range: " + listenPort);
+    }
+    Objects.requireNonNull(advertiseClientUrl, "advertiseClientUrl");
+    Objects.requireNonNull(metricsUrl, "metricsUrl");
+    metricsUrl.ifPresent(u -> {
+      if (!"http".equals(u.getScheme()) || u.getHost() == null || u.getPort() < 0) {
+        throw new IllegalArgumentException("metrics address must be http://host:port: " + u);
+      }
+    });
+    if (maxSendBytes < 1 || maxRecvBytes < 1) {
+      throw new IllegalArgumentException("message size limits must be positive");
+    }
+    if (watchBufferBytes < 1) {
+      throw new IllegalArgumentException("watch buffer bytes must be positive: " + watchBufferBytes);
+    }
+    prefixes = List.copyOf(prefixes);
+    for (String p : prefixes) {
+      if (p.isEmpty()) {
+        throw new IllegalArgumentException("an empty --prefix: leave it out to mirror everything");
+      }
+    }
+    if (historyEvents < 0) {
+      throw new IllegalArgumentException("history events must not be negative: " + historyEvents);
+    }
+    Objects.requireNonNull(defaultConsistency, "defaultConsistency");
+  }
+
+  /** etcd at {@code http://127.0.0.1:2379}, listening on {@code 127.0.0.1:23790}, everything else default. */
+  public static ServerConfig defaults() {
+    return new ServerConfig(List.of(URI.create("http://127.0.0.1:2379")), "127.0.0.1", 23790,
+        Optional.empty(), Optional.empty(), DEFAULT_MAX_SEND_BYTES, DEFAULT_MAX_RECV_BYTES,
+        DEFAULT_WATCH_BUFFER_BYTES, List.of(), 0, ReadConsistency.LINEARIZABLE);
+  }
+
+  /**
+   * The configuration {@code etcd grpc-proxy start}-style flags describe.
+   *
+   * @throws IllegalArgumentException naming the flag, for an unknown or unsupported flag or a bad value
+   */
+  public static ServerConfig parse(String... args) {
+    return ServerFlags.parse(args);
+  }
+
+  /** This configuration with other etcd endpoints. */
+  public ServerConfig withEndpoints(List<URI> endpoints) {
+    return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
+        maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency);
+  }
+
+  /** This configuration listening elsewhere (port 0 picks a free port). */
+  public ServerConfig withListen(String host, int port) {
+    return new ServerConfig(endpoints, host, port, advertiseClientUrl, metricsUrl, maxSendBytes,
+        maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency);
+  }
+
+  /** This configuration answering MemberList with {@code url} ({@code null} = pass through). */
+  public ServerConfig withAdvertiseClientUrl(String url) {
+    return new ServerConfig(endpoints, listenHost, listenPort, Optional.ofNullable(url), metricsUrl,
+        maxSendBytes, maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency);
+  }
+
+  /** This configuration serving metrics at {@code url} ({@code null} = none). */
+  public ServerConfig withMetricsUrl(URI url) {
+    return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, Optional.ofNullable(url),
+        maxSendBytes, maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency);
+  }
+
+  /** This configuration with other message size limits. */
+  public ServerConfig withMessageLimits(int maxSendBytes, int maxRecvBytes) {
+    return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
+        maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency);
+  }
+
+  /** This configuration with another per-stream watch buffer bound. */
+  public ServerConfig withWatchBufferBytes(long bytes) {
+    return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
+        maxRecvBytes, bytes, prefixes, historyEvents, defaultConsistency);
+  }
+
+  /** This configuration mirroring only these prefixes. */
+  public ServerConfig withPrefixes(List<String> prefixes) {
+    return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
+        maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency);
+  }
+
+  /** This configuration with another history size and default consistency. */
+  public ServerConfig withCache(int historyEvents, ReadConsistency defaultConsistency) {
+    return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
+        maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency);
+  }
+}

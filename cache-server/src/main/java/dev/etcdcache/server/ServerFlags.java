@@ -1,0 +1,222 @@
+package dev.etcdcache.server;
+
+import dev.etcdcache.api.ReadConsistency;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The command line of {@code etcd grpc-proxy start}, as far as this server supports it, plus its
+ * own cache flags. Accepts {@code --flag=value} and {@code --flag value}; an unknown flag, a flag
+ * that is recognised but not supported yet (TLS, {@code --namespace}) or a bad value fails with an
+ * {@link IllegalArgumentException} naming it, so nothing is ever silently ignored.
+ */
+final class ServerFlags {
+
+  /** A flag: whether it takes a value, and its help line. */
+  private record Flag(boolean takesValue, String help) {}
+
+  private static final Map<String, Flag> FLAGS = new LinkedHashMap<>();
+  private static final Map<String, Flag> UNSUPPORTED = new LinkedHashMap<>();
+
+  static {
+    FLAGS.put("endpoints", new Flag(true, "comma-separated etcd client endpoints (default 127.0.0.1:2379)"));
+    FLAGS.put("listen-addr", new Flag(true, "host:port to listen for gRPC client requests (default 127.0.0.1:23790)"));
+    FLAGS.put("advertise-client-url", new Flag(true,
+        "MemberList answers with one member at this URL, as grpc-proxy does (default: pass MemberList to etcd)"));
+    FLAGS.put("metrics-addr", new Flag(true, "http://host:port serving /metrics (Prometheus) and /health (default none)"));
+    FLAGS.put("max-send-bytes", new Flag(true,
+        "watch responses of fragment watches above this size are split, as etcd does (default 1572864)"));
+    FLAGS.put("max-recv-bytes", new Flag(true,
+        "largest accepted request message; larger fail with RESOURCE_EXHAUSTED (default 2097152, etcd's limit)"));
+    FLAGS.put("prefix", new Flag(true, "mirror only keys under this prefix; repeatable (default the whole keyspace)"));
+    FLAGS.put("history-events", new Flag(true, "recent revisions kept for watches and reads at a revision (default 10000)"));
+    FLAGS.put("default-consistency", new Flag(true,
+        "how Range requests not marked serializable are served: linearizable (default), serializable,"
+            + " or a staleness bound such as 500ms or 2s"));
+    FLAGS.put("watch-buffer-bytes", new Flag(true,
+        "bytes one watch stream may hold for a client that does not read before it is closed (default 67108864)"));
+    FLAGS.put("help", new Flag(false, "print this help and exit"));
+    String tls = "TLS (not supported yet: fails at start)";
+    for (String f : List.of("cert", "key", "cacert", "cert-file", "key-file", "trusted-ca-file", "client-crl-file")) {
+      UNSUPPORTED.put(f, new Flag(true, tls));
+    }
+    UNSUPPORTED.put("insecure-skip-tls-verify", new Flag(false, tls));
+    UNSUPPORTED.put("auto-tls", new Flag(false, tls));
+    UNSUPPORTED.put("namespace", new Flag(true, "key namespace (not supported yet: fails at start)"));
+  }
+
+  private ServerFlags() {}
+
+  /** Whether {@code args} ask for help. */
+  static boolean wantsHelp(String... args) {
+    for (String a : args) {
+      if (a.equals("--help") || a.equals("-h") || a.equals("-help") || a.startsWith("--help=")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The help text: every flag with its meaning and default. */
+  static String usage() {
+    StringBuilder b = new StringBuilder()
+        .append("Usage: cache-server [flags]\n\n")
+        .append("Serves etcd's v3 gRPC API from a watch-cache mirror; a drop-in for 'etcd grpc-proxy start'.\n\n")
+        .append("Flags:\n");
+    FLAGS.forEach((name, f) -> b.append(String.format(Locale.ROOT, "  --%-26s %s%n", name, f.help())));
+    UNSUPPORTED.forEach((name, f) -> b.append(String.format(Locale.ROOT, "  --%-26s %s%n", name, f.help())));
+    return b.toString();
+  }
+
+  static ServerConfig parse(String... args) {
+    ServerConfig c = ServerConfig.defaults();
+    List<String> prefixes = new ArrayList<>();
+    Integer historyEvents = null;
+    ReadConsistency consistency = null;
+    int maxSend = c.maxSendBytes();
+    int maxRecv = c.maxRecvBytes();
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (!arg.startsWith("-") || arg.equals("-") || arg.equals("--")) {
+        throw new IllegalArgumentException("unexpected argument '" + arg + "' (flags only; see --help)");
+      }
+      String body = arg.startsWith("--") ? arg.substring(2) : arg.substring(1);
+      int eq = body.indexOf('=');
+      String name = eq < 0 ? body : body.substring(0, eq);
+      Flag unsupported = UNSUPPORTED.get(name);
+      if (unsupported != null) {
+        throw new IllegalArgumentException("flag --" + name + " is not supported yet by cache-server: "
+            + (name.equals("namespace") ? "key namespaces are not implemented"
+                : "TLS is not implemented; use plaintext endpoints and listen address"));
+      }
+      Flag flag = FLAGS.get(name);
+      if (flag == null) {
+        throw new IllegalArgumentException("unknown flag: --" + name + " (see --help)");
+      }
+      String value;
+      if (eq >= 0) {
+        value = body.substring(eq + 1);
+      } else if (flag.takesValue()) {
+        if (i + 1 >= args.length) {
+          throw new IllegalArgumentException("flag --" + name + " needs a value");
+        }
+        value = args[++i];
+      } else {
+        value = "true";
+      }
+      switch (name) {
+        case "endpoints" -> c = c.withEndpoints(endpoints(value));
+        case "listen-addr" -> {
+          HostPort hp = HostPort.parse("listen-addr", value);
+          c = c.withListen(hp.host(), hp.port());
+        }
+        case "advertise-client-url" -> c = c.withAdvertiseClientUrl(value.isEmpty() ? null : value);
+        case "metrics-addr" -> c = c.withMetricsUrl(value.isEmpty() ? null : metricsUrl(value));
+        case "max-send-bytes" -> maxSend = positiveInt(name, value);
+        case "max-recv-bytes" -> maxRecv = positiveInt(name, value);
+        case "prefix" -> prefixes.add(value);
+        case "history-events" -> historyEvents = positiveInt(name, value);
+        case "default-consistency" -> consistency = consistency(value);
+        case "watch-buffer-bytes" -> c = c.withWatchBufferBytes(positiveInt(name, value));
+        case "help" -> { }
+        default -> throw new IllegalStateException("flag without a handler: " + name);
+      }
+    }
+    return c.withMessageLimits(maxSend, maxRecv)
+        .withPrefixes(prefixes)
+        .withCache(historyEvents != null ? historyEvents : 0,
+            consistency != null ? consistency : ReadConsistency.LINEARIZABLE);
+  }
+
+  private static List<URI> endpoints(String value) {
+    List<URI> out = new ArrayList<>();
+    for (String e : value.split(",")) {
+      String s = e.trim();
+      if (s.isEmpty()) {
+        continue;
+      }
+      if (s.startsWith("https://")) {
+        throw new IllegalArgumentException("--endpoints " + s + ": TLS is not supported yet by cache-server");
+      }
+      if (!s.contains("://")) {
+        s = "http://" + s;
+      }
+      URI u = URI.create(s);
+      if (u.getHost() == null || u.getPort() < 0) {
+        throw new IllegalArgumentException("--endpoints: not host:port: " + e);
+      }
+      out.add(URI.create("http://" + u.getHost() + ":" + u.getPort()));
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("--endpoints is empty");
+    }
+    return out;
+  }
+
+  private static URI metricsUrl(String value) {
+    if (value.startsWith("https://")) {
+      throw new IllegalArgumentException("--metrics-addr " + value + ": TLS is not supported yet by cache-server");
+    }
+    URI u = URI.create(value.contains("://") ? value : "http://" + value);
+    if (u.getHost() == null || u.getPort() < 0) {
+      throw new IllegalArgumentException("--metrics-addr must be http://host:port: " + value);
+    }
+    return u;
+  }
+
+  private static ReadConsistency consistency(String value) {
+    switch (value.toLowerCase(Locale.ROOT)) {
+      case "linearizable": return ReadConsistency.LINEARIZABLE;
+      case "serializable": return ReadConsistency.SERIALIZABLE;
+      default:
+        try {
+          return ReadConsistency.maxStaleness(duration(value));
+        } catch (RuntimeException e) {
+          throw new IllegalArgumentException("--default-consistency must be linearizable, serializable or a"
+              + " staleness bound like 500ms: " + value, e);
+        }
+    }
+  }
+
+  private static Duration duration(String value) {
+    if (value.endsWith("ms")) {
+      return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
+    }
+    if (value.endsWith("s")) {
+      return Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)));
+    }
+    return Duration.parse(value);
+  }
+
+  private static int positiveInt(String name, String value) {
+    try {
+      int v = Integer.parseInt(value.trim());
+      if (v < 1) {
+        throw new IllegalArgumentException("--" + name + " must be positive: " + value);
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--" + name + " must be a number: " + value, e);
+    }
+  }
+
+  /** A host and port from {@code host:port} (or {@code http://host:port}). */
+  private record HostPort(String host, int port) {
+    static HostPort parse(String flag, String value) {
+      URI u = URI.create(value.contains("://") ? value : "http://" + value);
+      if (value.startsWith("https://")) {
+        throw new IllegalArgumentException("--" + flag + " " + value + ": TLS is not supported yet by cache-server");
+      }
+      if (u.getHost() == null || u.getPort() < 0) {
+        throw new IllegalArgumentException("--" + flag + " must be host:port: " + value);
+      }
+      return new HostPort(u.getHost(), u.getPort());
+    }
+  }
+}

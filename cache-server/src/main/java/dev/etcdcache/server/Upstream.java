@@ -1,0 +1,76 @@
+package dev.etcdcache.server;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptors;
+import io.grpc.ConnectivityState;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The server's own gRPC connections to etcd, over which every RPC it does not answer from the
+ * mirror is forwarded as raw protobuf. One channel per endpoint; each call goes to the next
+ * endpoint in turn that is not in {@code TRANSIENT_FAILURE} (all failing: the next in turn, so the
+ * caller sees etcd's own UNAVAILABLE). The caller's auth token rides along ({@link TokenRelay}).
+ *
+ * <p>Thread-safe.
+ */
+final class Upstream extends Channel implements AutoCloseable {
+
+  private final List<ManagedChannel> channels = new ArrayList<>();
+  private final List<Channel> relayed = new ArrayList<>();
+  private final AtomicInteger next = new AtomicInteger();
+
+  Upstream(List<URI> endpoints, TokenRelay relay) {
+    for (URI e : endpoints) {
+      ManagedChannel c = NettyChannelBuilder.forAddress(e.getHost(), e.getPort())
+          .usePlaintext()
+          // etcd sends up to math.MaxInt32 bytes; the limit that matters is the client's.
+          .maxInboundMessageSize(Integer.MAX_VALUE)
+          .maxInboundMetadataSize(Integer.MAX_VALUE)
+          .build();
+      channels.add(c);
+      relayed.add(ClientInterceptors.intercept(c, relay));
+    }
+  }
+
+  @Override
+  public <Q, R> ClientCall<Q, R> newCall(MethodDescriptor<Q, R> method, CallOptions options) {
+    int n = channels.size();
+    int start = Math.floorMod(next.getAndIncrement(), n);
+    for (int i = 0; i < n; i++) {
+      int k = (start + i) % n;
+      if (channels.get(k).getState(true) != ConnectivityState.TRANSIENT_FAILURE) {
+        return relayed.get(k).newCall(method, options);
+      }
+    }
+    return relayed.get(start).newCall(method, options);
+  }
+
+  @Override
+  public String authority() {
+    return channels.get(0).authority();
+  }
+
+  @Override
+  public void close() {
+    channels.forEach(ManagedChannel::shutdown);
+    for (ManagedChannel c : channels) {
+      try {
+        if (!c.awaitTermination(5, TimeUnit.SECONDS)) {
+          c.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        c.shutdownNow();
+      }
+    }
+  }
+}

@@ -1,0 +1,433 @@
+package dev.etcdcache.server;
+
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import com.google.protobuf.ByteString;
+import dev.etcdcache.core.CacheWire;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.api.ResponseHeader;
+import io.etcd.jetcd.api.WatchCancelRequest;
+import io.etcd.jetcd.api.WatchCreateRequest;
+import io.etcd.jetcd.api.WatchRequest;
+import io.etcd.jetcd.api.WatchResponse;
+import io.etcd.jetcd.common.exception.CompactedException;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One client's Watch stream, with etcd 3.4's protocol (etcd {@code v3rpc/watch.go}): any number of
+ * watches, each created, cancelled and asked for progress by requests on the stream.
+ *
+ * <h2>Protocol, as etcd</h2>
+ * <ul>
+ *   <li>create: an empty key means {@code "\0"}; range_end {@code "\0"} means from the key on. A
+ *       non-zero watch_id is the client's choice; taken on this stream, the answer is created and
+ *       canceled with watch_id -1 and etcd's reason. Otherwise IDs are assigned from 0 upwards,
+ *       skipping IDs in use. An empty range (key &ge; range_end) is refused the same way.</li>
+ *   <li>created responses go out in the order of the create requests (clients match them to
+ *       their requests by order), each before its watch's events.</li>
+ *   <li>cancel of an open watch: canceled=true with its watch_id; of an unknown one: nothing.</li>
+ *   <li>progress request: one response with watch_id -1 once every open watch has sent everything
+ *       up to the revision in its header (at once when the stream has no watch).</li>
+ *   <li>compaction: canceled=true with compact_revision; fragment watches get responses above
+ *       {@code maxSendBytes} split as etcd's {@code sendFragments} does.</li>
+ *   <li>the client's half-close does not end the stream (etcd keeps sending until it goes).</li>
+ * </ul>
+ *
+ * <h2>Threads</h2>
+ * Requests arrive on gRPC's executor; each watch's responses on the cache's delivery executor, one
+ * at a time per watch, different watches concurrently. Both take this stream's lock, decide, and
+ * hand responses to the {@link Outbox} under it, so the stream's order is the lock's order. No
+ * thread belongs to a stream or a watch. {@link CacheWire#watch} is called outside the lock.
+ *
+ * <p>Thread-safe.
+ */
+final class WatchStream implements StreamObserver<WatchRequest> {
+
+  /** etcd's {@code mvcc.ErrWatcherDuplicateID}. */
+  static final String DUPLICATE_ID = "mvcc: duplicate watch ID provided on the WatchStream";
+  /** etcd's {@code mvcc.ErrEmptyWatcherRange}. */
+  static final String EMPTY_RANGE = "mvcc: watcher range is empty";
+
+  private final CacheWire wire;
+  private final ResponseHeaders headers;
+  private final int maxSendBytes;
+  private final Outbox outbox;
+  private final Runnable onEnd;
+
+  private final Object lock = new Object();
+  @GuardedBy("lock")
+  private final Map<Long, StreamWatch> watches = new HashMap<>();
+  /** Watches whose created response has not gone out yet, in request order. */
+  @GuardedBy("lock")
+  private final ArrayDeque<StreamWatch> creating = new ArrayDeque<>();
+  @GuardedBy("lock")
+  private long nextId;
+  /** Watches a progress request waits for, and the lowest revision they answered with. */
+  @GuardedBy("lock")
+  private final Set<StreamWatch> progressWaiting = new HashSet<>();
+  @GuardedBy("lock")
+  private long progressRevision = Long.MAX_VALUE;
+  @GuardedBy("lock")
+  private boolean ended;
+
+  WatchStream(CacheWire wire, ResponseHeaders headers, int maxSendBytes, long bufferBytes,
+      ServerCallStreamObserver<WatchResponse> observer, Runnable onEnd) {
+    this.wire = wire;
+    this.headers = headers;
+    this.maxSendBytes = maxSendBytes;
+    this.outbox = new Outbox(observer, bufferBytes);
+    this.onEnd = onEnd;
+    observer.setOnCancelHandler(this::cancelled);
+  }
+
+  @Override
+  public void onNext(WatchRequest request) {
+    switch (request.getRequestUnionCase()) {
+      case CREATE_REQUEST -> create(request.getCreateRequest());
+      case CANCEL_REQUEST -> cancel(request.getCancelRequest());
+      case PROGRESS_REQUEST -> progress();
+      default -> { } // etcd ignores a request it does not know rather than end the stream
+    }
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    cancelled();
+  }
+
+  @Override
+  public void onCompleted() {
+    // etcd's recvLoop returns on EOF but the stream lives until the client goes.
+  }
+
+  /** Ends every watch and the stream with {@code status} (server shutdown). */
+  void shutdown(Status status) {
+    end();
+    outbox.fail(status);
+  }
+
+  private void cancelled() {
+    outbox.discard();
+    end();
+  }
+
+  private void end() {
+    List<StreamWatch> open;
+    synchronized (lock) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      open = new ArrayList<>(watches.values());
+      open.addAll(creating);
+      watches.clear();
+      creating.clear();
+      progressWaiting.clear();
+    }
+    open.forEach(StreamWatch::close);
+    onEnd.run();
+  }
+
+  private void create(WatchCreateRequest request) {
+    WatchCreateRequest r = request;
+    if (r.getKey().isEmpty()) {
+      r = r.toBuilder().setKey(ByteString.copyFrom(new byte[] {0})).build();
+    }
+    ByteString end = r.getRangeEnd();
+    boolean fromKey = end.size() == 1 && end.byteAt(0) == 0;
+    StreamWatch w;
+    synchronized (lock) {
+      if (ended) {
+        return;
+      }
+      String refusal = null;
+      if (!end.isEmpty() && !fromKey && ByteString.unsignedLexicographicalComparator().compare(r.getKey(), end) >= 0) {
+        refusal = EMPTY_RANGE;
+      } else if (MissingFields.watchId(r) != 0 && watches.containsKey(MissingFields.watchId(r))) {
+        refusal = DUPLICATE_ID;
+      }
+      long id;
+      if (refusal != null) {
+        id = -1;
+      } else if (MissingFields.watchId(r) != 0) {
+        id = MissingFields.watchId(r);
+      } else {
+        while (watches.containsKey(nextId)) {
+          nextId++;
+        }
+        id = nextId++;
+      }
+      w = new StreamWatch(id, MissingFields.fragment(r));
+      creating.add(w);
+      if (refusal != null) {
+        w.created = WatchResponse.newBuilder().setHeader(headers.current()).setWatchId(-1)
+            .setCreated(true).setCanceled(true).setCancelReason(refusal).build();
+        w.refused = true;
+        flushCreatedLocked();
+        return;
+      }
+      watches.put(id, w);
+    }
+    Watch.Watcher watcher;
+    try {
+      watcher = wire.watch(r, new WatchListener(w));
+    } catch (RuntimeException e) {
+      failed(w, e);
+      return;
+    }
+    synchronized (lock) {
+      w.watcher = watcher;
+      if (!ended && !w.closed) {
+        return;
+      }
+    }
+    watcher.close();
+  }
+
+  private void cancel(WatchCancelRequest request) {
+    StreamWatch w;
+    synchronized (lock) {
+      w = watches.get(request.getWatchId());
+      if (w == null || w.cancelRequested) {
+        return;
+      }
+      if (!w.createdSent) {
+        // etcd answered created at once; ours follows when the cache has it, then this cancel.
+        w.cancelRequested = true;
+        return;
+      }
+      watches.remove(w.id);
+      forgetProgressLocked(w);
+      sendLocked(WatchResponse.newBuilder().setHeader(headers.current()).setWatchId(w.id).setCanceled(true).build());
+    }
+    w.close();
+  }
+
+  private void progress() {
+    List<StreamWatch> asked = new ArrayList<>();
+    synchronized (lock) {
+      if (ended) {
+        return;
+      }
+      for (StreamWatch w : watches.values()) {
+        if (w.createdSent && !w.cancelRequested && w.watcher != null) {
+          asked.add(w);
+        }
+      }
+      if (asked.isEmpty()) {
+        sendLocked(WatchResponse.newBuilder().setHeader(headers.current()).setWatchId(-1).build());
+        return;
+      }
+      progressWaiting.addAll(asked);
+    }
+    asked.forEach(w -> w.watcher.requestProgress());
+  }
+
+  /** A watch's response (watch_id unset) from the cache. */
+  private void received(StreamWatch w, WatchResponse response) {
+    headers.observe(response.getHeader());
+    synchronized (lock) {
+      if (ended || w.closed) {
+        return;
+      }
+      WatchResponse r = response.toBuilder().setWatchId(w.id).build();
+      if (r.getCreated()) {
+        w.created = r;
+        flushCreatedLocked();
+      } else if (r.getEventsCount() == 0 && !r.getCanceled() && progressWaiting.remove(w)) {
+        progressRevision = Math.min(progressRevision, r.getHeader().getRevision());
+        progressDoneLocked(r.getHeader());
+      } else if (!w.createdSent) {
+        w.early.add(r);
+      } else {
+        sendEventsLocked(w, r);
+      }
+    }
+  }
+
+  /** A watch ended with an error: a compaction, or etcd's status. */
+  private void failed(StreamWatch w, Throwable error) {
+    synchronized (lock) {
+      if (ended || w.closed) {
+        return;
+      }
+      WatchResponse.Builder b = WatchResponse.newBuilder().setWatchId(w.id).setCanceled(true);
+      if (error instanceof CompactedException c) {
+        // etcd's compacted response carries no revision of its own (mvcc sends only CompactRevision).
+        b.setHeader(headers.at(0)).setCompactRevision(c.getCompactedRevision());
+      } else {
+        b.setHeader(headers.current()).setCancelReason(String.valueOf(error.getMessage()));
+      }
+      watches.remove(w.id);
+      forgetProgressLocked(w);
+      if (!w.createdSent) {
+        if (w.created == null) {
+          w.created = WatchResponse.newBuilder().setHeader(headers.current()).setWatchId(w.id).setCreated(true).build();
+        }
+        w.early.add(b.build());
+        w.endAfterFlush = true;
+        flushCreatedLocked();
+      } else {
+        sendLocked(b.build());
+        w.closed = true;
+      }
+    }
+    w.close();
+  }
+
+  @GuardedBy("lock")
+  private void flushCreatedLocked() {
+    while (!creating.isEmpty() && creating.peek().created != null) {
+      StreamWatch w = creating.poll();
+      sendLocked(w.created);
+      w.createdSent = true;
+      if (w.refused) {
+        continue;
+      }
+      for (WatchResponse r : w.early) {
+        sendEventsLocked(w, r);
+      }
+      w.early.clear();
+      if (w.endAfterFlush) {
+        w.closed = true;
+      } else if (w.cancelRequested) {
+        watches.remove(w.id);
+        sendLocked(WatchResponse.newBuilder().setHeader(headers.current()).setWatchId(w.id).setCanceled(true).build());
+        w.closed = true;
+        Watch.Watcher watcher = w.watcher;
+        if (watcher != null) {
+          watcher.close();
+        }
+      }
+    }
+  }
+
+  @GuardedBy("lock")
+  private void forgetProgressLocked(StreamWatch w) {
+    if (progressWaiting.remove(w)) {
+      progressDoneLocked(headers.current());
+    }
+  }
+
+  @GuardedBy("lock")
+  private void progressDoneLocked(ResponseHeader sample) {
+    if (!progressWaiting.isEmpty()) {
+      return;
+    }
+    long revision = progressRevision == Long.MAX_VALUE ? sample.getRevision() : progressRevision;
+    progressRevision = Long.MAX_VALUE;
+    sendLocked(WatchResponse.newBuilder().setHeader(sample.toBuilder().setRevision(revision)).setWatchId(-1).build());
+  }
+
+  @GuardedBy("lock")
+  private void sendEventsLocked(StreamWatch w, WatchResponse r) {
+    if (!w.fragment || r.getSerializedSize() < maxSendBytes || r.getEventsCount() < 2) {
+      sendLocked(r);
+      return;
+    }
+    // etcd's sendFragments: fill each part until adding an event reaches the limit (a part holds
+    // at least one event); every part but the last has fragment=true.
+    int idx = 0;
+    int n = r.getEventsCount();
+    while (idx < n) {
+      WatchResponse.Builder part = MissingFields.setFragment(r.toBuilder().clearEvents(), true);
+      part.addEvents(r.getEvents(idx++));
+      while (idx < n) {
+        part.addEvents(r.getEvents(idx));
+        if (part.build().getSerializedSize() >= maxSendBytes) {
+          part.removeEvents(part.getEventsCount() - 1);
+          break;
+        }
+        idx++;
+      }
+      if (idx == n) {
+        MissingFields.setFragment(part, false);
+      }
+      sendLocked(part.build());
+    }
+  }
+
+  @GuardedBy("lock")
+  private void sendLocked(WatchResponse r) {
+    if (!outbox.send(r) && !ended) {
+      // The client stopped reading: the outbox ended the stream; end its watches off this path.
+      ended = true;
+      List<StreamWatch> open = new ArrayList<>(watches.values());
+      open.addAll(creating);
+      watches.clear();
+      creating.clear();
+      progressWaiting.clear();
+      for (StreamWatch w : open) {
+        w.closed = true;
+        Watch.Watcher watcher = w.watcher;
+        if (watcher != null) {
+          watcher.close();
+        }
+      }
+      onEnd.run();
+    }
+  }
+
+  /** One watch of this stream; fields guarded by the stream's lock. */
+  private static final class StreamWatch {
+    final long id;
+    final boolean fragment;
+    volatile Watch.Watcher watcher;
+    WatchResponse created;
+    boolean createdSent;
+    boolean refused;
+    boolean cancelRequested;
+    boolean endAfterFlush;
+    boolean closed;
+    final List<WatchResponse> early = new ArrayList<>();
+
+    StreamWatch(long id, boolean fragment) {
+      this.id = id;
+      this.fragment = fragment;
+    }
+
+    void close() {
+      Watch.Watcher w = watcher;
+      if (w != null) {
+        w.close();
+      }
+    }
+  }
+
+  /** Routes one watch's callbacks to the stream. */
+  private final class WatchListener implements CacheWire.Listener {
+    private final StreamWatch w;
+
+    WatchListener(StreamWatch w) {
+      this.w = w;
+    }
+
+    @Override
+    public void onResponse(WatchResponse response) {
+      received(w, response);
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      failed(w, error);
+    }
+
+    @Override
+    public void onCompleted() {
+      synchronized (lock) {
+        if (!w.closed && watches.get(w.id) == w) {
+          watches.remove(w.id);
+          forgetProgressLocked(w);
+        }
+      }
+    }
+  }
+}
