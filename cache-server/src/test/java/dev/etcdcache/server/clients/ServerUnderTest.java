@@ -2,8 +2,7 @@ package dev.etcdcache.server.clients;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
+import dev.etcdcache.server.CacheServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -14,14 +13,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The second endpoint of every client suite: what stands where {@code etcd grpc-proxy start} would,
  * in front of a backend etcd. Which one is chosen by the system property {@code clients.subject}:
  *
  * <ul>
- *   <li>{@code server} (the default): cache-server's {@code dev.etcdcache.server.CacheServer.start(args)},
- *       in this JVM, with grpc-proxy's flags;
+ *   <li>{@code server} (the default): cache-server's {@link CacheServer#start(String...)} in this JVM,
+ *       with grpc-proxy's flags, once its mirror is ready;
  *   <li>{@code grpc-proxy}: the real {@code etcd grpc-proxy start} (the program cache-server replaces),
  *       to check that a suite's expectations hold for the original;
  *   <li>{@code etcd}: no proxy at all, the backend itself (to develop a suite).
@@ -93,28 +95,21 @@ final class ServerUnderTest implements AutoCloseable {
 
   private static ServerUnderTest startCacheServer(URI backend) {
     int port = freePort();
-    Object server;
+    CacheServer server = CacheServer.start(proxyFlags(backend, port).toArray(String[]::new));
     try {
-      Class<?> type = Class.forName("dev.etcdcache.server.CacheServer");
-      Method start = type.getMethod("start", String[].class);
-      server = start.invoke(null, (Object) proxyFlags(backend, port).toArray(String[]::new));
-    } catch (ClassNotFoundException | NoSuchMethodException e) {
-      throw new AssertionError("cache-server has no dev.etcdcache.server.CacheServer.start(String...) yet; run with -D"
-          + SUBJECT_PROPERTY + "=grpc-proxy or =etcd to check the suites", e);
-    } catch (IllegalAccessException e) {
-      throw new AssertionError(e);
-    } catch (InvocationTargetException e) {
-      throw new AssertionError("CacheServer.start(" + proxyFlags(backend, port) + ") failed", e.getCause());
+      // Until its mirror is ready the server passes reads through to etcd: wait, so that the suites
+      // exercise what it serves from the cache.
+      server.ready().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      server.close();
+      throw new AssertionError("interrupted", e);
+    } catch (ExecutionException | TimeoutException e) {
+      server.close();
+      throw new AssertionError("cache-server in front of " + backend + " did not become ready within " + START_TIMEOUT, e);
     }
-    Object started = server;
     awaitListening(port, null);
-    return new ServerUnderTest("server", URI.create("http://127.0.0.1:" + port), () -> {
-      if (started instanceof AutoCloseable closeable) {
-        closeable.close();
-      } else {
-        started.getClass().getMethod("close").invoke(started);
-      }
-    });
+    return new ServerUnderTest("server", URI.create(server.clientUrl()), server::close);
   }
 
   private static ServerUnderTest startGrpcProxy(URI backend, Path workDir) {
