@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The two subjects every client suite compares, as a JUnit extension on a {@code static} field:
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * suite normalises and names. Everything started here is stopped after the class, by handle.
  */
 final class TwoSubjects implements BeforeAllCallback, AfterAllCallback {
+  private static final Logger LOG = LoggerFactory.getLogger(TwoSubjects.class);
   private EtcdCluster reference;
   private EtcdCluster backend;
   private FaultProxy proxy;
@@ -39,11 +42,15 @@ final class TwoSubjects implements BeforeAllCallback, AfterAllCallback {
   }
 
   @Override
-  public void afterAll(ExtensionContext context) throws Exception {
+  public void afterAll(ExtensionContext context) {
     try {
       if (server != null) {
         server.close();
       }
+    } catch (Exception e) {
+      // A failing close is cache-server's bug, pinned by CacheServerCloseTest; here it must not
+      // turn every client suite's result into that one error, nor keep the etcds running.
+      LOG.warn("closing {} failed", server, e);
     } finally {
       try {
         if (proxy != null) {
