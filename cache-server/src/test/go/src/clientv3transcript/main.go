@@ -8,12 +8,15 @@
 //
 // Usage: clientv3transcript <client URL>
 //
+//	clientv3transcript outage <client URL>   (see outage)
+//
 // Normalised here, because they differ between two clusters by construction: lease IDs (printed
 // as <lease-N> in order of first appearance), member and cluster IDs (not printed), and URLs equal
 // to the dialled endpoint (printed as <endpoint>).
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"os"
@@ -395,7 +398,80 @@ func clusterSteps(cli *clientv3.Client) {
 	get(auto, "through auto-sync client", "kv0")
 }
 
+// outage is driven by GoClientv3OutageTest across an etcd outage behind the endpoint: it watches
+// "outage/" under WithRequireLeader and prints "watching"; a goroutine reports everything the
+// watch channel delivers (events, errors, closing). The main goroutine waits for a "read" line on
+// stdin (by then the test has restarted etcd and written outage/k directly), retries a
+// linearizable Get until one succeeds and prints the value, then waits up to 30 s for the watch to
+// deliver that write or to be closed, and prints which.
+func outage(cli *clientv3.Client) {
+	ctx, cancel := context.WithCancel(clientv3.WithRequireLeader(context.Background()))
+	defer cancel()
+	ch := cli.Watch(ctx, "outage/", clientv3.WithPrefix(), clientv3.WithCreatedNotify())
+	select {
+	case resp := <-ch:
+		out("watching created=%v", resp.Created)
+	case <-time.After(timeout):
+		out("watch not created: TIMEOUT")
+	}
+	sawAfter := make(chan string, 1)
+	go func() {
+		for resp := range ch {
+			out("watch response: canceled=%v events=%d err=%v", resp.Canceled, len(resp.Events), resp.Err())
+			for _, e := range resp.Events {
+				out("watch event: %s", event(e))
+				if string(e.Kv.Value) == "after" {
+					sawAfter <- "watch delivered the write made after the outage"
+				}
+			}
+		}
+		out("watch closed")
+		sawAfter <- "watch closed"
+	}()
+	in := bufio.NewReader(os.Stdin)
+	if _, err := in.ReadString('\n'); err != nil {
+		out("stdin -> %v", err)
+		return
+	}
+	resumed := false
+	for attempt := 0; attempt < 120 && !resumed; attempt++ {
+		gctx, gcancel := context.WithTimeout(context.Background(), 2*time.Second)
+		r, err := cli.Get(gctx, "outage/k")
+		gcancel()
+		if err != nil {
+			time.Sleep(500 * time.Millisecond)
+			continue
+		}
+		resumed = true
+		if len(r.Kvs) == 0 {
+			out("read resumed: no key")
+		} else {
+			out("read resumed: value=%s", r.Kvs[0].Value)
+		}
+	}
+	if !resumed {
+		out("read did not resume: TIMEOUT")
+	}
+	select {
+	case what := <-sawAfter:
+		out("watch outcome: %s", what)
+	case <-time.After(30 * time.Second):
+		out("watch outcome: neither delivered the write nor closed within 30 s")
+	}
+}
+
 func main() {
+	if os.Args[1] == "outage" {
+		endpoint = os.Args[2]
+		cli, err := clientv3.New(clientv3.Config{Endpoints: []string{endpoint}, DialTimeout: timeout})
+		if err != nil {
+			out("connect -> error %v", err)
+			os.Exit(2)
+		}
+		outage(cli)
+		cli.Close()
+		return
+	}
 	endpoint = os.Args[1]
 	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{endpoint}, DialTimeout: timeout})
 	if err != nil {

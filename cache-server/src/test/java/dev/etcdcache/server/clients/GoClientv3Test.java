@@ -78,6 +78,11 @@ class GoClientv3Test {
         "clientv3transcript"), env, null, "", BUILD_TIMEOUT);
   }
 
+  /** Where {@link #build} puts the program. */
+  static Path binary() {
+    return BINARY;
+  }
+
   private static ExternalCommand.Result run(URI endpoint) {
     return ExternalCommand.run(List.of(BINARY.toAbsolutePath().toString(), endpoint.toString()), Map.of(), null, "",
         RUN_TIMEOUT);
