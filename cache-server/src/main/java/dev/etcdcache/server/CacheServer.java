@@ -22,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It listens as soon as {@link #start} returns; until the mirror is ready, Range requests pass
  * through to etcd and the gRPC health status is NOT_SERVING (then SERVING). Calls with an etcd auth
- * token are forwarded to etcd, which checks that caller's permissions.
+ * token are forwarded to etcd, which checks that caller's permissions; so are calls without one
+ * while etcd has auth enabled (probed every second; see {@code AuthGuard}).
  *
  * <p>Thread-safe. {@link #close()} ends every watch stream with UNAVAILABLE, stops the listener,
  * and closes the mirror and the connections to etcd.
@@ -54,11 +56,13 @@ public final class CacheServer implements AutoCloseable {
   private final Client etcd;
   private final CachingClient cache;
   private final Upstream upstream;
+  private final AuthGuard auth;
   private final WatchService watchService;
   private final HealthStatusManager health = new HealthStatusManager();
   private final ExecutorService executor;
   private final Server server;
   private final HttpEndpoints http;
+  private final int port;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private CacheServer(ServerConfig config) throws IOException {
@@ -71,8 +75,10 @@ public final class CacheServer implements AutoCloseable {
     this.upstream = new Upstream(config.endpoints(), relay);
     Forwarder forwarder = new Forwarder(upstream);
     ResponseHeaders headers = new ResponseHeaders(cache);
-    this.watchService = new WatchService(cache.wire(), headers, forwarder, config.maxSendBytes(),
-        config.watchBufferBytes());
+    this.auth = new AuthGuard(upstream, Duration.ofSeconds(1));
+    // etcd's watch server fragments above max-request-bytes plus its 512 KiB gRPC overhead.
+    this.watchService = new WatchService(cache.wire(), headers, forwarder, auth,
+        config.maxSendBytes() + ServerConfig.GRPC_OVERHEAD_BYTES, config.watchBufferBytes());
     AtomicInteger threads = new AtomicInteger();
     int n = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     this.executor = Executors.newFixedThreadPool(n, r -> {
@@ -88,7 +94,7 @@ public final class CacheServer implements AutoCloseable {
         // etcd's keepalive enforcement (v3rpc/grpc.go): clients may ping every 5 s, also idle.
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
-        .addService(new KvService(cache.wire(), headers, forwarder).definition())
+        .addService(new KvService(cache.wire(), headers, forwarder, auth).definition())
         .addService(watchService.definition())
         .addService(forwarder.service(LeaseGrpc.getServiceDescriptor(), Map.of()))
         .addService(new ClusterService(forwarder, config.advertiseClientUrl()).definition())
@@ -102,6 +108,7 @@ public final class CacheServer implements AutoCloseable {
     this.server = b.build();
     try {
       server.start();
+      port = server.getPort();
       http = config.metricsUrl().isPresent()
           ? new HttpEndpoints(config.metricsUrl().get(), registry, () -> cache.status().ready()) : null;
     } catch (IOException | RuntimeException e) {
@@ -143,7 +150,7 @@ public final class CacheServer implements AutoCloseable {
 
   /** The port the gRPC server listens on (the bound one when configured with port 0). */
   public int port() {
-    return server.getPort();
+    return port;
   }
 
   /** The URL clients use: {@code http://<listen host>:<port>}. */
@@ -155,6 +162,11 @@ public final class CacheServer implements AutoCloseable {
   public Optional<URI> metricsUrl() {
     return http == null ? Optional.empty()
         : Optional.of(URI.create("http://" + config.metricsUrl().get().getHost() + ":" + http.port()));
+  }
+
+  /** Watch streams open now (for tests of stream cleanup). */
+  int openWatchStreams() {
+    return watchService.openStreams();
   }
 
   /** The configuration this server runs with. */
@@ -184,7 +196,7 @@ public final class CacheServer implements AutoCloseable {
         server.shutdownNow();
       }
       closeQuietly();
-      LOG.info("stopped serving gRPC proxy client requests on {}:{}", config.listenHost(), server.getPort());
+      LOG.info("stopped serving gRPC proxy client requests on {}:{}", config.listenHost(), port);
     }
   }
 
@@ -192,6 +204,7 @@ public final class CacheServer implements AutoCloseable {
     if (http != null) {
       http.close();
     }
+    auth.close();
     cache.close();
     etcd.close();
     upstream.close();

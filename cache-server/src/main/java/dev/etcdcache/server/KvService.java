@@ -30,18 +30,22 @@ final class KvService {
   private final CacheWire wire;
   private final ResponseHeaders headers;
   private final Forwarder forwarder;
+  private final AuthGuard auth;
 
-  KvService(CacheWire wire, ResponseHeaders headers, Forwarder forwarder) {
+  KvService(CacheWire wire, ResponseHeaders headers, Forwarder forwarder, AuthGuard auth) {
     this.wire = wire;
     this.headers = headers;
     this.forwarder = forwarder;
+    this.auth = auth;
   }
 
   ServerServiceDefinition definition() {
     ServerCallHandler<RangeRequest, RangeResponse> cached = ServerCalls.asyncUnaryCall(this::range);
     ServerCallHandler<RangeRequest, RangeResponse> forwarded = forwarder.handler();
-    ServerCallHandler<RangeRequest, RangeResponse> range = (call, md) -> md.containsKey(TokenRelay.TOKEN)
-        ? forwarded.startCall(call, md) : cached.startCall(call, md);
+    ServerCallHandler<RangeRequest, RangeResponse> range = (call, md) ->
+        md.containsKey(TokenRelay.TOKEN) || !auth.servesTokenless()
+            ? forwarded.startCall(call, md)
+            : cached.startCall(call, md);
     return forwarder.service(KVGrpc.getServiceDescriptor(),
         Map.of(KVGrpc.getRangeMethod().getFullMethodName(), range));
   }

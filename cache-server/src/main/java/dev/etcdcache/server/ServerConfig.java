@@ -18,8 +18,8 @@ import java.util.Optional;
  * @param listenPort port the gRPC server binds; 0 picks a free one
  * @param advertiseClientUrl answer {@code MemberList} with one member at this URL; empty = pass through
  * @param metricsUrl {@code http://host:port} serving {@code /metrics} and {@code /health}; empty = none
- * @param maxSendBytes watch responses of a {@code fragment} watch larger than this are split (etcd's
- *     {@code --max-request-bytes}, default 1.5 MiB)
+ * @param maxSendBytes etcd's {@code --max-request-bytes} (default 1.5 MiB): as etcd, watch responses of
+ *     a {@code fragment} watch larger than this plus 512 KiB gRPC overhead are split
  * @param maxRecvBytes largest request message accepted; larger ones fail with RESOURCE_EXHAUSTED
  *     (default 1.5 MiB + 512 KiB gRPC overhead, etcd's own server limit)
  * @param watchBufferBytes bytes of watch responses one stream may hold for a client that is not
@@ -43,8 +43,10 @@ public record ServerConfig(
 
   /** etcd's default {@code --max-request-bytes}. */
   public static final int DEFAULT_MAX_SEND_BYTES = 3 << 19;
+  /** etcd's allowance for gRPC framing above {@code --max-request-bytes} ({@code grpcOverheadBytes}). */
+  public static final int GRPC_OVERHEAD_BYTES = 512 << 10;
   /** etcd's gRPC receive limit: max request bytes plus 512 KiB of overhead. */
-  public static final int DEFAULT_MAX_RECV_BYTES = (3 << 19) + (512 << 10);
+  public static final int DEFAULT_MAX_RECV_BYTES = (3 << 19) + GRPC_OVERHEAD_BYTES;
   /** Default {@link #watchBufferBytes()}. */
   public static final long DEFAULT_WATCH_BUFFER_BYTES = 64L << 20;
 

@@ -31,7 +31,8 @@ final class ServerFlags {
         "MemberList answers with one member at this URL, as grpc-proxy does (default: pass MemberList to etcd)"));
     FLAGS.put("metrics-addr", new Flag(true, "http://host:port serving /metrics (Prometheus) and /health (default none)"));
     FLAGS.put("max-send-bytes", new Flag(true,
-        "watch responses of fragment watches above this size are split, as etcd does (default 1572864)"));
+        "etcd's --max-request-bytes: fragment watches get responses above this + 512 KiB split,"
+            + " as etcd does (default 1572864)"));
     FLAGS.put("max-recv-bytes", new Flag(true,
         "largest accepted request message; larger fail with RESOURCE_EXHAUSTED (default 2097152, etcd's limit)"));
     FLAGS.put("prefix", new Flag(true, "mirror only keys under this prefix; repeatable (default the whole keyspace)"));

@@ -26,23 +26,28 @@ final class WatchService {
   private final CacheWire wire;
   private final ResponseHeaders headers;
   private final Forwarder forwarder;
-  private final int maxSendBytes;
+  private final AuthGuard auth;
+  private final int fragmentBytes;
   private final long bufferBytes;
   private final Set<WatchStream> open = ConcurrentHashMap.newKeySet();
 
-  WatchService(CacheWire wire, ResponseHeaders headers, Forwarder forwarder, int maxSendBytes, long bufferBytes) {
+  WatchService(CacheWire wire, ResponseHeaders headers, Forwarder forwarder, AuthGuard auth, int fragmentBytes,
+      long bufferBytes) {
     this.wire = wire;
     this.headers = headers;
     this.forwarder = forwarder;
-    this.maxSendBytes = maxSendBytes;
+    this.auth = auth;
+    this.fragmentBytes = fragmentBytes;
     this.bufferBytes = bufferBytes;
   }
 
   ServerServiceDefinition definition() {
     ServerCallHandler<WatchRequest, WatchResponse> cached = ServerCalls.asyncBidiStreamingCall(this::watch);
     ServerCallHandler<WatchRequest, WatchResponse> forwarded = forwarder.handler();
-    ServerCallHandler<WatchRequest, WatchResponse> handler = (call, md) -> md.containsKey(TokenRelay.TOKEN)
-        ? forwarded.startCall(call, md) : cached.startCall(call, md);
+    ServerCallHandler<WatchRequest, WatchResponse> handler = (call, md) ->
+        md.containsKey(TokenRelay.TOKEN) || !auth.servesTokenless()
+            ? forwarded.startCall(call, md)
+            : cached.startCall(call, md);
     return forwarder.service(WatchGrpc.getServiceDescriptor(),
         Map.of(WatchGrpc.getWatchMethod().getFullMethodName(), handler));
   }
@@ -63,7 +68,7 @@ final class WatchService {
   private StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> responses) {
     ServerCallStreamObserver<WatchResponse> call = (ServerCallStreamObserver<WatchResponse>) responses;
     WatchStream[] self = new WatchStream[1];
-    self[0] = new WatchStream(wire, headers, maxSendBytes, bufferBytes, call, () -> open.remove(self[0]));
+    self[0] = new WatchStream(wire, headers, fragmentBytes, bufferBytes, call, () -> open.remove(self[0]));
     open.add(self[0]);
     return self[0];
   }

@@ -20,6 +20,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One client's Watch stream, with etcd 3.4's protocol (etcd {@code v3rpc/watch.go}): any number of
@@ -37,7 +39,7 @@ import java.util.Set;
  *   <li>progress request: one response with watch_id -1 once every open watch has sent everything
  *       up to the revision in its header (at once when the stream has no watch).</li>
  *   <li>compaction: canceled=true with compact_revision; fragment watches get responses above
- *       {@code maxSendBytes} split as etcd's {@code sendFragments} does.</li>
+ *       {@code fragmentBytes} split as etcd's {@code sendFragments} does.</li>
  *   <li>the client's half-close does not end the stream (etcd keeps sending until it goes).</li>
  * </ul>
  *
@@ -51,6 +53,8 @@ import java.util.Set;
  */
 final class WatchStream implements StreamObserver<WatchRequest> {
 
+  private static final Logger LOG = LoggerFactory.getLogger(WatchStream.class);
+
   /** etcd's {@code mvcc.ErrWatcherDuplicateID}. */
   static final String DUPLICATE_ID = "mvcc: duplicate watch ID provided on the WatchStream";
   /** etcd's {@code mvcc.ErrEmptyWatcherRange}. */
@@ -58,7 +62,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
 
   private final CacheWire wire;
   private final ResponseHeaders headers;
-  private final int maxSendBytes;
+  private final int fragmentBytes;
   private final Outbox outbox;
   private final Runnable onEnd;
 
@@ -78,11 +82,11 @@ final class WatchStream implements StreamObserver<WatchRequest> {
   @GuardedBy("lock")
   private boolean ended;
 
-  WatchStream(CacheWire wire, ResponseHeaders headers, int maxSendBytes, long bufferBytes,
+  WatchStream(CacheWire wire, ResponseHeaders headers, int fragmentBytes, long bufferBytes,
       ServerCallStreamObserver<WatchResponse> observer, Runnable onEnd) {
     this.wire = wire;
     this.headers = headers;
-    this.maxSendBytes = maxSendBytes;
+    this.fragmentBytes = fragmentBytes;
     this.outbox = new Outbox(observer, bufferBytes);
     this.onEnd = onEnd;
     observer.setOnCancelHandler(this::cancelled);
@@ -205,6 +209,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
         return;
       }
       watches.remove(w.id);
+      w.closed = true; // responses already queued for it must not follow its canceled response
       forgetProgressLocked(w);
       sendLocked(WatchResponse.newBuilder().setHeader(headers.current()).setWatchId(w.id).setCanceled(true).build());
     }
@@ -226,7 +231,12 @@ final class WatchStream implements StreamObserver<WatchRequest> {
         sendLocked(WatchResponse.newBuilder().setHeader(headers.current()).setWatchId(-1).build());
         return;
       }
+      // Each request starts a new round: a watch that never answers (lagging, as etcd 3.4.31+
+      // leaves unsynced watchers unanswered) holds up only the rounds it is part of. A late answer
+      // from an earlier round still counts: its revision is a true statement, only older.
+      progressWaiting.clear();
       progressWaiting.addAll(asked);
+      progressRevision = Long.MAX_VALUE;
     }
     asked.forEach(w -> w.watcher.requestProgress());
   }
@@ -329,7 +339,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
 
   @GuardedBy("lock")
   private void sendEventsLocked(StreamWatch w, WatchResponse r) {
-    if (!w.fragment || r.getSerializedSize() < maxSendBytes || r.getEventsCount() < 2) {
+    if (!w.fragment || r.getSerializedSize() < fragmentBytes || r.getEventsCount() < 2) {
       sendLocked(r);
       return;
     }
@@ -342,7 +352,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
       part.addEvents(r.getEvents(idx++));
       while (idx < n) {
         part.addEvents(r.getEvents(idx));
-        if (part.build().getSerializedSize() >= maxSendBytes) {
+        if (part.build().getSerializedSize() >= fragmentBytes) {
           part.removeEvents(part.getEventsCount() - 1);
           break;
         }
@@ -359,6 +369,8 @@ final class WatchStream implements StreamObserver<WatchRequest> {
   private void sendLocked(WatchResponse r) {
     if (!outbox.send(r) && !ended) {
       // The client stopped reading: the outbox ended the stream; end its watches off this path.
+      LOG.warn("closed a watch stream with {} watches: its client did not read (RESOURCE_EXHAUSTED)",
+          watches.size());
       ended = true;
       List<StreamWatch> open = new ArrayList<>(watches.values());
       open.addAll(creating);

@@ -1,0 +1,85 @@
+package dev.etcdcache.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.etcdcache.api.ReadConsistency;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The grpc-proxy-compatible command line: both flag forms, defaults, and clear failures. */
+class ServerFlagsTest {
+
+  @Test
+  void parse_noFlags_grpcProxyDefaults() {
+    ServerConfig c = ServerConfig.parse();
+    assertThat(c.endpoints()).containsExactly(URI.create("http://127.0.0.1:2379"));
+    assertThat(c.listenHost()).isEqualTo("127.0.0.1");
+    assertThat(c.listenPort()).isEqualTo(23790);
+    assertThat(c.advertiseClientUrl()).isEmpty();
+    assertThat(c.maxRecvBytes()).isEqualTo(ServerConfig.DEFAULT_MAX_RECV_BYTES);
+  }
+
+  @Test
+  void parse_bothForms_sameConfig() {
+    ServerConfig equals = ServerConfig.parse("--endpoints=10.0.0.1:2379,http://10.0.0.2:2379", "--listen-addr=0.0.0.0:3000",
+        "--advertise-client-url=http://proxy:3000", "--metrics-addr=http://127.0.0.1:9100", "--prefix=/registry/",
+        "--prefix=/cilium/", "--history-events=500", "--default-consistency=2s", "--max-send-bytes=1000",
+        "--max-recv-bytes=2000");
+    ServerConfig spaced = ServerConfig.parse("--endpoints", "10.0.0.1:2379,http://10.0.0.2:2379", "--listen-addr",
+        "0.0.0.0:3000", "--advertise-client-url", "http://proxy:3000", "--metrics-addr", "http://127.0.0.1:9100",
+        "--prefix", "/registry/", "--prefix", "/cilium/", "--history-events", "500", "--default-consistency", "2s",
+        "--max-send-bytes", "1000", "--max-recv-bytes", "2000");
+    assertThat(spaced).isEqualTo(equals);
+    assertThat(equals.endpoints()).containsExactly(URI.create("http://10.0.0.1:2379"), URI.create("http://10.0.0.2:2379"));
+    assertThat(equals.listenPort()).isEqualTo(3000);
+    assertThat(equals.advertiseClientUrl()).isEqualTo(Optional.of("http://proxy:3000"));
+    assertThat(equals.prefixes()).isEqualTo(List.of("/registry/", "/cilium/"));
+    assertThat(equals.defaultConsistency()).isEqualTo(ReadConsistency.maxStaleness(Duration.ofSeconds(2)));
+    assertThat(equals.maxSendBytes()).isEqualTo(1000);
+  }
+
+  @Test
+  void parse_unknownFlag_failsNamingIt() {
+    assertThatThrownBy(() -> ServerConfig.parse("--endpoints=127.0.0.1:2379", "--no-such-flag=1"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown flag: --no-such-flag");
+  }
+
+  @Test
+  void parse_tlsFlags_failNotSupportedYet() {
+    for (String flag : List.of("--cert=a.pem", "--key=k.pem", "--cacert=ca.pem", "--insecure-skip-tls-verify",
+        "--cert-file=a.pem", "--key-file=k.pem", "--trusted-ca-file=ca.pem", "--auto-tls", "--client-crl-file=x")) {
+      assertThatThrownBy(() -> ServerConfig.parse(flag)).as(flag)
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not supported yet");
+    }
+    assertThatThrownBy(() -> ServerConfig.parse("--endpoints=https://127.0.0.1:2379"))
+        .hasMessageContaining("TLS is not supported yet");
+  }
+
+  @Test
+  void parse_namespace_failsNotSupportedYet() {
+    assertThatThrownBy(() -> ServerConfig.parse("--namespace=/tenant/"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--namespace is not supported yet");
+  }
+
+  @Test
+  void parse_badValues_failNamingTheFlag() {
+    assertThatThrownBy(() -> ServerConfig.parse("--max-recv-bytes=lots")).hasMessageContaining("--max-recv-bytes");
+    assertThatThrownBy(() -> ServerConfig.parse("--listen-addr")).hasMessageContaining("--listen-addr needs a value");
+    assertThatThrownBy(() -> ServerConfig.parse("--default-consistency=sometimes"))
+        .hasMessageContaining("--default-consistency");
+    assertThatThrownBy(() -> ServerConfig.parse("stray")).hasMessageContaining("unexpected argument");
+  }
+
+  @Test
+  void usage_listsEveryFlag() {
+    assertThat(ServerFlags.wantsHelp("--help")).isTrue();
+    assertThat(ServerFlags.usage()).contains("--endpoints", "--listen-addr", "--advertise-client-url", "--metrics-addr",
+        "--max-send-bytes", "--max-recv-bytes", "--prefix", "--history-events", "--default-consistency",
+        "--watch-buffer-bytes", "--namespace", "--cert", "--key", "--cacert", "--insecure-skip-tls-verify",
+        "--cert-file", "--key-file", "--trusted-ca-file", "--auto-tls", "--client-crl-file");
+  }
+}
