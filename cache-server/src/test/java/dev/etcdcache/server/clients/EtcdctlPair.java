@@ -16,8 +16,12 @@ final class EtcdctlPair {
   private final Etcdctl server;
   private final StringBuilder referenceTranscript = new StringBuilder();
   private final StringBuilder serverTranscript = new StringBuilder();
+  private final String name;
 
   EtcdctlPair(TwoSubjects subjects) {
+    this.name = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+        .walk(frames -> frames.skip(1).findFirst().map(f -> f.getDeclaringClass().getSimpleName() + "." + f.getMethodName())
+            .orElse("unknown"));
     this.reference = new Etcdctl(subjects.reference(), subjects.reference());
     this.server = new Etcdctl(subjects.server(), subjects.backend());
   }
@@ -64,8 +68,9 @@ final class EtcdctlPair {
     }
   }
 
-  /** The two transcripts must be equal. */
+  /** The two transcripts must be equal. Both are kept under target/client-transcripts/ to read. */
   void assertSameTranscripts() {
+    Transcripts.save(name, referenceTranscript.toString(), serverTranscript.toString());
     assertThat(serverTranscript.toString())
         .as("etcdctl transcript through the server (expected: the same steps on the reference etcd)")
         .isEqualTo(referenceTranscript.toString());

@@ -48,6 +48,7 @@ class GoClientv3Test {
     ExternalCommand.Result onReference = run(subjects.reference());
     ExternalCommand.Result onServer = run(subjects.server());
 
+    Transcripts.save("GoClientv3Test", onReference.stdout(), onServer.stdout());
     assertThat(onReference.exitCode()).as(onReference.describe()).isZero();
     assertThat(onReference.stdout()).as("the program against plain etcd must run clean: " + onReference.describe())
         .doesNotContain("TIMEOUT").contains("endpoints after sync -> [<endpoint>]");

@@ -37,6 +37,7 @@ class PythonEtcd3Test {
     ExternalCommand.Result onReference = run(python, subjects.reference());
     ExternalCommand.Result onServer = run(python, subjects.server());
 
+    Transcripts.save("PythonEtcd3Test", onReference.stdout(), onServer.stdout());
     assertThat(onReference.exitCode()).as(onReference.describe()).isZero();
     assertThat(onReference.stdout()).as("the script against plain etcd must run clean: " + onReference.describe())
         .doesNotContain("FAILED").doesNotContain("TIMEOUT").doesNotContain("unexpected");
