@@ -202,6 +202,15 @@ func watchSteps(cli *clientv3.Client) {
 	collect("history", cli.Watch(hctx, "w/", clientv3.WithPrefix(), clientv3.WithRev(start), clientv3.WithPrevKV()), 4)
 	hcancel()
 
+	fctx, fcancel := context.WithCancel(clientv3.WithRequireLeader(context.Background()))
+	collect("filter-put", cli.Watch(fctx, "w/", clientv3.WithPrefix(), clientv3.WithRev(start), clientv3.WithFilterPut()), 1)
+	collect("filter-delete", cli.Watch(fctx, "w/", clientv3.WithPrefix(), clientv3.WithRev(start), clientv3.WithFilterDelete(),
+		clientv3.WithPrevKV()), 3)
+	collect("from-key w/b", cli.Watch(fctx, "w/b", clientv3.WithFromKey(), clientv3.WithRev(start)), 2)
+	collect("range w/a..w/b", cli.Watch(fctx, "w/a", clientv3.WithRange("w/b"), clientv3.WithRev(start)), 2)
+	collect("fragment", cli.Watch(fctx, "w/", clientv3.WithPrefix(), clientv3.WithRev(start), clientv3.WithFragment()), 4)
+	fcancel()
+
 	lctx, lcancel := context.WithCancel(clientv3.WithRequireLeader(context.Background()))
 	live := cli.Watch(lctx, "w/", clientv3.WithPrefix(), clientv3.WithPrevKV(), clientv3.WithCreatedNotify(),
 		clientv3.WithProgressNotify())
