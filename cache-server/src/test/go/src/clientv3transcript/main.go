@@ -187,6 +187,69 @@ func kvSteps(cli *clientv3.Client) {
 	}
 }
 
+// bytesSteps uses keys that are not text: etcd orders keys as unsigned bytes, and a prefix ending
+// in 0xff has a range end computed by dropping trailing 0xff bytes.
+func bytesSteps(cli *clientv3.Client) {
+	out("== bytes")
+	keys := []string{"bin/a", "bin/\x00", "bin/\x7f", "bin/\x80", "bin/\xc3\xa9", "bin/\xff", "bin/\xff\xff", "bin/\xffa", "bin0"}
+	start := int64(0)
+	for i, k := range keys {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		r, err := cli.Put(ctx, k, fmt.Sprintf("v%d", i))
+		cancel()
+		if err != nil {
+			out("put %q -> error %v", k, err)
+			continue
+		}
+		if start == 0 {
+			start = r.Header.Revision
+		}
+	}
+	show := func(what, key string, opts ...clientv3.OpOption) {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		r, err := cli.Get(ctx, key, opts...)
+		if err != nil {
+			out("get %s -> error %v", what, err)
+			return
+		}
+		var got []string
+		for _, k := range r.Kvs {
+			got = append(got, fmt.Sprintf("%q=%s", k.Key, k.Value))
+		}
+		out("get %s -> count=%d more=%v %s", what, r.Count, r.More, strings.Join(got, " "))
+	}
+	show("prefix bin/", "bin/", clientv3.WithPrefix())
+	show("prefix bin/\\xff", "bin/\xff", clientv3.WithPrefix())
+	show("from-key bin/\\x80", "bin/\x80", clientv3.WithFromKey())
+	show("range \\x7f..\\xff", "bin/\x7f", clientv3.WithRange("bin/\xff"))
+	show("prefix bin/ descend limit 4", "bin/", clientv3.WithPrefix(), clientv3.WithSort(clientv3.SortByKey, clientv3.SortDescend), clientv3.WithLimit(4))
+	show("prefix bin/ limit 3", "bin/", clientv3.WithPrefix(), clientv3.WithLimit(3))
+	show("prefix bin/ sort value descend", "bin/", clientv3.WithPrefix(), clientv3.WithSort(clientv3.SortByValue, clientv3.SortDescend))
+	wctx, wcancel := context.WithCancel(clientv3.WithRequireLeader(context.Background()))
+	ch := cli.Watch(wctx, "bin/\xff", clientv3.WithPrefix(), clientv3.WithRev(start))
+	select {
+	case resp := <-ch:
+		var got []string
+		for _, e := range resp.Events {
+			got = append(got, fmt.Sprintf("%s %q", e.Type, e.Kv.Key))
+		}
+		out("watch prefix bin/\\xff -> %s", strings.Join(got, " "))
+	case <-time.After(timeout):
+		out("watch prefix bin/\\xff -> TIMEOUT")
+	}
+	wcancel()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	d, err := cli.Delete(ctx, "bin/\x80", clientv3.WithRange("bin/\xffa"))
+	if err != nil {
+		out("delete range -> error %v", err)
+	} else {
+		out("delete range \\x80..\\xffa -> deleted=%d", d.Deleted)
+	}
+	show("prefix bin/ after delete", "bin/", clientv3.WithPrefix())
+}
+
 func watchSteps(cli *clientv3.Client) {
 	out("== watch")
 	start := put(cli, "w/a", "1")
@@ -488,7 +551,7 @@ func main() {
 		os.Exit(2)
 	}
 	defer cli.Close()
-	for _, steps := range []func(*clientv3.Client){kvSteps, watchSteps, leaseSteps, concurrencySteps, compactionSteps, clusterSteps} {
+	for _, steps := range []func(*clientv3.Client){kvSteps, bytesSteps, watchSteps, leaseSteps, concurrencySteps, compactionSteps, clusterSteps} {
 		steps(cli)
 	}
 }

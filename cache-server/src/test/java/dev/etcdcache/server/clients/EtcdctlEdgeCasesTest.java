@@ -45,7 +45,7 @@ class EtcdctlEdgeCasesTest {
     // ~5.3 MB of values, ~7 MB of JSON: compared by digest, with sizes and heads for the failure message.
     digestStep(both, "get", "bulk/", "--prefix", "-w", "json");
     digestStep(both, "get", "bulk/", "--prefix", "--print-value-only");
-    both.step("get", "bulk/", "--prefix", "--count-only", "-w", "json");
+    both.step("get", "bulk/", "--prefix", "--limit=1", "--keys-only", "-w", "json");
     both.step("get", "bulk/", "--prefix", "--limit=3", "--keys-only");
     both.step("get", "bulk/", "--prefix", "--limit=3", "--sort-by=KEY", "--order=DESCEND", "--keys-only");
     both.step("get", "bulk/04990", "--from-key", "--keys-only");
@@ -85,8 +85,8 @@ class EtcdctlEdgeCasesTest {
     both.step("get", "s/c", "s/a", "-w", "json");
     both.step("get", "s/c", "s/c", "-w", "json");
     both.step("get", "", "--prefix", "--keys-only");
-    both.step("get", "", "--from-key", "--count-only", "-w", "json");
-    both.step("get", "s/", "--prefix", "--limit=0", "--count-only", "-w", "json");
+    both.step("get", "", "--from-key", "--limit=2", "--keys-only", "-w", "json");
+    both.step("get", "s/", "--prefix", "--limit=0", "--keys-only", "-w", "json");
     both.step("get", "s/", "--prefix", "--rev=0", "--keys-only");
     both.step("get", "s/", "--prefix", "--order=DESCEND", "--keys-only");
     both.step("get", "s/", "--prefix", "--sort-by=NOPE");

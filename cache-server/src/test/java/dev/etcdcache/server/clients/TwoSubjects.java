@@ -4,6 +4,7 @@ import dev.etcdcache.testing.EtcdCluster;
 import dev.etcdcache.testing.FaultProxy;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -31,12 +32,28 @@ final class TwoSubjects implements BeforeAllCallback, AfterAllCallback {
   private EtcdCluster backend;
   private FaultProxy proxy;
   private ServerUnderTest server;
+  private final Consumer<EtcdCluster> beforeServer;
+
+  /** Both etcds start empty and the server starts at once. */
+  TwoSubjects() {
+    this(etcd -> {});
+  }
+
+  /**
+   * {@code beforeServer} runs on each etcd (reference, then backend) before the server starts, for
+   * history the server never saw (writes, deletes, compaction); it must do the same on both.
+   */
+  TwoSubjects(Consumer<EtcdCluster> beforeServer) {
+    this.beforeServer = beforeServer;
+  }
 
   @Override
   public void beforeAll(ExtensionContext context) {
     String name = context.getRequiredTestClass().getSimpleName();
     reference = EtcdCluster.builder().name(name + "-reference").build().start();
     backend = EtcdCluster.builder().name(name + "-backend").build().start();
+    beforeServer.accept(reference);
+    beforeServer.accept(backend);
     proxy = FaultProxy.start(backend.member(0).clientAddress());
     server = ServerUnderTest.start(proxy.endpoint(), Path.of("target", "client-suites", name));
   }
