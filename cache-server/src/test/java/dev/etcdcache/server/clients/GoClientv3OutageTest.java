@@ -29,7 +29,7 @@ class GoClientv3OutageTest {
 
   @BeforeAll
   static void buildOffline() {
-    ExternalCommand.Result build = GoClientv3Test.build(InstalledClients.go(), InstalledClients.debianGopath());
+    ExternalCommand.Result build = GoClientv3Test.build(InstalledClients.go(), InstalledClients.debianGopath(), "clientv3transcript");
     assertThat(build.exitCode()).as("offline GOPATH build of the Go suite\n" + build.describe()).isZero();
   }
 
@@ -38,7 +38,7 @@ class GoClientv3OutageTest {
     Etcdctl direct = new Etcdctl(subjects.backend(), subjects.backend());
     assertThat(direct.run("", "put", "outage/k", "before").exitCode()).isZero();
     try (ExternalCommand go = ExternalCommand.start(
-        List.of(GoClientv3Test.binary().toAbsolutePath().toString(), "outage", subjects.server().toString()), Map.of(), null)) {
+        List.of(GoClientv3Test.binary("clientv3transcript").toAbsolutePath().toString(), "outage", subjects.server().toString()), Map.of(), null)) {
       assertThat(go.awaitStdout(out -> out.contains("watching"), Duration.ofSeconds(30)))
           .as("watch created: " + go.stdoutSoFar()).isTrue();
       subjects.backendCluster().member(0).kill();

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class GoClientv3Test {
   private static final Path GOPATH_ROOT = Path.of("src", "test", "go");
-  private static final Path BINARY = Path.of("target", "go", "clientv3transcript");
+  private static final Path BINARY_DIR = Path.of("target", "go");
+  private static final Path BINARY = BINARY_DIR.resolve("clientv3transcript");
   private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(4);
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
 
@@ -38,7 +39,7 @@ class GoClientv3Test {
 
   @BeforeAll
   static void buildOffline() {
-    ExternalCommand.Result build = build(InstalledClients.go(), InstalledClients.debianGopath());
+    ExternalCommand.Result build = build(InstalledClients.go(), InstalledClients.debianGopath(), "clientv3transcript");
     assertThat(build.exitCode()).as("offline GOPATH build of the Go suite\n" + build.describe()).isZero();
     assertThat(BINARY).isExecutable();
   }
@@ -60,12 +61,13 @@ class GoClientv3Test {
   }
 
   /**
-   * {@code GO111MODULE=off GOPATH=src/test/go:/usr/share/gocode go build clientv3transcript}, with
-   * the module proxy off so that anything not in Debian's sources fails instead of downloading.
+   * {@code GO111MODULE=off GOPATH=src/test/go:/usr/share/gocode go build <program>} into
+   * {@code target/go/<program>}, with the module proxy off so that anything not in Debian's
+   * sources fails instead of downloading.
    */
-  static ExternalCommand.Result build(Path go, Path debianGopath) {
+  static ExternalCommand.Result build(Path go, Path debianGopath, String program) {
     try {
-      Files.createDirectories(BINARY.getParent());
+      Files.createDirectories(BINARY_DIR);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -75,13 +77,13 @@ class GoClientv3Test {
         "GOPROXY", "off",
         "GOFLAGS", "",
         "CGO_ENABLED", "0");
-    return ExternalCommand.run(List.of(go.toString(), "build", "-o", BINARY.toAbsolutePath().toString(),
-        "clientv3transcript"), env, null, "", BUILD_TIMEOUT);
+    return ExternalCommand.run(List.of(go.toString(), "build", "-o", binary(program).toAbsolutePath().toString(),
+        program), env, null, "", BUILD_TIMEOUT);
   }
 
-  /** Where {@link #build} puts the program. */
-  static Path binary() {
-    return BINARY;
+  /** Where {@link #build} puts {@code program}. */
+  static Path binary(String program) {
+    return BINARY_DIR.resolve(program);
   }
 
   private static ExternalCommand.Result run(URI endpoint) {
