@@ -20,6 +20,8 @@ import io.etcd.jetcd.api.MemberListResponse;
 import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RequestOp;
+import io.etcd.jetcd.api.SnapshotRequest;
+import io.etcd.jetcd.api.SnapshotResponse;
 import io.etcd.jetcd.api.StatusRequest;
 import io.etcd.jetcd.api.StatusResponse;
 import io.etcd.jetcd.api.TxnRequest;
@@ -143,6 +145,20 @@ class ForwardingTest {
     assertThat(server.getVersion()).isEqualTo(direct.getVersion());
     assertThat(server.getLeader()).isEqualTo(direct.getLeader());
     assertThat(server.getHeader().getMemberId()).isEqualTo(direct.getHeader().getMemberId());
+  }
+
+  @Test
+  void snapshot_serverStream_forwardedWhole() {
+    long bytes = 0;
+    var it = MaintenanceGrpc.newBlockingStub(fixture.toServer).snapshot(SnapshotRequest.getDefaultInstance());
+    long remaining = -1;
+    while (it.hasNext()) {
+      SnapshotResponse r = it.next();
+      bytes += r.getBlob().size();
+      remaining = r.getRemainingBytes();
+    }
+    assertThat(bytes).isPositive();
+    assertThat(remaining).isZero();
   }
 
   @Test

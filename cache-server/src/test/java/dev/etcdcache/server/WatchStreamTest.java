@@ -60,6 +60,7 @@ class WatchStreamTest {
 
   @Test
   void watch_severalWatchesOneStream_sameResponsesAsEtcd() throws Exception {
+    long futureStart = revision() + 4;
     compare(s -> {
       s.create(create("multi/a", ""));
       s.create(create("multi/", "multi0").toBuilder().setPrevKv(true).build());
@@ -68,7 +69,8 @@ class WatchStreamTest {
       s.create(MissingFields.withWatchId(create("multi/c", ""), 100));
       s.create(create("multi/z", "multi/a"));
       s.create(create("multi/", "multi0").toBuilder().addFilters(WatchCreateRequest.FilterType.NODELETE).build());
-    }, 7, () -> {
+      s.create(create("multi/", "multi0").toBuilder().setStartRevision(futureStart).build());
+    }, 8, () -> {
       put("multi/a", "1");
       put("multi/b", "2");
       put("multi/n", "3");
@@ -77,7 +79,7 @@ class WatchStreamTest {
       kv.txn(TxnRequest.newBuilder()
           .addSuccess(RequestOp.newBuilder().setRequestPut(put0("multi/x", "4")))
           .addSuccess(RequestOp.newBuilder().setRequestPut(put0("multi/y", "5"))).build());
-    }, 7 + 11);
+    }, 8 + 11 + 3);
   }
 
   @Test
