@@ -52,14 +52,20 @@ final class ServerUnderTest implements AutoCloseable {
 
   /** Starts the selected subject in front of {@code backend} (a {@code http://host:port} client URL). */
   static ServerUnderTest start(URI backend, Path workDir) {
+    return start(List.of(backend), workDir);
+  }
+
+  /** Starts the selected subject in front of the etcd members {@code backends} ("etcd": the first). */
+  static ServerUnderTest start(List<URI> backends, Path workDir) {
+    URI backend = backends.get(0);
     String kind = kind();
     switch (kind) {
       case "etcd":
         return new ServerUnderTest(kind, backend, () -> {});
       case "grpc-proxy":
-        return startGrpcProxy(backend, workDir);
+        return startGrpcProxy(backends, workDir);
       case "server":
-        return startCacheServer(backend);
+        return startCacheServer(backends);
       default:
         throw new IllegalArgumentException(SUBJECT_PROPERTY + " must be server, grpc-proxy or etcd, was " + kind);
     }
@@ -87,13 +93,14 @@ final class ServerUnderTest implements AutoCloseable {
 
   // ---- the subjects ----
 
-  private static List<String> proxyFlags(URI backend, int port) {
-    return List.of("--endpoints=" + backend.getHost() + ":" + backend.getPort(),
+  private static List<String> proxyFlags(List<URI> backends, int port) {
+    return List.of("--endpoints=" + backends.stream().map(b -> b.getHost() + ":" + b.getPort())
+            .collect(java.util.stream.Collectors.joining(",")),
         "--listen-addr=127.0.0.1:" + port,
         "--advertise-client-url=http://127.0.0.1:" + port);
   }
 
-  private static ServerUnderTest startCacheServer(URI backend) {
+  private static ServerUnderTest startCacheServer(List<URI> backend) {
     int port = freePort();
     CacheServer server = CacheServer.start(proxyFlags(backend, port).toArray(String[]::new));
     try {
@@ -112,7 +119,7 @@ final class ServerUnderTest implements AutoCloseable {
     return new ServerUnderTest("server", URI.create(server.clientUrl()), server::close);
   }
 
-  private static ServerUnderTest startGrpcProxy(URI backend, Path workDir) {
+  private static ServerUnderTest startGrpcProxy(List<URI> backend, Path workDir) {
     int port = freePort();
     Path etcd = Path.of(System.getProperty("etcd.bin", "/usr/bin/etcd"));
     try {
