@@ -186,6 +186,14 @@ class EtcdctlTest {
   }
 
   @Test
+  void leaseKeepAliveStream_keepsTheLeaseAlive_thenItExpiresAndDeletesTheKey() {
+    EtcdctlPair both = new EtcdctlPair(subjects);
+    both.record(keepAliveRound(both.reference()), keepAliveRound(both.server()));
+    both.step("get", "ka/", "--prefix", "-w", "json");
+    both.assertSameTranscripts();
+  }
+
+  @Test
   void lock_heldByOne_blocksTheOtherUntilReleased() {
     EtcdctlPair both = new EtcdctlPair(subjects);
     both.record(lockRound(both.reference()), lockRound(both.server()));
@@ -283,6 +291,27 @@ class EtcdctlTest {
       out.append("waiter after release: ").append(got).append(' ').append(waiter.stdoutSoFar());
       out.append(etcdctl.transcript(waiter.await(COLLECT)));
     }
+    return out.toString();
+  }
+
+  /** A 2 s lease kept alive by a streaming {@code lease keep-alive} for 5 s, then left to expire. */
+  private static String keepAliveRound(Etcdctl etcdctl) {
+    StringBuilder out = new StringBuilder();
+    String lease = leaseHex(etcdctl.run("", "lease", "grant", "2", "-w", "json").stdout());
+    out.append(etcdctl.transcript(etcdctl.run("", "put", "ka/k", "v", "--lease=" + lease)));
+    try (ExternalCommand keepAlive = etcdctl.start("lease", "keep-alive", lease)) {
+      boolean several = keepAlive.awaitStdout(s -> count(s, "keepalived with TTL(2)") >= 5, Duration.ofSeconds(15));
+      out.append("keep-alive stream answered at least 5 times: ").append(several).append('\n');
+      out.append("key while kept alive: ").append(etcdctl.run("", "get", "ka/k", "--print-value-only").stdout());
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    String after;
+    do {
+      sleep(500);
+      after = etcdctl.run("", "get", "ka/k", "--print-value-only").stdout();
+    } while (!after.isEmpty() && System.nanoTime() - deadline < 0);
+    out.append("key after the keep-alive stopped: [").append(after).append("]\n");
+    out.append(etcdctl.transcript(etcdctl.run("", "lease", "timetolive", lease)));
     return out.toString();
   }
 
