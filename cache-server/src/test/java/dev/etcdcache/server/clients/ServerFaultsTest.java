@@ -144,7 +144,64 @@ class ServerFaultsTest {
     }
   }
 
+  @Test
+  void linkToEtcdStalled_progressNotifyThroughServer_neverAheadOfDeliveredEvents() {
+    Etcdctl server = new Etcdctl(subjects.server(), subjects.backend());
+    Etcdctl direct = new Etcdctl(subjects.backend(), subjects.backend());
+    mustSucceed(direct.run("", "put", "pw/a", "0"));
+    assertThat(value(server, "pw/a")).isEqualTo("0");
+    List<Long> written = new ArrayList<>();
+    String output;
+    try (ExternalCommand watch = server.start("watch", "-i", "-w", "json")) {
+      watch.write("watch --prefix pw/\n");
+      sleep(1500); // let the watch be created; not an assertion
+      try {
+        subjects.proxy().stall();
+        for (int i = 1; i <= 5; i++) {
+          written.add(revision(mustSucceed(direct.run("", "put", "pw/a", String.valueOf(i), "-w", "json")).stdout()));
+        }
+        watch.write("progress\n");
+        sleep(2000); // a progress answer may come now or after the stall; either is checked below
+      } finally {
+        subjects.proxy().pass();
+      }
+      long last = written.get(written.size() - 1);
+      watch.awaitStdout(out -> out.contains("\"mod_revision\":" + last + ","), COLLECT);
+      watch.write("progress\n");
+      watch.awaitStdout(out -> progressRevisions(out).stream().anyMatch(r -> r >= last), COLLECT);
+      output = watch.stop().stdout();
+    }
+    // etcd's promise (fixed in 3.4.31/3.5.13, etcd #15220/#17507): a progress notification at
+    // revision N comes after every event of this watcher up to N.
+    List<String> violations = new ArrayList<>();
+    List<Long> delivered = new ArrayList<>();
+    for (String line : output.lines().toList()) {
+      if (line.startsWith("progress notify: ")) {
+        long n = Long.parseLong(line.substring("progress notify: ".length()).strip());
+        for (long w : written) {
+          if (w <= n && !delivered.contains(w)) {
+            violations.add("progress notify " + n + " before the event at revision " + w);
+          }
+        }
+      } else {
+        delivered.addAll(modRevisions(line));
+      }
+    }
+    assertThat(violations).as("etcdctl watch -i through the server across a stall:\n" + output).isEmpty();
+    assertThat(delivered).as(output).containsAll(written).doesNotHaveDuplicates();
+    assertThat(progressRevisions(output)).as("a progress answer after the stall reaches the last write: " + output)
+        .anyMatch(r -> r >= written.get(written.size() - 1));
+  }
+
   // ---- helpers ----
+
+  private static List<Long> progressRevisions(String out) {
+    return out.lines().filter(l -> l.startsWith("progress notify: "))
+        .map(l -> Long.parseLong(l.substring("progress notify: ".length()).strip())).toList();
+  }
+
+    return revisions;
+  }
 
   private static ExternalCommand.Result runWatch(Etcdctl etcdctl, String rev) {
     try (ExternalCommand watch = etcdctl.start("watch", rev, "cmp/k", "-w", "json")) {
