@@ -200,9 +200,6 @@ class ServerFaultsTest {
         .map(l -> Long.parseLong(l.substring("progress notify: ".length()).strip())).toList();
   }
 
-    return revisions;
-  }
-
   private static ExternalCommand.Result runWatch(Etcdctl etcdctl, String rev) {
     try (ExternalCommand watch = etcdctl.start("watch", rev, "cmp/k", "-w", "json")) {
       watch.awaitStdout(out -> false, Duration.ofSeconds(5)); // ends by itself when canceled
