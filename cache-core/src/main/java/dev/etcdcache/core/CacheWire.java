@@ -9,6 +9,8 @@ import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
 import io.etcd.jetcd.api.WatchCreateRequest;
+import io.etcd.jetcd.common.exception.ErrorCode;
+import io.etcd.jetcd.common.exception.EtcdException;
 import io.etcd.jetcd.watch.WatchResponse;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -32,7 +34,9 @@ public final class CacheWire {
     /**
      * The watch ended with an error: {@link io.etcd.jetcd.common.exception.CompactedException}
      * (etcd cancels it with that compact revision), or the status etcd gave; {@link #onCompleted}
-     * may follow.
+     * may follow. Passing outages of etcd (which a jetcd listener hears as an UNAVAILABLE
+     * {@code EtcdException} while its watch stays open) are not passed on: the watch stays open
+     * and resumes with nothing lost, so a server keeps its client's watch open across them.
      */
     void onError(Throwable error);
 
@@ -74,6 +78,9 @@ public final class CacheWire {
 
       @Override
       public void onError(Throwable error) {
+        if (error instanceof EtcdException e && e.getErrorCode() == ErrorCode.UNAVAILABLE) {
+          return; // etcd is away for a moment; the watch resumes by itself
+        }
         listener.onError(error);
       }
 
