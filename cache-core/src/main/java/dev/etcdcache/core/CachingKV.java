@@ -130,7 +130,7 @@ public final class CachingKV implements KV {
   /** Remembers the revision a write committed at, so this client's later reads observe it. */
   private <R extends Response> CompletableFuture<R> observed(CompletableFuture<R> write) {
     return write.thenApply(r -> {
-      reads.observeWrite(r.getHeader().getRevision());
+      reads.observeRevision(r.getHeader().getRevision());
       return r;
     });
   }

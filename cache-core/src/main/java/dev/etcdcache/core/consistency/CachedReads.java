@@ -58,7 +58,12 @@ public final class CachedReads {
   private final RevisionProbe probe;
   private final Function<RangeRequest, CompletableFuture<RangeResponse>> etcd;
   private final Coalescer<RangeRequest, RangeResponse> passThrough = new Coalescer<>();
-  private final AtomicLong lastWrite = new AtomicLong();
+  /**
+   * The newest revision this client has observed: its own writes, and answers etcd gave it
+   * directly (pass-through reads). Every read is served at or past it, so a read never goes back
+   * behind something this client already saw, even while the mirror lags.
+   */
+  private final AtomicLong seenRevision = new AtomicLong();
   private final LongAdder servedFromMemory = new LongAdder();
   private final LongAdder fallbacks = new LongAdder();
   private final StatsRecorder stats;
@@ -101,17 +106,20 @@ public final class CachedReads {
       return atRevision(request);
     }
     return switch (consistency.mode()) {
-      case SERIALIZABLE -> serveAt(lastWrite.get(), request);
+      case SERIALIZABLE -> serveAt(seenRevision.get(), request);
       case BOUNDED_STALENESS -> isFresh(consistency.maxStaleness())
-          ? serveAt(lastWrite.get(), request)
+          ? serveAt(seenRevision.get(), request)
           : linearizable(request);
       case LINEARIZABLE -> linearizable(request);
     };
   }
 
-  /** Notes a write made through this client, so later reads observe it. */
-  public void observeWrite(long revision) {
-    lastWrite.accumulateAndGet(revision, Math::max);
+  /**
+   * Notes a revision this client observed (a write it made, an answer etcd gave it), so that no
+   * later read of this client is served from behind it.
+   */
+  public void observeRevision(long revision) {
+    seenRevision.accumulateAndGet(revision, Math::max);
   }
 
   /**
@@ -129,8 +137,8 @@ public final class CachedReads {
     boolean immediate = consistency.mode() == ReadConsistency.Mode.SERIALIZABLE
         || (consistency.mode() == ReadConsistency.Mode.BOUNDED_STALENESS && isFresh(consistency.maxStaleness()));
     CompletableFuture<Long> required = immediate
-        ? CompletableFuture.completedFuture(lastWrite.get())
-        : probe.latest().thenApply(header -> Math.max(header.getRevision(), lastWrite.get()));
+        ? CompletableFuture.completedFuture(seenRevision.get())
+        : probe.latest().thenApply(header -> Math.max(header.getRevision(), seenRevision.get()));
     return mirror.ready().thenCompose(ready -> required).thenCompose(revision ->
         awaitOrFallBack(revision).thenApply(version -> {
           if (version == null) {
@@ -168,7 +176,7 @@ public final class CachedReads {
     return probe.latest().copy().orTimeout(timeoutNanos, TimeUnit.NANOSECONDS)
         .handle((header, failure) -> {
           if (failure == null) {
-            return serveAt(Math.max(header.getRevision(), lastWrite.get()), request);
+            return serveAt(Math.max(header.getRevision(), seenRevision.get()), request);
           }
           if (EtcdFailures.unwrap(failure) instanceof TimeoutException) {
             return fallBack(request);
@@ -235,6 +243,9 @@ public final class CachedReads {
     return passThrough.call(request, () -> {
       stats.recordRpc(StatsRecorder.Rpc.PASS_THROUGH_RANGE);
       return etcd.apply(request);
+    }).thenApply(response -> {
+      observeRevision(response.getHeader().getRevision());
+      return response;
     });
   }
 
