@@ -22,4 +22,15 @@ final class ProcStatus {
     }
     return -1;
   }
+
+  /** User plus system CPU seconds {@code pid} has used, from {@code /proc/<pid>/stat} (100 ticks a second); NaN if unreadable. */
+  static double cpuSeconds(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
+  }
 }

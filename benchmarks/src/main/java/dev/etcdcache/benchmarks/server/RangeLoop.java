@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 
@@ -35,8 +36,11 @@ final class RangeLoop {
    * @param seconds the window
    * @param latencyNanos latency of each completed request
    * @param etcd etcd's counters over the window
+   * @param proxyCpuSeconds CPU the proxy process used over the window (NaN for direct etcd)
+   * @param clientCpuSeconds CPU the harness (load generator) used over the window
    */
-  record Outcome(long completed, long errors, long wrong, double seconds, Histogram latencyNanos, EtcdCounters etcd) {
+  record Outcome(long completed, long errors, long wrong, double seconds, Histogram latencyNanos, EtcdCounters etcd,
+      double proxyCpuSeconds, double clientCpuSeconds) {
     double opsPerSecond() {
       return completed / seconds;
     }
@@ -60,7 +64,8 @@ final class RangeLoop {
     this.expectedKvs = expectedKvs;
   }
 
-  Outcome run(Duration warmup, Duration window, Supplier<EtcdCounters> counters) throws InterruptedException {
+  Outcome run(Duration warmup, Duration window, Supplier<EtcdCounters> counters, DoubleSupplier proxyCpu)
+      throws InterruptedException {
     long windowStart = System.nanoTime() + warmup.toNanos();
     long windowEnd = windowStart + window.toNanos();
     CountDownLatch stopped = new CountDownLatch(connections.size());
@@ -72,7 +77,11 @@ final class RangeLoop {
     callers.forEach(Caller::send);
     ClosedLoop.sleepUntil(windowStart);
     EtcdCounters before = counters.get();
+    double proxy0 = proxyCpu.getAsDouble();
+    double client0 = ServerBench.harnessCpuSeconds();
     ClosedLoop.sleepUntil(windowEnd);
+    double proxy1 = proxyCpu.getAsDouble();
+    double client1 = ServerBench.harnessCpuSeconds();
     EtcdCounters after = counters.get();
     if (!stopped.await(2, TimeUnit.MINUTES)) {
       throw new IllegalStateException("callers did not stop within 2 minutes of the window's end");
@@ -94,7 +103,8 @@ final class RangeLoop {
     if (sink == 42) {
       System.out.print(""); // keeps the consumed bytes observable
     }
-    return new Outcome(completed, errors, wrong, window.toNanos() / 1e9, merged, after.minus(before));
+    return new Outcome(completed, errors, wrong, window.toNanos() / 1e9, merged, after.minus(before), proxy1 - proxy0,
+        client1 - client0);
   }
 
   /** One connection's loop; its fields are written by one callback at a time and read after it stops. */

@@ -70,7 +70,8 @@ final class RangeRows {
           Contender c = all[(k + rotation) % all.length];
           try (Connections conns = Connections.open(bench.port(c), n)) {
             outcomes.put(c, new RangeLoop(conns, row.request(), row.expectedKvs())
-                .run(bench.options().warmup(), bench.options().window(), bench::counters));
+                .run(bench.options().warmup(), bench.options().window(), bench::counters,
+                    () -> c == Contender.DIRECT ? Double.NaN : bench.cpuSeconds(c)));
           }
         }
         rotation++;
@@ -88,8 +89,9 @@ final class RangeRows {
         cell.connections()));
     for (Map.Entry<Contender, RangeLoop.Outcome> e : new LinkedHashMap<>(o).entrySet()) {
       RangeLoop.Outcome x = e.getValue();
-      b.append(String.format(java.util.Locale.ROOT, " | %s %,.0f/s p99 %.0f us (%d Range at etcd, %d err)",
-          e.getKey().label(), x.opsPerSecond(), x.p99Micros(), x.etcd().range(), x.errors() + x.wrong()));
+      b.append(String.format(java.util.Locale.ROOT, " | %s %,.0f/s p99 %.0f us (%d Range at etcd, %d err, cpu etcd %.1f"
+          + " proxy %.1f client %.1f s)", e.getKey().label(), x.opsPerSecond(), x.p99Micros(), x.etcd().range(),
+          x.errors() + x.wrong(), x.etcd().cpuSeconds(), x.proxyCpuSeconds(), x.clientCpuSeconds()));
     }
     bench.out().println(b);
   }

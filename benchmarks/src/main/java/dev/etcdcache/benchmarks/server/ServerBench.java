@@ -12,13 +12,27 @@ import java.util.Map;
  *
  * @param etcd the local etcd the harness started
  * @param ports the loopback port of each contender
+ * @param pids the process of each contender (etcd's own for direct)
  * @param options run length and sizes
  * @param out where progress goes
  */
-record ServerBench(EtcdCluster etcd, Map<Contender, Integer> ports, ServerOptions options, PrintStream out) {
+record ServerBench(EtcdCluster etcd, Map<Contender, Integer> ports, Map<Contender, Long> pids, ServerOptions options,
+    PrintStream out) {
 
   ServerBench {
     ports = Map.copyOf(ports);
+    pids = Map.copyOf(pids);
+  }
+
+  /** CPU seconds the contender's own process has used (etcd's for direct); NaN if unknown. */
+  double cpuSeconds(Contender c) {
+    Long pid = pids.get(c);
+    return pid == null ? Double.NaN : ProcStatus.cpuSeconds(pid);
+  }
+
+  /** CPU seconds this harness (the load generator) has used. */
+  static double harnessCpuSeconds() {
+    return ProcStatus.cpuSeconds(ProcessHandle.current().pid());
   }
 
   int port(Contender c) {

@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
  * cache-server's benchmark, measured as a user would: raw etcd v3 gRPC (jetcd-grpc's generated
  * {@code KVGrpc}/{@code WatchGrpc} stubs over N grpc-java Netty channels, as a Go client or etcdctl
  * talks on the wire) against three contenders sharing one local etcd: etcd itself, etcd's own
- * {@code grpc-proxy} (a child process, ended by PID), and cache-server (in this JVM, started with
- * grpc-proxy's flags through {@link CacheServer#start(String...)}).
+ * {@code grpc-proxy} (a child process, ended by PID), and cache-server (a child JVM,
+ * {@link CacheServerChild}, started with grpc-proxy's flags through {@link CacheServer#start(String...)}).
  *
  * <pre>
  * bash scripts/bench-server.sh            # default: under 10 minutes on 2 cores
@@ -78,7 +78,7 @@ public final class ServerLoadHarness {
       String version = loader.getMaintenanceClient().statusMember(endpoint.toString()).get(10, TimeUnit.SECONDS)
           .getVersion();
       report.etcdVersion(version);
-      ServerBench pre = new ServerBench(etcd, Map.of(), o, out);
+      ServerBench pre = new ServerBench(etcd, Map.of(), Map.of(), o, out);
       double[] baseline = pre.watchGauges();
       KeySet keys = new KeySet(ROOT, o.keys());
       if (o.runs("range")) {
@@ -86,17 +86,19 @@ public final class ServerLoadHarness {
         new BulkLoader(loader.getKVClient(), out, "    ").load(keys);
       }
       try (GrpcProxyProcess proxy = GrpcProxyProcess.start(o.etcdBinary(), endpoint, o.logDir());
-           CacheServer server = CacheServer.start("--endpoints=" + endpoint.getHost() + ":" + endpoint.getPort(),
-               "--listen-addr=127.0.0.1:0")) {
-        server.ready().get(2, TimeUnit.MINUTES);
+           CacheServerProcess server = CacheServerProcess.start(endpoint, o.logDir(), o.serverJvmOptions())) {
         Map<Contender, Integer> ports = new EnumMap<>(Contender.class);
         ports.put(Contender.DIRECT, endpoint.getPort());
         ports.put(Contender.GRPC_PROXY, proxy.port());
         ports.put(Contender.CACHE_SERVER, server.port());
-        ServerBench bench = new ServerBench(etcd, ports, o, out);
-        out.printf("[bench-server] etcd %s on :%d (pid %d), grpc-proxy on :%d (pid %d), cache-server in-process on :%d;"
-            + " %d cores%n", version, endpoint.getPort(), etcd.member(0).pid().orElse(-1), proxy.port(), proxy.pid(),
-            server.port(), Runtime.getRuntime().availableProcessors());
+        Map<Contender, Long> pids = new EnumMap<>(Contender.class);
+        pids.put(Contender.DIRECT, etcd.member(0).pid().orElse(-1));
+        pids.put(Contender.GRPC_PROXY, proxy.pid());
+        pids.put(Contender.CACHE_SERVER, server.pid());
+        ServerBench bench = new ServerBench(etcd, ports, pids, o, out);
+        out.printf("[bench-server] etcd %s on :%d (pid %d), grpc-proxy on :%d (pid %d), cache-server JVM on :%d (pid %d);"
+            + " %d cores%n", version, endpoint.getPort(), pids.get(Contender.DIRECT), proxy.port(), proxy.pid(),
+            server.port(), server.pid(), Runtime.getRuntime().availableProcessors());
 
         if (o.runs("range")) {
           out.println("[bench-server] Range rows (closed loop, one request outstanding per connection)");
@@ -129,7 +131,7 @@ public final class ServerLoadHarness {
         if (o.runs("memory")) {
           out.printf("[bench-server] memory: %,d connections, then %,d watches (one stream each)%n",
               o.memoryConnections(), o.memoryWatches());
-          report.memory(new ServerMemory(bench, proxy.pid()).run());
+          report.memory(new ServerMemory(bench, server).run());
         }
       }
       report.machineAtEnd();

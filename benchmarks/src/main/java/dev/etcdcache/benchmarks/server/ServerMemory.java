@@ -8,7 +8,7 @@ import io.etcd.jetcd.api.WatchGrpc;
 import io.etcd.jetcd.api.WatchRequest;
 import io.etcd.jetcd.api.WatchResponse;
 import io.grpc.stub.StreamObserver;
-import java.lang.management.ManagementFactory;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -16,16 +16,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Memory per client connection and per watch, as each contender's process sees it.
- *
- * <p>cache-server runs in the harness's JVM, so its cost is heap used after a full GC
- * ({@link java.lang.management.MemoryMXBean}) before and after opening {@code memoryConnections}
- * connections (each answers one Range) and then {@code memoryWatches} watch streams (one quiet
- * prefix watch each, spread over those connections). That delta also holds the harness's own client
- * side, so the same steps are first run against direct etcd (a separate process: the harness's heap
- * grows by the client side only) and that delta is subtracted. grpc-proxy and etcd are measured by
- * their resident set ({@code VmRSS}), which also counts Go's not yet returned garbage. Not
- * thread-safe.
+ * Memory per client connection and per watch, as each contender's process sees it: opening
+ * {@code memoryConnections} connections (each answers one Range), then {@code memoryWatches} watch
+ * streams (one quiet prefix watch each, spread over those connections). cache-server (its own JVM)
+ * is measured by heap used after full GCs, read through its {@link CacheServerProcess} (MemoryMXBean
+ * in the child), and by its VmRSS; grpc-proxy and etcd by their VmRSS, which also counts Go garbage
+ * not yet returned to the OS (a rough upper bound). Not thread-safe.
  */
 final class ServerMemory {
 
@@ -33,28 +29,28 @@ final class ServerMemory {
   record Growth(Contender contender, String measure, long connections, long watches, double bytesPerConnection,
       double bytesPerWatch, long createdWatches) {}
 
-  private final ServerBench bench;
-  private final long proxyPid;
-
-  ServerMemory(ServerBench bench, long proxyPid) {
-    this.bench = bench;
-    this.proxyPid = proxyPid;
+  /** Heap used after GC by a contender's process; -1 when not a JVM. */
+  interface HeapProbe {
+    long heapAfterGc() throws IOException;
   }
 
-  /** Direct etcd (etcd's RSS and the harness's client-side heap), grpc-proxy (RSS), cache-server (heap, client side subtracted). */
-  List<Growth> run() throws InterruptedException {
+  private final ServerBench bench;
+  private final CacheServerProcess server;
+
+  ServerMemory(ServerBench bench, CacheServerProcess server) {
+    this.bench = bench;
+    this.server = server;
+  }
+
+  List<Growth> run() throws InterruptedException, IOException {
     List<Growth> out = new ArrayList<>();
-    long etcdPid = bench.etcd().member(0).pid().orElse(-1);
-    long[] client = measure(Contender.DIRECT, etcdPid);
-    out.add(growth(Contender.DIRECT, "etcd RSS", client[3], client[4], client[5], client[6]));
-    out.add(growth(Contender.DIRECT, "harness heap (client side only)", client[0], client[1], client[2], client[6]));
-    long[] proxy = measure(Contender.GRPC_PROXY, proxyPid);
+    long[] etcd = measure(Contender.DIRECT, () -> -1);
+    out.add(growth(Contender.DIRECT, "etcd RSS", etcd[3], etcd[4], etcd[5], etcd[6]));
+    long[] proxy = measure(Contender.GRPC_PROXY, () -> -1);
     out.add(growth(Contender.GRPC_PROXY, "grpc-proxy RSS", proxy[3], proxy[4], proxy[5], proxy[6]));
-    long[] server = measure(Contender.CACHE_SERVER, -1);
-    long connections = (server[1] - server[0]) - (client[1] - client[0]);
-    long watches = (server[2] - server[1]) - (client[2] - client[1]);
-    out.add(growth(Contender.CACHE_SERVER, "harness heap minus client side", 0, connections, connections + watches,
-        server[6]));
+    long[] cache = measure(Contender.CACHE_SERVER, server::heapAfterGc);
+    out.add(growth(Contender.CACHE_SERVER, "cache-server heap after GC", cache[0], cache[1], cache[2], cache[6]));
+    out.add(growth(Contender.CACHE_SERVER, "cache-server RSS", cache[3], cache[4], cache[5], cache[6]));
     return out;
   }
 
@@ -67,9 +63,11 @@ final class ServerMemory {
   }
 
   /** {heap before, heap with connections, heap with watches, rss before, rss with connections, rss with watches, watches created}. */
-  private long[] measure(Contender contender, long pid) throws InterruptedException {
+  private long[] measure(Contender contender, HeapProbe heap) throws InterruptedException, IOException {
     ServerOptions o = bench.options();
-    long heap0 = heapAfterGc();
+    long pid = bench.pids().get(contender);
+    Thread.sleep(1000);
+    long heap0 = heap.heapAfterGc();
     long rss0 = pid > 0 ? ProcStatus.rssBytes(pid) : -1;
     List<StreamObserver<WatchRequest>> streams = new ArrayList<>();
     try (Connections conns = Connections.open(bench.port(contender), o.memoryConnections())) {
@@ -78,7 +76,8 @@ final class ServerMemory {
       for (int i = 0; i < conns.size(); i++) {
         KVGrpc.newBlockingStub(conns.get(i)).withDeadlineAfter(30, TimeUnit.SECONDS).range(probe);
       }
-      long heap1 = heapAfterGc();
+      Thread.sleep(1000);
+      long heap1 = heap.heapAfterGc();
       long rss1 = pid > 0 ? ProcStatus.rssBytes(pid) : -1;
       ByteString prefix = ByteString.copyFromUtf8("/mem/" + contender.name().toLowerCase(Locale.ROOT) + "/");
       WatchRequest create = WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
@@ -106,7 +105,8 @@ final class ServerMemory {
       }
       created.await(2, TimeUnit.MINUTES);
       long made = o.memoryWatches() - created.getCount();
-      long heap2 = heapAfterGc();
+      Thread.sleep(1000);
+      long heap2 = heap.heapAfterGc();
       long rss2 = pid > 0 ? ProcStatus.rssBytes(pid) : -1;
       bench.out().printf(Locale.ROOT, "    %-13s heap %,d -> %,d -> %,d KiB; rss %,d -> %,d -> %,d KiB; %,d watches%n",
           contender.label(), heap0 >> 10, heap1 >> 10, heap2 >> 10, rss0 >> 10, rss1 >> 10, rss2 >> 10, made);
@@ -115,15 +115,5 @@ final class ServerMemory {
       }
       return new long[] {heap0, heap1, heap2, rss0, rss1, rss2, made};
     }
-  }
-
-  private static long heapAfterGc() throws InterruptedException {
-    long used = Long.MAX_VALUE;
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-      Thread.sleep(300);
-      used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-    }
-    return used;
   }
 }

@@ -29,11 +29,12 @@ import java.util.Set;
  * @param etcdBinary the etcd binary that also runs grpc-proxy
  * @param outDir where the report goes
  * @param logDir where etcd's and grpc-proxy's logs go
+ * @param serverJvmOptions JVM options of the cache-server child (default none, as {@code scripts/cache-server.sh})
  */
 record ServerOptions(boolean quick, int keys, List<Integer> connections, Duration warmup, Duration window,
     int watchStreams, int watchConnections, int writesPerSecond, Duration watchWarmup, Duration watchWindow,
     Duration watchDrain, int memoryConnections, int memoryWatches, int freshnessRounds, Set<String> only,
-    Path etcdBinary, Path outDir, Path logDir) {
+    Path etcdBinary, Path outDir, Path logDir, List<String> serverJvmOptions) {
 
   static final String USAGE = String.join("\n",
       "usage: bash scripts/bench-server.sh [--quick] [--only range,watch,memory,freshness] [--out DIR]",
@@ -41,10 +42,12 @@ record ServerOptions(boolean quick, int keys, List<Integer> connections, Duratio
       "  --quick     a smoke run: 0.5 s + 1.5 s per cell, 3 s fan-out, smaller memory and freshness counts",
       "  --only LIST run only these parts (the report then lacks the others)",
       "  --out DIR   where the report goes (default benchmarks/results)",
-      "  --etcd PATH the etcd binary, also used for grpc-proxy (default /usr/bin/etcd)");
+      "  --etcd PATH the etcd binary, also used for grpc-proxy (default /usr/bin/etcd)",
+      "  --server-jvm 'OPTS'  JVM options of the cache-server child JVM (default none)");
 
   ServerOptions {
     connections = List.copyOf(connections);
+    serverJvmOptions = List.copyOf(serverJvmOptions);
     only = Set.copyOf(only);
   }
 
@@ -59,6 +62,7 @@ record ServerOptions(boolean quick, int keys, List<Integer> connections, Duratio
     Path logs = Path.of("benchmarks", "target", "etcd-logs");
     Path etcd = Path.of("/usr/bin/etcd");
     Set<String> only = new HashSet<>();
+    List<String> jvm = new java.util.ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -66,6 +70,7 @@ record ServerOptions(boolean quick, int keys, List<Integer> connections, Duratio
         case "--out" -> out = Path.of(value(args, ++i, a));
         case "--log-dir" -> logs = Path.of(value(args, ++i, a));
         case "--etcd" -> etcd = Path.of(value(args, ++i, a));
+        case "--server-jvm" -> jvm.addAll(Arrays.asList(value(args, ++i, a).trim().split("\\s+")));
         case "--only" -> {
           for (String p : value(args, ++i, a).split(",")) {
             if (!List.of("range", "watch", "memory", "freshness").contains(p)) {
@@ -80,11 +85,11 @@ record ServerOptions(boolean quick, int keys, List<Integer> connections, Duratio
     if (quick) {
       return new ServerOptions(true, 100_000, List.of(1, 16, 64), Duration.ofMillis(500), Duration.ofMillis(1500),
           1_000, 20, 500, Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(10), 200, 2_000, 200,
-          only, etcd, out, logs);
+          only, etcd, out, logs, jvm);
     }
     return new ServerOptions(false, 100_000, List.of(1, 16, 64), Duration.ofSeconds(2), Duration.ofSeconds(5),
         1_000, 20, 500, Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(20), 1_000, 10_000, 1_000,
-        only, etcd, out, logs);
+        only, etcd, out, logs, jvm);
   }
 
   private static String value(String[] args, int i, String flag) {

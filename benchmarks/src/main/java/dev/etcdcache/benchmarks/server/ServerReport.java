@@ -55,23 +55,28 @@ final class ServerReport {
         + "measured; contenders run back to back per cell, order rotated cell to cell. Every kv's key and value "
         + "bytes are read; a response with the wrong kv count is an error. `etcd Range` is etcd's own "
         + "`grpc_server_handled_total{grpc_method=\"Range\"}` during the window (cache-server's linearizable reads "
-        + "cost it count-only probes there). 100k keys of 41 B + 256 B, loaded once through direct etcd.\n\n",
+        + "cost it count-only probes there). CPU columns: seconds each process used during the window (etcd from its "
+        + "`process_cpu_seconds_total`, proxies and the harness from `/proc/<pid>/stat`) — on 2 shared cores they "
+        + "show who the bottleneck was. 100k keys of 41 B + 256 B, loaded once through direct etcd.\n\n",
         options.warmup().toMillis() / 1e3, options.window().toMillis() / 1e3));
     md.append("| row | conns | direct ops/s | grpc-proxy ops/s | cache-server ops/s | cache-server / direct "
         + "| cache-server / grpc-proxy | grpc-proxy / direct | p50 µs d / p / c | p99 µs d / p / c "
-        + "| etcd Range d / p / c | errors d / p / c |\n");
-    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        + "| etcd Range d / p / c | errors d / p / c | etcd CPU s d / p / c | proxy CPU s p / c | client CPU s d / p / c |\n");
+    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (RangeRows.Cell cell : cells) {
       RangeLoop.Outcome d = cell.outcomes().get(Contender.DIRECT);
       RangeLoop.Outcome p = cell.outcomes().get(Contender.GRPC_PROXY);
       RangeLoop.Outcome c = cell.outcomes().get(Contender.CACHE_SERVER);
       md.append(fmt("| %s | %d | %,.0f | %,.0f | %,.0f | **%.1f×** | **%.1f×** | %.1f× | %.0f / %.0f / %.0f "
-              + "| %.0f / %.0f / %.0f | %,d / %,d / %,d | %d / %d / %d |\n",
+              + "| %.0f / %.0f / %.0f | %,d / %,d / %,d | %d / %d / %d | %.1f / %.1f / %.1f | %.1f / %.1f "
+              + "| %.1f / %.1f / %.1f |\n",
           cell.row().name(), cell.connections(), d.opsPerSecond(), p.opsPerSecond(), c.opsPerSecond(),
           ratio(c.opsPerSecond(), d.opsPerSecond()), ratio(c.opsPerSecond(), p.opsPerSecond()),
           ratio(p.opsPerSecond(), d.opsPerSecond()), d.p50Micros(), p.p50Micros(), c.p50Micros(), d.p99Micros(),
           p.p99Micros(), c.p99Micros(), d.etcd().range(), p.etcd().range(), c.etcd().range(), d.errors() + d.wrong(),
-          p.errors() + p.wrong(), c.errors() + c.wrong()));
+          p.errors() + p.wrong(), c.errors() + c.wrong(), d.etcd().cpuSeconds(), p.etcd().cpuSeconds(),
+          c.etcd().cpuSeconds(), p.proxyCpuSeconds(), c.proxyCpuSeconds(), d.clientCpuSeconds(),
+          p.clientCpuSeconds(), c.clientCpuSeconds()));
     }
     md.append('\n');
   }
@@ -126,12 +131,11 @@ final class ServerReport {
   }
 
   void memory(List<ServerMemory.Growth> growth) {
-    StringBuilder md = sections.append("## Memory per connection and per watch\n\n").append(fmt("cache-server runs "
-        + "in the harness's JVM: heap used after `System.gc()` (MemoryMXBean, least of 3 readings) before and after "
-        + "opening %,d connections (each answers one Range), then after %,d watch streams (one quiet prefix watch "
-        + "each, spread over those connections). The same steps against direct etcd give the harness's own client "
-        + "side, subtracted from cache-server's delta. grpc-proxy and etcd are separate processes: their VmRSS "
-        + "(includes Go garbage not yet returned to the OS, so a rough upper bound).\n\n",
+    StringBuilder md = sections.append("## Memory per connection and per watch\n\n").append(fmt("Opening %,d "
+        + "connections to the contender (each answers one Range), then %,d watch streams (one quiet prefix watch "
+        + "each, spread over those connections). cache-server: heap used after full GCs in its JVM (MemoryMXBean, "
+        + "least of 3 readings), and its VmRSS; grpc-proxy and etcd: VmRSS, which includes Go garbage not yet "
+        + "returned to the OS (a rough upper bound). Per watch = growth from the connections-only reading.\n\n",
         options.memoryConnections(), options.memoryWatches()));
     md.append("| contender | measured as | connections | watches created | bytes per connection | bytes per watch |\n");
     md.append("|---|---|---:|---:|---:|---:|\n");
@@ -154,11 +158,14 @@ final class ServerReport {
     md.append("Contenders, all in front of the same local etcd ").append(etcdVersion).append(" (one member, "
         + "loopback, started by cache-testing's `EtcdCluster`): **direct etcd**; **etcd's grpc-proxy** "
         + "(`etcd grpc-proxy start --endpoints=… --listen-addr=127.0.0.1:<free port>`, a child process ended by "
-        + "PID); **cache-server**, in the harness's JVM through `CacheServer.start(\"--endpoints=…\", "
-        + "\"--listen-addr=127.0.0.1:0\")`, default flags (whole keyspace mirrored, linearizable default). "
-        + "In-process because its heap per connection and per watch can then be read exactly (MemoryMXBean), and "
-        + "the server is a library call users make too; the cost is that the load generator's allocations and GC "
-        + "pauses land in cache-server's JVM, which counts against cache-server, never for it. Clients are raw "
+        + "PID); **cache-server**, a child JVM (`CacheServerChild`: `CacheServer.start(\"--endpoints=…\", "
+        + "\"--listen-addr=127.0.0.1:0\")`, default flags: whole keyspace mirrored, linearizable default; "
+        + "JVM options: " + (options.serverJvmOptions().isEmpty() ? "none, as `scripts/cache-server.sh`"
+            : "`" + String.join(" ", options.serverJvmOptions()) + "`") + "). A child JVM, not in-process, "
+        + "because in one JVM grpc-java's client and server share the default Netty event-loop group, heap and GC "
+        + "with the load generator (a first in-process run measured that contention, not the server); as its "
+        + "own process it stands where grpc-proxy stands, and its heap is read in the child (MemoryMXBean after "
+        + "full GCs) on request. Clients are raw "
         + "grpc-java stubs from jetcd-grpc (`KVGrpc`, `WatchGrpc`) over Netty channels, as a Go client or "
         + "etcdctl talks on the wire. Every figure is a ratio within this run; the machine is shared and noisy, "
         + "so absolute numbers are not comparable across runs.\n\n");
