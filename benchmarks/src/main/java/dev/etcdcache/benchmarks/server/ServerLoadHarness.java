@@ -105,15 +105,19 @@ public final class ServerLoadHarness {
           report.range(new RangeRows(bench, keys).run());
         }
         if (o.runs("watch")) {
-          out.printf("[bench-server] watch fan-out: %,d streams per contender, %d writes/s to etcd%n",
-              o.watchStreams(), o.writesPerSecond());
+          out.printf("[bench-server] watch fan-out: %,d streams per contender, %s writes/s to etcd%n",
+              o.watchStreams(), o.writeRates());
           WatchFanOut fanOut = new WatchFanOut(bench, baseline);
           List<WatchFanOut.Cell> cells = new ArrayList<>();
-          for (Contender c : Contender.values()) {
-            WatchFanOut.Cell cell = fanOut.run(c);
-            cells.add(cell);
-            out.printf("    %-13s p50 %.2f ms p99 %.2f ms from ack, %,d missed, %,d duplicates, %d etcd streams held%n",
-                c.label(), cell.p50Millis(), cell.p99Millis(), cell.missed(), cell.duplicates(), cell.streamsHeld());
+          for (int rate : o.writeRates()) {
+            for (Contender c : Contender.values()) {
+              WatchFanOut.Cell cell = fanOut.run(c, rate);
+              cells.add(cell);
+              out.printf("    %4d/s %-13s p50 %.2f ms p99 %.2f ms from ack, %,d of %,d delivered, %,d missed, %,d dup, %d etcd"
+                  + " streams; cpu etcd %.1f proxy %.1f client %.1f s in %.1f s%n", rate, c.label(), cell.p50Millis(),
+                  cell.p99Millis(), cell.delivered(), cell.expected(), cell.missed(), cell.duplicates(),
+                  cell.streamsHeld(), cell.etcdCpu(), cell.proxyCpu(), cell.clientCpu(), cell.busySeconds());
+            }
           }
           report.watch(cells);
         }

@@ -18,7 +18,7 @@ import java.util.Set;
  * @param window measured time of one Range cell
  * @param watchStreams watch streams opened through each contender for the fan-out
  * @param watchConnections connections those streams are spread over
- * @param writesPerSecond the fan-out's writer rate, straight to etcd
+ * @param writeRates the fan-out's writer rates (Puts per second straight to etcd), one cell each
  * @param watchWarmup unmeasured writer time before the fan-out window
  * @param watchWindow measured writer time
  * @param watchDrain longest wait for the last deliveries after the writer stops
@@ -32,7 +32,7 @@ import java.util.Set;
  * @param serverJvmOptions JVM options of the cache-server child (default none, as {@code scripts/cache-server.sh})
  */
 record ServerOptions(boolean quick, int keys, List<Integer> connections, Duration warmup, Duration window,
-    int watchStreams, int watchConnections, int writesPerSecond, Duration watchWarmup, Duration watchWindow,
+    int watchStreams, int watchConnections, List<Integer> writeRates, Duration watchWarmup, Duration watchWindow,
     Duration watchDrain, int memoryConnections, int memoryWatches, int freshnessRounds, Set<String> only,
     Path etcdBinary, Path outDir, Path logDir, List<String> serverJvmOptions) {
 
@@ -47,6 +47,7 @@ record ServerOptions(boolean quick, int keys, List<Integer> connections, Duratio
 
   ServerOptions {
     connections = List.copyOf(connections);
+    writeRates = List.copyOf(writeRates);
     serverJvmOptions = List.copyOf(serverJvmOptions);
     only = Set.copyOf(only);
   }
@@ -84,11 +85,11 @@ record ServerOptions(boolean quick, int keys, List<Integer> connections, Duratio
     }
     if (quick) {
       return new ServerOptions(true, 100_000, List.of(1, 16, 64), Duration.ofMillis(500), Duration.ofMillis(1500),
-          1_000, 20, 500, Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(10), 200, 2_000, 200,
+          1_000, 20, List.of(50, 500), Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(10), 200, 2_000, 200,
           only, etcd, out, logs, jvm);
     }
     return new ServerOptions(false, 100_000, List.of(1, 16, 64), Duration.ofSeconds(2), Duration.ofSeconds(5),
-        1_000, 20, 500, Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(20), 1_000, 10_000, 1_000,
+        1_000, 20, List.of(50, 500), Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(15), 1_000, 10_000, 1_000,
         only, etcd, out, logs, jvm);
   }
 

@@ -26,7 +26,7 @@ import org.HdrHistogram.Histogram;
 /**
  * Watch fan-out through one contender: {@code watchStreams} raw Watch streams (one prefix watch
  * each, all on the same prefix) spread over {@code watchConnections} connections, while an
- * open-loop writer on its own connection Puts to etcd directly at {@code writesPerSecond} over 100
+ * open-loop writer on its own connection Puts to etcd directly at a given rate over 100
  * keys under that prefix. Each value carries its sequence number and send time.
  *
  * <p>Latency from ack: receive time minus the time the Put's acknowledgement reached the writer; an
@@ -35,7 +35,8 @@ import org.HdrHistogram.Histogram;
  * window. Missed: acknowledged writes (warm-up included) some stream never received within the
  * drain; duplicates: an event received twice on one stream. Streams/watchers held: etcd's gauges
  * with every stream created, minus the harness's baseline taken before any proxy started.
- * Not thread-safe; one contender at a time.
+ * CPU: seconds etcd, the proxy and the harness used from the first write until every delivery
+ * arrived (or the drain ended). Not thread-safe; one contender at a time.
  */
 final class WatchFanOut {
 
@@ -43,9 +44,10 @@ final class WatchFanOut {
   private static final int VALUE_BYTES = 64;
 
   /** One contender's fan-out. */
-  record Cell(Contender contender, Histogram fromAck, Histogram fromSend, long beforeAck, long expected,
+  record Cell(Contender contender, int rate, Histogram fromAck, Histogram fromSend, long beforeAck, long expected,
       long delivered, long missed, long duplicates, long canceled, long streamsHeld, long watchersHeld,
-      long createMillis, long writeErrors, double seconds) {
+      long createMillis, long writeErrors, double seconds, double etcdCpu, double proxyCpu, double clientCpu,
+      double busySeconds) {
 
     double p50Millis() {
       return fromAck.getValueAtPercentile(50) / 1e6;
@@ -65,11 +67,11 @@ final class WatchFanOut {
     this.baseline = baseline.clone();
   }
 
-  Cell run(Contender contender) throws InterruptedException {
+  Cell run(Contender contender, int rate) throws InterruptedException {
     ServerOptions o = bench.options();
-    String prefix = "/fanout/" + contender.name().toLowerCase(Locale.ROOT) + "/";
-    int warmupWrites = (int) (o.writesPerSecond() * o.watchWarmup().toMillis() / 1000);
-    int total = warmupWrites + (int) (o.writesPerSecond() * o.watchWindow().toMillis() / 1000);
+    String prefix = "/fanout/" + rate + "/" + contender.name().toLowerCase(Locale.ROOT) + "/";
+    int warmupWrites = (int) (rate * o.watchWarmup().toMillis() / 1000);
+    int total = warmupWrites + (int) (rate * o.watchWindow().toMillis() / 1000);
     AtomicLongArray ackNanos = new AtomicLongArray(total);
     Histogram fromAck = new ConcurrentHistogram(ClosedLoop.MAX_LATENCY_NANOS, 3);
     Histogram fromSend = new ConcurrentHistogram(ClosedLoop.MAX_LATENCY_NANOS, 3);
@@ -95,7 +97,11 @@ final class WatchFanOut {
       }
       long createMillis = (System.nanoTime() - t0) / 1_000_000;
       double[] held = bench.watchGauges();
-      long writeErrors = write(writerConn, prefix, total, ackNanos);
+      double etcd0 = bench.counters().cpuSeconds();
+      double proxy0 = contender == Contender.DIRECT ? Double.NaN : bench.cpuSeconds(contender);
+      double client0 = ServerBench.harnessCpuSeconds();
+      long busy0 = System.nanoTime();
+      long writeErrors = write(writerConn, prefix, total, rate, ackNanos);
       long acked = 0;
       for (int s = 0; s < total; s++) {
         acked += ackNanos.get(s) != 0 ? 1 : 0;
@@ -105,6 +111,10 @@ final class WatchFanOut {
       while (delivered.get() < expected && System.nanoTime() < drainEnd) {
         Thread.sleep(20);
       }
+      long busy1 = System.nanoTime();
+      double etcd1 = bench.counters().cpuSeconds();
+      double proxy1 = contender == Contender.DIRECT ? Double.NaN : bench.cpuSeconds(contender);
+      double client1 = ServerBench.harnessCpuSeconds();
       Thread.sleep(200); // late duplicates show up here
       long missed = 0;
       long duplicates = 0;
@@ -123,18 +133,19 @@ final class WatchFanOut {
       for (Watcher w : watchers) {
         w.requests.onCompleted();
       }
-      return new Cell(contender, fromAck, fromSend, beforeAck.get(), expected, delivered.get(), missed, duplicates,
+      return new Cell(contender, rate, fromAck, fromSend, beforeAck.get(), expected, delivered.get(), missed, duplicates,
           canceled, Math.round(held[0] - baseline[0]), Math.round(held[1] - baseline[1]), createMillis, writeErrors,
-          o.watchWindow().toNanos() / 1e9);
+          o.watchWindow().toNanos() / 1e9, etcd1 - etcd0, proxy1 - proxy0, client1 - client0, (busy1 - busy0) / 1e9);
     } finally {
       awaitReleased();
     }
   }
 
   /** Open-loop Puts at the configured rate; returns how many failed. */
-  private long write(Connections conn, String prefix, int total, AtomicLongArray ackNanos) throws InterruptedException {
+  private long write(Connections conn, String prefix, int total, int rate, AtomicLongArray ackNanos)
+      throws InterruptedException {
     KVGrpc.KVStub kv = KVGrpc.newStub(conn.get(0));
-    long interval = 1_000_000_000L / bench.options().writesPerSecond();
+    long interval = 1_000_000_000L / rate;
     AtomicLong errors = new AtomicLong();
     CountDownLatch answered = new CountDownLatch(total);
     long start = System.nanoTime();
