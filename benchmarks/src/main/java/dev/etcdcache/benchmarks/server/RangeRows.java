@@ -14,7 +14,8 @@ import java.util.function.Supplier;
  * The Range rows: point Range serializable and linearizable on random keys, a prefix Range of 100
  * keys (a random namespace), and a Range of the first 10,000 keys, each at every connection count.
  * Within a cell the contenders run back to back against the same etcd, in an order rotated from
- * cell to cell, so drift in the machine's background load is spread over all of them. Not
+ * cell to cell, so drift in the machine's background load is spread over all of them. Before the
+ * cells, every row runs unmeasured on every contender at 16 connections for {@code rowWarmup}. Not
  * thread-safe.
  */
 final class RangeRows {
@@ -60,6 +61,17 @@ final class RangeRows {
 
   /** Runs every row at every connection count; prints one line per cell. */
   List<Cell> run() throws InterruptedException {
+    // A fresh JVM spends its first seconds in the JIT compiler (a first run measured cache-server's C2
+    // thread at 30-65% of a core through the 1-connection cells), and grpc-proxy's cache starts empty:
+    // every row runs unmeasured on every contender first, so each cell measures a warm steady state.
+    for (Row row : rows()) {
+      for (Contender c : Contender.values()) {
+        try (Connections conns = Connections.open(bench.port(c), 16)) {
+          new RangeLoop(conns, row.request(), row.expectedKvs()).run(java.time.Duration.ZERO,
+              bench.options().rowWarmup(), RangeRows::noCounters, () -> Double.NaN);
+        }
+      }
+    }
     List<Cell> cells = new java.util.ArrayList<>();
     int rotation = 0;
     for (Row row : rows()) {
@@ -94,6 +106,10 @@ final class RangeRows {
           x.errors() + x.wrong(), x.etcd().cpuSeconds(), x.proxyCpuSeconds(), x.clientCpuSeconds()));
     }
     bench.out().println(b);
+  }
+
+  private static dev.etcdcache.demo.load.EtcdCounters noCounters() {
+    return new dev.etcdcache.demo.load.EtcdCounters(0, 0, 0, 0, 0);
   }
 
   /** etcd's prefix range end: the prefix with its last byte below 0xff incremented. */

@@ -96,6 +96,8 @@ public final class ServerLoadHarness {
         pids.put(Contender.GRPC_PROXY, proxy.pid());
         pids.put(Contender.CACHE_SERVER, server.pid());
         ServerBench bench = new ServerBench(etcd, ports, pids, o, out);
+        double[] idle = bench.watchGauges();
+        report.idleWatchStreams(Math.round(idle[0] - baseline[0]), Math.round(idle[1] - baseline[1]));
         out.printf("[bench-server] etcd %s on :%d (pid %d), grpc-proxy on :%d (pid %d), cache-server JVM on :%d (pid %d);"
             + " %d cores%n", version, endpoint.getPort(), pids.get(Contender.DIRECT), proxy.port(), proxy.pid(),
             server.port(), server.pid(), Runtime.getRuntime().availableProcessors());

@@ -14,6 +14,7 @@ import java.util.Set;
  * @param quick whether this is the quick mode
  * @param keys keys loaded for the Range rows (about 297 B of key and value each)
  * @param connections connection counts of every Range row
+ * @param rowWarmup unmeasured time each Range row runs on each contender before any cell (JIT, caches)
  * @param warmup unmeasured time before each Range window
  * @param window measured time of one Range cell
  * @param watchStreams watch streams opened through each contender for the fan-out
@@ -31,7 +32,7 @@ import java.util.Set;
  * @param logDir where etcd's and grpc-proxy's logs go
  * @param serverJvmOptions JVM options of the cache-server child (default none, as {@code scripts/cache-server.sh})
  */
-record ServerOptions(boolean quick, int keys, List<Integer> connections, Duration warmup, Duration window,
+record ServerOptions(boolean quick, int keys, List<Integer> connections, Duration rowWarmup, Duration warmup, Duration window,
     int watchStreams, int watchConnections, List<Integer> writeRates, Duration watchWarmup, Duration watchWindow,
     Duration watchDrain, int memoryConnections, int memoryWatches, int freshnessRounds, Set<String> only,
     Path etcdBinary, Path outDir, Path logDir, List<String> serverJvmOptions) {
@@ -84,11 +85,11 @@ record ServerOptions(boolean quick, int keys, List<Integer> connections, Duratio
       }
     }
     if (quick) {
-      return new ServerOptions(true, 100_000, List.of(1, 16, 64), Duration.ofMillis(500), Duration.ofMillis(1500),
+      return new ServerOptions(true, 100_000, List.of(1, 16, 64), Duration.ofMillis(500), Duration.ofMillis(500), Duration.ofMillis(1500),
           1_000, 20, List.of(50, 500), Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(10), 200, 2_000, 200,
           only, etcd, out, logs, jvm);
     }
-    return new ServerOptions(false, 100_000, List.of(1, 16, 64), Duration.ofSeconds(2), Duration.ofSeconds(5),
+    return new ServerOptions(false, 100_000, List.of(1, 16, 64), Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(5),
         1_000, 20, List.of(50, 500), Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(15), 1_000, 10_000, 1_000,
         only, etcd, out, logs, jvm);
   }

@@ -26,6 +26,7 @@ final class ServerReport {
   private String loadAtStart = "";
   private String loadAtEnd = "";
   private String othersAtStart = "";
+  private String idleStreams = "not read";
   private List<RangeRows.Cell> range = List.of();
   private List<WatchFanOut.Cell> watch = List.of();
   private List<Freshness.Outcome> fresh = List.of();
@@ -44,6 +45,12 @@ final class ServerReport {
     othersAtStart = otherProcesses();
   }
 
+  /** etcd's watch streams and watchers held with both proxies started and no client, minus before them. */
+  void idleWatchStreams(long streams, long watchers) {
+    idleStreams = fmt("%d watch streams, %d watchers (grpc-proxy and cache-server together, no client yet)", streams,
+        watchers);
+  }
+
   void machineAtEnd() {
     loadAtEnd = loadAverage();
   }
@@ -58,7 +65,9 @@ final class ServerReport {
         + "cost it count-only probes there). CPU columns: seconds each process used during the window (etcd from its "
         + "`process_cpu_seconds_total`, proxies and the harness from `/proc/<pid>/stat`) — on 2 shared cores they "
         + "show who the bottleneck was. 100k keys of 41 B + 256 B, loaded once through direct etcd.\n\n",
-        options.warmup().toMillis() / 1e3, options.window().toMillis() / 1e3));
+        options.warmup().toMillis() / 1e3, options.window().toMillis() / 1e3))
+        .append(fmt("Before the first cell every row ran unmeasured for %.1f s on every contender at 16 connections "
+            + "(JIT of the cache-server JVM, grpc-proxy's cache).\n\n", options.rowWarmup().toMillis() / 1e3));
     md.append("| row | conns | direct ops/s | grpc-proxy ops/s | cache-server ops/s | cache-server / direct "
         + "| cache-server / grpc-proxy | grpc-proxy / direct | p50 µs d / p / c | p99 µs d / p / c "
         + "| etcd Range d / p / c | errors d / p / c | etcd CPU s d / p / c | proxy CPU s p / c | client CPU s d / p / c |\n");
@@ -181,7 +190,8 @@ final class ServerReport {
         .append(ManagementFactory.getGarbageCollectorMXBeans().get(0).getName()).append(" |\n")
         .append("| load average (1/5/15 min) at start | ").append(loadAtStart).append(" |\n")
         .append("| load average at end | ").append(loadAtEnd).append(" |\n")
-        .append("| other busy processes at start | ").append(othersAtStart).append(" |\n\n");
+        .append("| other busy processes at start | ").append(othersAtStart).append(" |\n")
+        .append("| etcd watch load of the idle proxies | ").append(idleStreams).append(" |\n\n");
     md.append("## Goals\n\n| goal | measured | |\n|---|---|---|\n");
     goals.forEach(g -> md.append(g).append('\n'));
     md.append('\n').append(sections);
