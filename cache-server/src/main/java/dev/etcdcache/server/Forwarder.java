@@ -12,6 +12,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Forwards a call to etcd unchanged: the same method (etcd's generated descriptor), the caller's
@@ -24,6 +25,10 @@ import java.util.Map;
  * <p>Stateless and thread-safe; each call's state is in its own {@link Pipe}.
  */
 final class Forwarder {
+
+  /** clientv3's {@code WithRequireLeader} metadata (etcd {@code rpctypes.MetadataRequireLeaderKey}). */
+  private static final Metadata.Key<String> HAS_LEADER =
+      Metadata.Key.of("hasleader", Metadata.ASCII_STRING_MARSHALLER);
 
   private final Channel upstream;
 
@@ -56,35 +61,59 @@ final class Forwarder {
   }
 
   private <Q, R> ServerCall.Listener<Q> start(ServerCall<Q, R> serverCall, Metadata headers) {
-    ClientCall<Q, R> clientCall = upstream.newCall(serverCall.getMethodDescriptor(), CallOptions.DEFAULT);
-    Pipe<Q, R> pipe = new Pipe<>(serverCall, clientCall);
-    // The token is added by TokenRelay from the call's context; nothing else of the caller's
-    // metadata is etcd's business (grpc-proxy forwards only the token, too).
-    clientCall.start(pipe.fromEtcd, new Metadata());
+    // The token is added by TokenRelay from the call's context. Of the rest of the caller's
+    // metadata only clientv3's require-leader flag means something to etcd.
+    Metadata forwarded = new Metadata();
+    String hasLeader = headers.get(HAS_LEADER);
+    if (hasLeader != null) {
+      forwarded.put(HAS_LEADER, hasLeader);
+    }
+    Pipe<Q, R> pipe = new Pipe<>(serverCall,
+        () -> upstream.newCall(serverCall.getMethodDescriptor(), CallOptions.DEFAULT), forwarded);
     serverCall.request(1);
-    clientCall.request(1);
     return pipe.fromCaller;
   }
 
-  /** One forwarded call: two listeners, each feeding the other side. */
+  /**
+   * One forwarded call: two listeners, each feeding the other side. The call to etcd starts with
+   * the caller's first message (or half-close), so a request gRPC refuses before any message
+   * (too large, not protobuf) never reaches etcd, and no etcd header can race with that refusal.
+   * The caller's callbacks are serialized by gRPC; {@code clientCall} is set on that thread before
+   * any etcd callback can run.
+   */
   private static final class Pipe<Q, R> {
     private final ServerCall<Q, R> serverCall;
-    private final ClientCall<Q, R> clientCall;
+    private final Supplier<ClientCall<Q, R>> open;
+    private final Metadata forwarded;
+    private volatile ClientCall<Q, R> clientCall;
     // Guarded by this: a message was held back because the other side was not ready.
     private boolean callerWaiting;
     private boolean etcdWaiting;
 
-    Pipe(ServerCall<Q, R> serverCall, ClientCall<Q, R> clientCall) {
+    Pipe(ServerCall<Q, R> serverCall, Supplier<ClientCall<Q, R>> open, Metadata forwarded) {
       this.serverCall = serverCall;
-      this.clientCall = clientCall;
+      this.open = open;
+      this.forwarded = forwarded;
+    }
+
+    private ClientCall<Q, R> clientCall() {
+      ClientCall<Q, R> c = clientCall;
+      if (c == null) {
+        c = open.get();
+        clientCall = c;
+        c.start(fromEtcd, forwarded);
+        c.request(1);
+      }
+      return c;
     }
 
     final ServerCall.Listener<Q> fromCaller = new ServerCall.Listener<>() {
       @Override
       public void onMessage(Q message) {
-        clientCall.sendMessage(message);
+        ClientCall<Q, R> c = clientCall();
+        c.sendMessage(message);
         synchronized (Pipe.this) {
-          if (clientCall.isReady()) {
+          if (c.isReady()) {
             serverCall.request(1);
           } else {
             callerWaiting = true;
@@ -94,20 +123,24 @@ final class Forwarder {
 
       @Override
       public void onHalfClose() {
-        clientCall.halfClose();
+        clientCall().halfClose();
       }
 
       @Override
       public void onCancel() {
-        clientCall.cancel("caller cancelled", null);
+        ClientCall<Q, R> c = clientCall;
+        if (c != null) {
+          c.cancel("caller cancelled", null);
+        }
       }
 
       @Override
       public void onReady() {
         synchronized (Pipe.this) {
-          if (etcdWaiting) {
+          ClientCall<Q, R> c = clientCall;
+          if (etcdWaiting && c != null) {
             etcdWaiting = false;
-            clientCall.request(1);
+            c.request(1);
           }
         }
       }
@@ -116,7 +149,9 @@ final class Forwarder {
     final ClientCall.Listener<R> fromEtcd = new ClientCall.Listener<>() {
       @Override
       public void onHeaders(Metadata headers) {
-        serverCall.sendHeaders(headers);
+        if (!serverCall.isCancelled()) {
+          serverCall.sendHeaders(headers);
+        }
       }
 
       @Override

@@ -42,39 +42,50 @@ final class RpcMetrics implements ServerInterceptor {
     Counter.builder("grpc.server.started").description("RPCs started on the server")
         .tags("grpc_service", service, "grpc_method", method, "grpc_type", type)
         .register(registry).increment();
-    long start = System.nanoTime();
-    AtomicBoolean done = new AtomicBoolean();
-    Runnable[] record = new Runnable[1];
+    Outcome outcome = new Outcome(service, method, type, System.nanoTime());
     ServerCall<Q, R> counted = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
       @Override
       public void close(Status status, Metadata trailers) {
-        finish(status.getCode());
+        outcome.record(status.getCode());
         super.close(status, trailers);
-      }
-
-      private void finish(Status.Code code) {
-        if (done.compareAndSet(false, true)) {
-          Counter.builder("grpc.server.handled").description("RPCs completed on the server")
-              .tags("grpc_service", service, "grpc_method", method, "grpc_type", type, "grpc_code", code.name())
-              .register(registry).increment();
-          Timer.builder("grpc.server.handling").description("RPC handling time on the server")
-              .tags("grpc_service", service, "grpc_method", method, "grpc_type", type)
-              .publishPercentileHistogram()
-              .register(registry).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        }
-      }
-
-      {
-        record[0] = () -> finish(Status.Code.CANCELLED);
       }
     };
     return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(counted, headers)) {
       @Override
       public void onCancel() {
-        record[0].run();
+        outcome.record(Status.Code.CANCELLED);
         super.onCancel();
       }
     };
+  }
+
+  /** One call's end, recorded once: by its close, or as CANCELLED when its client went first. */
+  private final class Outcome {
+    private final String service;
+    private final String method;
+    private final String type;
+    private final long startNanos;
+    private final AtomicBoolean recorded = new AtomicBoolean();
+
+    Outcome(String service, String method, String type, long startNanos) {
+      this.service = service;
+      this.method = method;
+      this.type = type;
+      this.startNanos = startNanos;
+    }
+
+    void record(Status.Code code) {
+      if (!recorded.compareAndSet(false, true)) {
+        return;
+      }
+      Counter.builder("grpc.server.handled").description("RPCs completed on the server")
+          .tags("grpc_service", service, "grpc_method", method, "grpc_type", type, "grpc_code", code.name())
+          .register(registry).increment();
+      Timer.builder("grpc.server.handling").description("RPC handling time on the server")
+          .tags("grpc_service", service, "grpc_method", method, "grpc_type", type)
+          .publishPercentileHistogram()
+          .register(registry).record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    }
   }
 
   private static String type(MethodDescriptor.MethodType t) {

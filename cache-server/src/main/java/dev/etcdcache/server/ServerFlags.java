@@ -4,10 +4,8 @@ import dev.etcdcache.api.ReadConsistency;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -18,39 +16,42 @@ import java.util.Optional;
  */
 final class ServerFlags {
 
-  /** A flag: whether it takes a value, and its help line. */
-  private record Flag(boolean takesValue, String help) {}
+  /** A flag: its name, whether it takes a value, whether it is supported yet, and its help line. */
+  private record Flag(String name, boolean takesValue, boolean supported, String help) {}
 
-  private static final Map<String, Flag> FLAGS = new LinkedHashMap<>();
-  private static final Map<String, Flag> UNSUPPORTED = new LinkedHashMap<>();
+  private static final String TLS = "TLS (not supported yet: fails at start)";
 
-  static {
-    FLAGS.put("endpoints", new Flag(true, "comma-separated etcd client endpoints (default 127.0.0.1:2379)"));
-    FLAGS.put("listen-addr", new Flag(true, "host:port to listen for gRPC client requests (default 127.0.0.1:23790)"));
-    FLAGS.put("advertise-client-url", new Flag(true,
-        "MemberList answers with one member at this URL, as grpc-proxy does (default: pass MemberList to etcd)"));
-    FLAGS.put("metrics-addr", new Flag(true, "http://host:port serving /metrics (Prometheus) and /health (default none)"));
-    FLAGS.put("max-send-bytes", new Flag(true,
-        "etcd's --max-request-bytes: fragment watches get responses above this + 512 KiB split,"
-            + " as etcd does (default 1572864)"));
-    FLAGS.put("max-recv-bytes", new Flag(true,
-        "largest accepted request message; larger fail with RESOURCE_EXHAUSTED (default 2097152, etcd's limit)"));
-    FLAGS.put("prefix", new Flag(true, "mirror only keys under this prefix; repeatable (default the whole keyspace)"));
-    FLAGS.put("history-events", new Flag(true, "recent revisions kept for watches and reads at a revision (default 10000)"));
-    FLAGS.put("default-consistency", new Flag(true,
-        "how Range requests not marked serializable are served: linearizable (default), serializable,"
-            + " or a staleness bound such as 500ms or 2s"));
-    FLAGS.put("watch-buffer-bytes", new Flag(true,
-        "bytes one watch stream may hold for a client that does not read before it is closed (default 67108864)"));
-    FLAGS.put("help", new Flag(false, "print this help and exit"));
-    String tls = "TLS (not supported yet: fails at start)";
-    for (String f : List.of("cert", "key", "cacert", "cert-file", "key-file", "trusted-ca-file", "client-crl-file")) {
-      UNSUPPORTED.put(f, new Flag(true, tls));
-    }
-    UNSUPPORTED.put("insecure-skip-tls-verify", new Flag(false, tls));
-    UNSUPPORTED.put("auto-tls", new Flag(false, tls));
-    UNSUPPORTED.put("namespace", new Flag(true, "key namespace (not supported yet: fails at start)"));
-  }
+  private static final List<Flag> FLAGS = List.of(
+      new Flag("endpoints", true, true, "comma-separated etcd client endpoints (default 127.0.0.1:2379)"),
+      new Flag("listen-addr", true, true, "host:port to listen for gRPC client requests (default 127.0.0.1:23790)"),
+      new Flag("advertise-client-url", true, true,
+          "MemberList answers with one member at this URL, as grpc-proxy does (default: pass MemberList to etcd)"),
+      new Flag("metrics-addr", true, true,
+          "http://host:port serving /metrics (Prometheus) and /health (default none)"),
+      new Flag("max-send-bytes", true, true,
+          "etcd's --max-request-bytes: fragment watches get responses above this + 512 KiB split,"
+              + " as etcd does (default 1572864)"),
+      new Flag("max-recv-bytes", true, true,
+          "largest accepted request message; larger fail with RESOURCE_EXHAUSTED (default 2097152, etcd's limit)"),
+      new Flag("prefix", true, true, "mirror only keys under this prefix; repeatable (default the whole keyspace)"),
+      new Flag("history-events", true, true,
+          "recent revisions kept for watches and reads at a revision (default 10000)"),
+      new Flag("default-consistency", true, true,
+          "how Range requests not marked serializable are served: linearizable (default), serializable,"
+              + " or a staleness bound such as 500ms or 2s"),
+      new Flag("watch-buffer-bytes", true, true,
+          "bytes one watch stream may hold for a client that does not read before it is closed (default 67108864)"),
+      new Flag("help", false, true, "print this help and exit"),
+      new Flag("cert", true, false, TLS),
+      new Flag("key", true, false, TLS),
+      new Flag("cacert", true, false, TLS),
+      new Flag("insecure-skip-tls-verify", false, false, TLS),
+      new Flag("cert-file", true, false, TLS),
+      new Flag("key-file", true, false, TLS),
+      new Flag("trusted-ca-file", true, false, TLS),
+      new Flag("client-crl-file", true, false, TLS),
+      new Flag("auto-tls", false, false, TLS),
+      new Flag("namespace", true, false, "key namespace (not supported yet: fails at start)"));
 
   private ServerFlags() {}
 
@@ -70,8 +71,7 @@ final class ServerFlags {
         .append("Usage: cache-server [flags]\n\n")
         .append("Serves etcd's v3 gRPC API from a watch-cache mirror; a drop-in for 'etcd grpc-proxy start'.\n\n")
         .append("Flags:\n");
-    FLAGS.forEach((name, f) -> b.append(String.format(Locale.ROOT, "  --%-26s %s%n", name, f.help())));
-    UNSUPPORTED.forEach((name, f) -> b.append(String.format(Locale.ROOT, "  --%-26s %s%n", name, f.help())));
+    FLAGS.forEach(f -> b.append(String.format(Locale.ROOT, "  --%-26s %s%n", f.name(), f.help())));
     return b.toString();
   }
 
@@ -90,15 +90,14 @@ final class ServerFlags {
       String body = arg.startsWith("--") ? arg.substring(2) : arg.substring(1);
       int eq = body.indexOf('=');
       String name = eq < 0 ? body : body.substring(0, eq);
-      Flag unsupported = UNSUPPORTED.get(name);
-      if (unsupported != null) {
+      Flag flag = FLAGS.stream().filter(f -> f.name().equals(name)).findFirst().orElse(null);
+      if (flag == null) {
+        throw new IllegalArgumentException("unknown flag: --" + name + " (see --help)");
+      }
+      if (!flag.supported()) {
         throw new IllegalArgumentException("flag --" + name + " is not supported yet by cache-server: "
             + (name.equals("namespace") ? "key namespaces are not implemented"
                 : "TLS is not implemented; use plaintext endpoints and listen address"));
-      }
-      Flag flag = FLAGS.get(name);
-      if (flag == null) {
-        throw new IllegalArgumentException("unknown flag: --" + name + " (see --help)");
       }
       String value;
       if (eq >= 0) {

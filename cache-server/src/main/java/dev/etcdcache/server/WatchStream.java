@@ -64,6 +64,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
   private final ResponseHeaders headers;
   private final int fragmentBytes;
   private final Outbox outbox;
+  private final long bufferBytes;
   private final Runnable onEnd;
 
   private final Object lock = new Object();
@@ -81,6 +82,9 @@ final class WatchStream implements StreamObserver<WatchRequest> {
   private long progressRevision = Long.MAX_VALUE;
   @GuardedBy("lock")
   private boolean ended;
+  /** Bytes of responses held in watches' {@code early} lists. */
+  @GuardedBy("lock")
+  private long earlyBytes;
 
   WatchStream(CacheWire wire, ResponseHeaders headers, int fragmentBytes, long bufferBytes,
       ServerCallStreamObserver<WatchResponse> observer, Runnable onEnd) {
@@ -88,6 +92,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
     this.headers = headers;
     this.fragmentBytes = fragmentBytes;
     this.outbox = new Outbox(observer, bufferBytes);
+    this.bufferBytes = bufferBytes;
     this.onEnd = onEnd;
     observer.setOnCancelHandler(this::cancelled);
   }
@@ -256,7 +261,14 @@ final class WatchStream implements StreamObserver<WatchRequest> {
         progressRevision = Math.min(progressRevision, r.getHeader().getRevision());
         progressDoneLocked(r.getHeader());
       } else if (!w.createdSent) {
+        // Held until an earlier watch's created response has gone out; counted in the bound.
         w.early.add(r);
+        earlyBytes += r.getSerializedSize();
+        if (earlyBytes + outbox.waitingBytes() > bufferBytes) {
+          outbox.fail(Status.RESOURCE_EXHAUSTED.withDescription(
+              "etcd-cache: watch stream closed: more than " + bufferBytes + " bytes of responses held for it"));
+          abortLocked();
+        }
       } else {
         sendEventsLocked(w, r);
       }
@@ -302,10 +314,15 @@ final class WatchStream implements StreamObserver<WatchRequest> {
       if (w.refused) {
         continue;
       }
-      for (WatchResponse r : w.early) {
+      List<WatchResponse> held = new ArrayList<>(w.early);
+      w.early.clear();
+      for (WatchResponse r : held) {
+        earlyBytes -= r.getSerializedSize();
         sendEventsLocked(w, r);
       }
-      w.early.clear();
+      if (ended) {
+        return;
+      }
       if (w.endAfterFlush) {
         w.closed = true;
       } else if (w.cancelRequested) {
@@ -369,23 +386,31 @@ final class WatchStream implements StreamObserver<WatchRequest> {
   private void sendLocked(WatchResponse r) {
     if (!outbox.send(r) && !ended) {
       // The client stopped reading: the outbox ended the stream; end its watches off this path.
-      LOG.warn("closed a watch stream with {} watches: its client did not read (RESOURCE_EXHAUSTED)",
-          watches.size());
-      ended = true;
-      List<StreamWatch> open = new ArrayList<>(watches.values());
-      open.addAll(creating);
-      watches.clear();
-      creating.clear();
-      progressWaiting.clear();
-      for (StreamWatch w : open) {
-        w.closed = true;
-        Watch.Watcher watcher = w.watcher;
-        if (watcher != null) {
-          watcher.close();
-        }
-      }
-      onEnd.run();
+      abortLocked();
     }
+  }
+
+  /** Ends the stream's watches after the outbox ended the call (the client does not read). */
+  @GuardedBy("lock")
+  private void abortLocked() {
+    LOG.warn("closed a watch stream with {} watches: its client did not read (RESOURCE_EXHAUSTED)",
+        watches.size());
+    ended = true;
+    List<StreamWatch> open = new ArrayList<>(watches.values());
+    open.addAll(creating);
+    watches.clear();
+    creating.clear();
+    progressWaiting.clear();
+    earlyBytes = 0;
+    for (StreamWatch w : open) {
+      w.closed = true;
+      w.early.clear();
+      Watch.Watcher watcher = w.watcher;
+      if (watcher != null) {
+        watcher.close();
+      }
+    }
+    onEnd.run();
   }
 
   /** One watch of this stream; fields guarded by the stream's lock. */

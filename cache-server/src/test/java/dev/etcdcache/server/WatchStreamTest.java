@@ -99,6 +99,19 @@ class WatchStreamTest {
   }
 
   @Test
+  void watch_cancelRightAfterCreate_createdThenCanceledNothingAfter() throws Exception {
+    compare(s -> {
+      s.create(create("quick/a", ""));
+      s.send(WatchRequest.newBuilder().setCancelRequest(WatchCancelRequest.newBuilder().setWatchId(0)).build());
+      s.create(MissingFields.withWatchId(create("quick/b", ""), 5));
+      s.send(WatchRequest.newBuilder().setCancelRequest(WatchCancelRequest.newBuilder().setWatchId(5)).build());
+    }, 4, () -> {
+      put("quick/a", "1");
+      put("quick/b", "2");
+    }, 4);
+  }
+
+  @Test
   void watch_fromCompactedRevision_canceledWithCompactRevision() throws Exception {
     for (int i = 0; i < 5; i++) {
       put("compacted/a", "v" + i);
