@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -27,6 +28,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class RpcMetrics implements ServerInterceptor {
 
   private final MeterRegistry registry;
+  /**
+   * Each method's meters, registered once: building and looking up a meter in the registry on
+   * every RPC cost more CPU than serving a cached Range.
+   */
+  private final ConcurrentHashMap<String, MethodMeters> methods = new ConcurrentHashMap<>();
 
   RpcMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -36,13 +42,9 @@ final class RpcMetrics implements ServerInterceptor {
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
       ServerCallHandler<Q, R> next) {
     MethodDescriptor<Q, R> m = call.getMethodDescriptor();
-    String service = m.getServiceName();
-    String method = m.getBareMethodName();
-    String type = type(m.getType());
-    Counter.builder("grpc.server.started").description("RPCs started on the server")
-        .tags("grpc_service", service, "grpc_method", method, "grpc_type", type)
-        .register(registry).increment();
-    Outcome outcome = new Outcome(service, method, type, System.nanoTime());
+    MethodMeters meters = methods.computeIfAbsent(m.getFullMethodName(), name -> new MethodMeters(m));
+    meters.started.increment();
+    Outcome outcome = new Outcome(meters, System.nanoTime());
     ServerCall<Q, R> counted = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
       @Override
       public void close(Status status, Metadata trailers) {
@@ -59,18 +61,44 @@ final class RpcMetrics implements ServerInterceptor {
     };
   }
 
-  /** One call's end, recorded once: by its close, or as CANCELLED when its client went first. */
-  private final class Outcome {
+  /** One method's meters; a handled counter per status code, made on the code's first use. */
+  private final class MethodMeters {
     private final String service;
     private final String method;
     private final String type;
+    private final Counter started;
+    private final Timer handling;
+    private final ConcurrentHashMap<Status.Code, Counter> handled = new ConcurrentHashMap<>();
+
+    MethodMeters(MethodDescriptor<?, ?> m) {
+      this.service = m.getServiceName();
+      this.method = m.getBareMethodName();
+      this.type = type(m.getType());
+      this.started = Counter.builder("grpc.server.started").description("RPCs started on the server")
+          .tags("grpc_service", service, "grpc_method", method, "grpc_type", type)
+          .register(registry);
+      this.handling = Timer.builder("grpc.server.handling").description("RPC handling time on the server")
+          .tags("grpc_service", service, "grpc_method", method, "grpc_type", type)
+          .publishPercentileHistogram()
+          .register(registry);
+    }
+
+    Counter handled(Status.Code code) {
+      return handled.computeIfAbsent(code, c -> Counter.builder("grpc.server.handled")
+          .description("RPCs completed on the server")
+          .tags("grpc_service", service, "grpc_method", method, "grpc_type", type, "grpc_code", c.name())
+          .register(registry));
+    }
+  }
+
+  /** One call's end, recorded once: by its close, or as CANCELLED when its client went first. */
+  private static final class Outcome {
+    private final MethodMeters meters;
     private final long startNanos;
     private final AtomicBoolean recorded = new AtomicBoolean();
 
-    Outcome(String service, String method, String type, long startNanos) {
-      this.service = service;
-      this.method = method;
-      this.type = type;
+    Outcome(MethodMeters meters, long startNanos) {
+      this.meters = meters;
       this.startNanos = startNanos;
     }
 
@@ -78,13 +106,8 @@ final class RpcMetrics implements ServerInterceptor {
       if (!recorded.compareAndSet(false, true)) {
         return;
       }
-      Counter.builder("grpc.server.handled").description("RPCs completed on the server")
-          .tags("grpc_service", service, "grpc_method", method, "grpc_type", type, "grpc_code", code.name())
-          .register(registry).increment();
-      Timer.builder("grpc.server.handling").description("RPC handling time on the server")
-          .tags("grpc_service", service, "grpc_method", method, "grpc_type", type)
-          .publishPercentileHistogram()
-          .register(registry).record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+      meters.handled(code).increment();
+      meters.handling.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }
   }
 
