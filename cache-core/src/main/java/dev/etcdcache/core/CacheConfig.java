@@ -34,7 +34,8 @@ import java.util.concurrent.ForkJoinPool;
  * @param progressRequestDelay how long a consistent read waits for events before asking etcd to
  *     confirm progress (revisions outside the mirrored ranges bring no events)
  * @param watchProgressNotifyInterval how often an idle watcher created with progressNotify gets a
- *     progress response (etcd's {@code --experimental-watch-progress-notify-interval})
+ *     progress response until etcd's own {@code --experimental-watch-progress-notify-interval} has
+ *     been observed on the mirror's upstream watch
  * @param watcherQueueLimit responses queued for one watcher (cache watch or typed-view watch)
  *     before it is marked lagging and caught up from history; bounds a slow listener's memory
  * @param watchRegistrationTimeout how long a new watcher may wait for the mirror to reach etcd's

@@ -397,8 +397,9 @@ public final class CachingClient implements Client {
 
     /**
      * How often an idle watcher created with {@code withProgressNotify(true)} gets a progress
-     * response (default 10 minutes, etcd's {@code --experimental-watch-progress-notify-interval}
-     * default; set it to the etcd server's value).
+     * response until etcd's own {@code --experimental-watch-progress-notify-interval} is observed
+     * on the mirror's upstream watch (it is, once that watch has been idle for one interval);
+     * default 10 minutes, etcd's default.
      */
     public Builder watchProgressNotifyInterval(Duration interval) {
       checkUnset(this.watchProgressNotifyInterval, "watchProgressNotifyInterval");

@@ -32,9 +32,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * from its own upstream jetcd watch, whose responses are etcd's own. Starting one costs a count-only
  * Range to etcd (shared by concurrent watch calls) to learn etcd's revision and its compaction.
  *
+ * <p>Periodic progress notifications (progressNotify) come at etcd's own
+ * {@code --experimental-watch-progress-notify-interval}, learned from the periodic notifications
+ * on the mirror's upstream watch (they arrive while that watch is idle for an interval); until one
+ * was seen, at {@code CachingClient.Builder#watchProgressNotifyInterval} (etcd's default, 10
+ * minutes). Each carries the mirror's current revision.
+ *
  * <p>Not promised: {@code requireLeader} is not checked for watchers served from memory (the
- * mirror's watch is etcd's); periodic progress notifications follow the cache's interval, not etcd's
- * {@code --experimental-watch-progress-notify-interval}; a progress request is not answered for a
+ * mirror's watch is etcd's and requires a leader); a progress request is not answered for a
  * watcher still catching up (as etcd 3.4.31+ / 3.5.13+, unlike 3.4.23).
  *
  * <p>Thread-safe.

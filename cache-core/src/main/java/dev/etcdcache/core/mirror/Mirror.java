@@ -69,6 +69,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   private final AtomicLong relists = new AtomicLong();
   private final AtomicLong reconnects = new AtomicLong();
   private final Freshness freshness;
+  private final ProgressCadence cadence = new ProgressCadence();
   private final StatsRecorder stats;
   private volatile boolean connected;
   private volatile String lastError;
@@ -100,7 +101,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     this.versions = new PublishedVersions(
         new VersionWindow(settings.versionsKept(), settings.versionsAge().toNanos()), freshness, callbacks);
     this.progressCheck = new ProgressCheck(kv, settings.ranges(), stats);
-    this.loop = new WatchLoop(watch, watchRange, settings, applier, ticker, new LoopSink(), stats);
+    this.loop = new WatchLoop(watch, watchRange, settings, applier, ticker, new LoopSink(), stats, cadence);
   }
 
   /** Starts the bootstrap; the returned future completes when the first version is published. */
@@ -182,6 +183,11 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   @Override
   public void requestProgress() {
     applier.execute(loop::requestProgress);
+  }
+
+  @Override
+  public Optional<java.time.Duration> upstreamProgressInterval() {
+    return cadence.interval();
   }
 
   /** The header fields (cluster, member, raft term) of etcd's latest answer, revision 0. */

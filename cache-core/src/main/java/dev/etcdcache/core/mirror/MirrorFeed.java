@@ -3,6 +3,8 @@ package dev.etcdcache.core.mirror;
 import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.store.StoreVersion;
 import io.etcd.jetcd.api.ResponseHeader;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -38,6 +40,14 @@ public interface MirrorFeed {
 
   /** etcd's header as the mirror last saw it (cluster, member, raft term; revision 0). */
   ResponseHeader header();
+
+  /**
+   * etcd's periodic progress-notify interval as seen on the mirror's upstream watch, empty until
+   * one was seen (see {@link ProgressCadence}).
+   */
+  default Optional<Duration> upstreamProgressInterval() {
+    return Optional.empty();
+  }
 
   /** Whether {@code range} lies entirely inside the mirrored ranges. */
   boolean covers(KeyRange range);

@@ -56,6 +56,7 @@ final class WatchLoop {
   private final Ticker ticker;
   private final Sink sink;
   private final StatsRecorder stats;
+  private final ProgressCadence cadence;
   private Watch.Watcher watcher;
   private long generation;
   private long lastResponseNanos;
@@ -75,8 +76,9 @@ final class WatchLoop {
   private boolean progressWanted;
 
   WatchLoop(Watch watch, KeyRange range, MirrorSettings settings, ScheduledExecutorService applier,
-      Ticker ticker, Sink sink, StatsRecorder stats) {
+      Ticker ticker, Sink sink, StatsRecorder stats, ProgressCadence cadence) {
     this.watch = watch;
+    this.cadence = cadence;
     this.stats = stats;
     this.range = range;
     this.settings = settings;
@@ -160,6 +162,7 @@ final class WatchLoop {
     backoffNanos = settings.backoffMin().toNanos();
     if (response.isCreatedNotify()) {
       created = true;
+      cadence.streamStarted(lastResponseNanos);
       sink.onConnected(true, null);
       if (progressWanted) {
         progressWanted = false;
@@ -173,6 +176,9 @@ final class WatchLoop {
       // with none outstanding is etcd's own periodic one.
       Long oldest = unanswered.pollFirst();
       sent = oldest == null ? 0 : oldest;
+      if (oldest == null) {
+        cadence.periodic(lastResponseNanos);
+      }
     }
     sink.onResponse(response, sent);
   }
@@ -230,6 +236,7 @@ final class WatchLoop {
   }
 
   private void closeWatcher() {
+    cadence.streamEnded();
     if (watcher != null) {
       try {
         watcher.close();

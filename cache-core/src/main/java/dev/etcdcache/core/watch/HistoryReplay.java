@@ -55,7 +55,9 @@ final class HistoryReplay {
     long current = source.currentRevision();
     if (history.covers(w.nextRevision())) {
       replayOnApply(w, w.nextRevision(), current, 0);
-      w.goLive(current + 1);
+      // A watcher back from its own upstream watch may have been sent revisions the mirror has
+      // not applied yet.
+      w.goLive(Math.max(current + 1, w.nextRevision()));
     } else {
       fanOut.remove(w);
       fallback.open(w, w.nextRevision(), false);

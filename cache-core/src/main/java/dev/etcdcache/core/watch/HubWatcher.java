@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *   PENDING --goLive--> LIVE --offerLive refused--> LAGGING --goLive--> LIVE
  *      |                  |                            |
- *      +------------------+----moveToUpstream----------+--> UPSTREAM
+ *      +------------------+----moveToUpstream----------+--> UPSTREAM --rejoin--> LAGGING
  *   PENDING --markInert--> INERT          any --end--> ENDED
  * </pre>
  * LIVE and LAGGING watchers are in the hub's {@link FanOut} index ({@link #isIndexed()}).
@@ -30,6 +30,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When {@link #offerLive} finds the queue full the watcher turns LAGGING; the drain that empties
  * the queue hands it back to its {@link Owner}, which catches it up from the history.
+ *
+ * <h2>Its own upstream watch</h2>
+ * While UPSTREAM, etcd's responses reach the queue through {@link #acceptUpstream}, which also
+ * tracks the revision through which etcd has sent this watcher every event: the last event's, or a
+ * periodic progress notification's (etcd sends those only to a watcher that has every event up to
+ * the revision it names; not so an answer to a progress request in etcd 3.4, so after the client
+ * asked for one, notifications stop counting). {@link #rejoin} ends the own watch at that revision
+ * under the same lock, so no response of it is queued after the revision the hub resumes from.
  */
 final class HubWatcher implements Watch.Watcher {
 
@@ -80,6 +88,22 @@ final class HubWatcher implements Watch.Watcher {
   private volatile boolean ended;
   private volatile boolean failureLogged;
   private volatile Watch.Watcher upstream;
+
+  // the own upstream watch: jetcd's thread and the apply thread, under upstreamLock
+  private final Object upstreamLock = new Object();
+  /** Identifies the current own upstream watch: responses of any other are dropped. */
+  private Object upstreamToken;
+  /** etcd has sent every event up to this revision through the own upstream watch. */
+  private long upstreamThrough;
+  /**
+   * etcd itself vouched for {@code upstreamThrough} (an event or a periodic notification came): until
+   * then the own watch may still be cancelled for a compaction, which only etcd may decide.
+   */
+  private boolean upstreamVouched;
+  /** Progress requests of the client sent on the own watch and not answered yet. */
+  private int progressAsked;
+  /** The client asked for progress on the own watch: its notifications no longer vouch for anything. */
+  private boolean progressEverAsked;
 
   // apply thread only
   private volatile State state = State.PENDING;
@@ -274,10 +298,19 @@ final class HubWatcher implements Watch.Watcher {
     return true;
   }
 
-  /** Keeps {@code u} as this watcher's own upstream watch, closed at once if the client closed it meanwhile. */
-  void attachUpstream(Watch.Watcher u) {
-    upstream = u;
-    if (closedByClient.get()) {
+  /**
+   * Keeps {@code u}, started with {@code token}, as this watcher's own upstream watch; closed at once
+   * if the client closed the watcher or it rejoined the hub meanwhile.
+   */
+  void attachUpstream(Object token, Watch.Watcher u) {
+    boolean current;
+    synchronized (upstreamLock) {
+      current = token == upstreamToken;
+      if (current) {
+        upstream = u;
+      }
+    }
+    if (!current || closedByClient.get()) {
       u.close();
     }
   }
@@ -287,9 +320,100 @@ final class HubWatcher implements Watch.Watcher {
     if (state == State.UPSTREAM) {
       Watch.Watcher u = upstream;
       if (u != null) {
+        synchronized (upstreamLock) {
+          progressAsked++;
+          progressEverAsked = true;
+        }
         u.requestProgress();
       }
     }
+  }
+
+  /**
+   * Starts a new own upstream watch from revision {@code from}.
+   *
+   * @return the token its responses are accepted with
+   */
+  Object upstreamStarted(long from) {
+    synchronized (upstreamLock) {
+      upstreamToken = new Object();
+      upstreamThrough = from - 1;
+      upstreamVouched = false;
+      progressAsked = 0;
+      progressEverAsked = false;
+      return upstreamToken;
+    }
+  }
+
+  /**
+   * Queues a response of the own upstream watch identified by {@code token}, unless that watch was
+   * ended. A progress notification the client neither subscribed to (the hub always asks etcd for
+   * them, to learn how far etcd has sent) nor asked for is not passed on.
+   *
+   * @return the revision through which etcd has now sent every event, or -1 if the response was
+   *     dropped or etcd has not vouched for any revision yet
+   */
+  long acceptUpstream(Object token, WatchResponse response) {
+    synchronized (upstreamLock) {
+      if (token != upstreamToken) {
+        return -1;
+      }
+      var events = response.getEvents();
+      if (!events.isEmpty()) {
+        upstreamThrough = Math.max(upstreamThrough, events.get(events.size() - 1).getKeyValue().getModRevision());
+        upstreamVouched = true;
+        deliverLater(response);
+      } else if (response.isCreatedNotify()) {
+        deliverLater(response);
+      } else {
+        boolean asked = progressAsked > 0;
+        if (asked) {
+          progressAsked--;
+        }
+        if (asked || request.progressNotify()) {
+          deliverLater(response);
+        }
+        if (!progressEverAsked) {
+          upstreamThrough = Math.max(upstreamThrough, response.getHeader().getRevision());
+          upstreamVouched = true;
+        }
+      }
+      return upstreamVouched ? upstreamThrough : -1;
+    }
+  }
+
+  /** Whether {@code token} is still the current own upstream watch's (its end is this watcher's). */
+  boolean isCurrentUpstream(Object token) {
+    synchronized (upstreamLock) {
+      return token == upstreamToken;
+    }
+  }
+
+  /**
+   * Ends the own upstream watch if etcd has sent everything up to a revision after which
+   * {@code resumable} can serve the watcher, and turns LAGGING from the next revision, for the owner
+   * to catch it up once its queue is drained. Apply thread only.
+   *
+   * @return false if it stays on its own watch
+   */
+  boolean rejoin(java.util.function.LongPredicate resumable) {
+    Watch.Watcher u;
+    synchronized (upstreamLock) {
+      if (state != State.UPSTREAM || upstreamToken == null || !upstreamVouched || closedByClient.get()
+          || !resumable.test(upstreamThrough + 1)) {
+        return false;
+      }
+      upstreamToken = null;
+      nextRevision = upstreamThrough + 1;
+      state = State.LAGGING;
+      u = upstream;
+      upstream = null;
+    }
+    if (u != null) {
+      u.close();
+    }
+    queue.notifyWhenDrained();
+    return true;
   }
 
   /** Ended: the hub serves it no more. */

@@ -1,5 +1,7 @@
 package dev.etcdcache.core.watch;
 
+import dev.etcdcache.core.history.EventHistory;
+import dev.etcdcache.core.mirror.MirrorFeed;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchResponse;
@@ -16,6 +18,13 @@ import java.util.function.Consumer;
  * revision checks at registration fail; for a lagging watcher that fell off the history; and for a
  * watcher a re-list left behind above the compact revision.
  *
+ * <h2>Rejoining</h2>
+ * Not for life: a watcher inside the mirrored ranges goes back to the hub once etcd has sent it, on
+ * its own watch, every event up to a revision the history covers the rest from (its last event's,
+ * or one a periodic progress notification vouches for; the own watch always asks etcd for those).
+ * It then turns LAGGING from the next revision and is caught up from the history like any lagging
+ * watcher, so no event is lost or repeated at the seam; etcd's stream for it is closed.
+ *
  * <p>Thread-safe; called on the apply thread, or on the client's thread for a watcher the apply
  * thread has not seen yet.
  */
@@ -24,12 +33,24 @@ final class UpstreamFallback {
   private final Upstream upstream;
   private final WatchCounters counters;
   private final Consumer<HubWatcher> onCompleted;
+  private final MirrorFeed source;
+  private final EventHistory history;
+  private final FanOut fanOut;
+  private final ApplyThread apply;
 
-  /** @param onCompleted called (on jetcd's thread) when etcd ends a watcher's upstream watch */
-  UpstreamFallback(Upstream upstream, WatchCounters counters, Consumer<HubWatcher> onCompleted) {
+  /**
+   * @param onCompleted called (on jetcd's thread) when etcd ends a watcher's upstream watch
+   * @param source, history, fanOut, apply where a rejoining watcher is served from again
+   */
+  UpstreamFallback(Upstream upstream, WatchCounters counters, Consumer<HubWatcher> onCompleted,
+      MirrorFeed source, EventHistory history, FanOut fanOut, ApplyThread apply) {
     this.upstream = upstream;
     this.counters = counters;
     this.onCompleted = onCompleted;
+    this.source = source;
+    this.history = history;
+    this.fanOut = fanOut;
+    this.apply = apply;
   }
 
   /**
@@ -41,25 +62,50 @@ final class UpstreamFallback {
       return;
     }
     counters.upstreamWatchOpened();
+    Object token = w.upstreamStarted(from);
+    boolean mayRejoin = from >= 0 && source.covers(w.request().range());
     Watch.Watcher u = upstream.watch(w.request().key(), optionFrom(w.request().option(), from, createdNotify),
         new Watch.Listener() {
           @Override
           public void onNext(WatchResponse response) {
-            w.deliverLater(response);
+            long through = w.acceptUpstream(token, response);
+            if (mayRejoin && through >= 0 && (!history.isStarted() || history.covers(through + 1))) {
+              apply.post(() -> rejoinOnApply(w));
+            }
           }
 
           @Override
           public void onError(Throwable throwable) {
-            w.failLater(throwable);
+            if (w.isCurrentUpstream(token)) {
+              w.failLater(throwable);
+            }
           }
 
           @Override
           public void onCompleted() {
-            onCompleted.accept(w);
-            w.completeLater();
+            // jetcd completes a watcher it was asked to close: after a rejoin, that is not the end.
+            if (w.isCurrentUpstream(token)) {
+              onCompleted.accept(w);
+              w.completeLater();
+            }
           }
         });
-    w.attachUpstream(u);
+    w.attachUpstream(token, u);
+  }
+
+  /** Brings {@code w} back to the hub if it is still on its own watch and the history covers the rest. Apply thread only. */
+  private void rejoinOnApply(HubWatcher w) {
+    if (source.currentRevision() < 0) {
+      return;
+    }
+    if (!history.isStarted()) {
+      // Nothing was applied since the mirror was listed: the history starts here, as at a registration.
+      history.reset(source.currentRevision());
+    }
+    if (w.rejoin(history::covers)) {
+      fanOut.add(w);
+      counters.upstreamWatchRejoined();
+    }
   }
 
   /** The client's options, from revision {@code from}, with created notification only if asked for. */
@@ -67,7 +113,9 @@ final class UpstreamFallback {
     WatchOption.Builder b = WatchOption.builder()
         .withRevision(from)
         .withPrevKV(o.isPrevKV())
-        .withProgressNotify(o.isProgressNotify())
+        // Always: a periodic notification tells how far etcd has sent (see rejoining); the client
+        // gets them only if it asked.
+        .withProgressNotify(true)
         .withCreateNotify(createdNotify)
         .withNoPut(o.isNoPut())
         .withNoDelete(o.isNoDelete())

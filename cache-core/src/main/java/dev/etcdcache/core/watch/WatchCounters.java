@@ -15,6 +15,7 @@ final class WatchCounters {
   private final LongAdder overflows = new LongAdder();
   private final LongAdder upstreamWatches = new LongAdder();
   private final LongAdder compactionCancels = new LongAdder();
+  private final LongAdder rejoins = new LongAdder();
   private final LongAdder listenerFailures = new LongAdder();
 
   WatchCounters(StatsRecorder stats) {
@@ -38,6 +39,11 @@ final class WatchCounters {
     stats.recordRpc(StatsRecorder.Rpc.WATCH_STREAM);
   }
 
+  /** A watcher on its own upstream watch went back to the hub (the open streams gauge shows it). */
+  void upstreamWatchRejoined() {
+    rejoins.increment();
+  }
+
   /** The hub ended a watcher with a compaction error. */
   void compactionCancelled() {
     compactionCancels.increment();
@@ -56,6 +62,10 @@ final class WatchCounters {
 
   long upstreamWatches() {
     return upstreamWatches.sum();
+  }
+
+  long rejoins() {
+    return rejoins.sum();
   }
 
   long compactionCancels() {

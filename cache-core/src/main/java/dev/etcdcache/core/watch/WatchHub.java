@@ -29,7 +29,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -75,6 +74,7 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
    * @param registrationTimeout how long the revision checks of a new watcher may take before it is
    *     given its own upstream watch instead
    * @param progressNotifyInterval how often idle progressNotify watchers get a progress response
+   *     until etcd's own interval is seen on the mirror's upstream watch
    */
   public record Settings(int queueLimit, int replayRevisions, Duration registrationTimeout,
       Duration progressNotifyInterval) {
@@ -101,8 +101,6 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
   private final UpstreamFallback fallback;
   private final Registration registration;
   private final ProgressTicker progress;
-  /** The progress tick's schedule, null without a timer. */
-  private final ScheduledFuture<?> tick;
   private final HubWatcher.Owner owner = new WatcherOwner();
   private final Set<HubWatcher> watchers = ConcurrentHashMap.newKeySet();
   private final AtomicLong ids = new AtomicLong();
@@ -137,12 +135,14 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
     this.counters = new WatchCounters(stats);
     Responses responses = new Responses(source);
     this.fanOut = new FanOut(responses, counters);
-    this.fallback = new UpstreamFallback(upstream, counters, watchers::remove);
+    this.fallback = new UpstreamFallback(upstream, counters, watchers::remove, source, history, fanOut, apply);
     this.replay = new HistoryReplay(history, source, responses, fanOut, fallback, settings.replayRevisions());
     this.registration = new Registration(source, upstream, history, apply, fanOut, replay, fallback, responses,
         settings.registrationTimeout());
     this.progress = new ProgressTicker(fanOut, history, source, responses, apply);
-    this.tick = timer == null ? null : progress.schedule(timer, settings.progressNotifyInterval());
+    if (timer != null) {
+      progress.start(timer, settings.progressNotifyInterval());
+    }
   }
 
   /**
@@ -191,6 +191,11 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
     return counters.upstreamWatches();
   }
 
+  /** Watchers that went back from their own upstream watch to the shared one. */
+  public long upstreamRejoins() {
+    return counters.rejoins();
+  }
+
   /** Times a watcher's queue overflowed and it had to catch up. */
   public long overflows() {
     return counters.overflows();
@@ -221,9 +226,7 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
       return;
     }
     source.removeListener(this);
-    if (tick != null) {
-      tick.cancel(false);
-    }
+    progress.stop();
     new ArrayList<>(watchers).forEach(HubWatcher::close);
   }
 

@@ -170,6 +170,73 @@ class WatchHubTest {
   }
 
   @Test
+  void upstreamWatcher_onceEtcdSentWhatTheHistoryLacks_rejoinsTheHub_withoutGapOrDuplicate() {
+    apply(put("k", "1", null)); // 11: the history starts at 10 (the first watch's revision)
+    Recorder r = watch("k", WatchOption.builder().withRevision(5).build());
+    assertThat(upstream.watchRevisions).containsExactly(5L);
+    assertThat(upstream.options.get(0).isProgressNotify()).as("the own watch asks for progress").isTrue();
+    Watch.Listener own = upstream.listeners.get(0);
+    apply(put("k", "2", null)); // 12
+    apply(put("k", "3", null)); // 13
+    own.onNext(upstreamEvents(13, 7)); // etcd's catch-up: 7 is before the history, stays upstream
+    delivery.runAll();
+    assertThat(hub.upstreamRejoins()).isZero();
+    own.onNext(upstreamEvents(13, 11)); // everything through 11: the history has 12 on
+    delivery.runAll();
+    assertThat(hub.upstreamRejoins()).isEqualTo(1);
+    assertThat(upstream.closed).isEqualTo(1);
+    own.onNext(upstreamEvents(13, 12)); // in flight when the own watch closed: dropped
+    apply(put("k", "4", null)); // 14, live
+    delivery.runAll();
+    List<Long> seen = new ArrayList<>();
+    r.events().forEach(e -> seen.add(e.getKv().getModRevision()));
+    assertThat(seen).containsExactly(7L, 11L, 12L, 13L, 14L);
+    assertThat(r.completed).as("the own watch's completion is not the watcher's").isZero();
+    assertThat(r.watcher.isClosed()).isFalse();
+    assertThat(hub.upstreamStreams()).isZero();
+  }
+
+  @Test
+  void upstreamWatcher_periodicProgressVouchesForQuietRange_rejoins_unsubscribedNotificationsHidden() {
+    apply(put("other", "1", null)); // 11
+    Recorder r = watch("k", WatchOption.builder().withRevision(5).build());
+    Watch.Listener own = upstream.listeners.get(0);
+    apply(put("other", "2", null)); // 12
+    own.onNext(progressAt(12)); // etcd's periodic notification: every event of "k" up to 12 was sent
+    apply(put("k", "v", null)); // 13
+    delivery.runAll();
+    assertThat(hub.upstreamRejoins()).isEqualTo(1);
+    assertThat(r.responses).as("no notification the client did not subscribe to").allMatch(x -> !x.getEvents().isEmpty());
+    List<Long> seen = new ArrayList<>();
+    r.events().forEach(e -> seen.add(e.getKv().getModRevision()));
+    assertThat(seen).containsExactly(13L);
+  }
+
+  @Test
+  void upstreamWatcher_compactedStart_staysWithEtcdUntilEtcdSendsSomething() {
+    apply(put("k", "1", null)); // 11
+    upstream.compactRevision = 12;
+    Recorder r = watch("k", WatchOption.builder().withRevision(11).withCreateNotify(true).build());
+    assertThat(upstream.watchRevisions).as("the revision check failed: etcd decides").containsExactly(11L);
+    upstream.listeners.get(0).onNext(new WatchResponse(io.etcd.jetcd.api.WatchResponse.newBuilder()
+        .setHeader(ResponseHeader.newBuilder().setRevision(11)).setCreated(true).build()));
+    delivery.runAll();
+    assertThat(hub.upstreamRejoins()).as("created vouches for nothing; etcd may still cancel it").isZero();
+  }
+
+  @Test
+  void upstreamWatcher_afterTheClientAskedForProgress_notificationsNoLongerVouch() {
+    apply(put("other", "1", null)); // 11
+    Recorder r = watch("k", WatchOption.builder().withRevision(5).build());
+    Watch.Listener own = upstream.listeners.get(0);
+    r.watcher.requestProgress();
+    own.onNext(progressAt(11)); // etcd 3.4 may answer a progress request before events it covers
+    delivery.runAll();
+    assertThat(hub.upstreamRejoins()).isZero();
+    assertThat(r.responses).hasSize(1); // the answer the client asked for
+  }
+
+  @Test
   void requestProgress_liveWatcher_getsEmptyResponseAtCurrentRevisionAfterItsEvents() {
     Recorder r = watch("k", WatchOption.DEFAULT);
     apply(put("k", "1", null));
@@ -226,6 +293,19 @@ class WatchHubTest {
           e.hasPrevKv() ? StoredValue.pack(e.getPrevKv()) : null));
     }
     hub.onRevision(new AppliedRevision(version(before), version(revision), writes));
+  }
+
+  /** A response of an own upstream watch with one PUT of "k" at {@code mod}, header {@code header}. */
+  private static WatchResponse upstreamEvents(long header, long mod) {
+    return new WatchResponse(io.etcd.jetcd.api.WatchResponse.newBuilder()
+        .setHeader(ResponseHeader.newBuilder().setRevision(header))
+        .addEvents(put("k", "x", null).toBuilder().setKv(kv("k", "x", mod)))
+        .build());
+  }
+
+  private static WatchResponse progressAt(long revision) {
+    return new WatchResponse(io.etcd.jetcd.api.WatchResponse.newBuilder()
+        .setHeader(ResponseHeader.newBuilder().setRevision(revision)).build());
   }
 
   private static StoreVersion version(long revision) {
@@ -370,6 +450,9 @@ class WatchHubTest {
   private final class FakeUpstream implements Upstream {
     long compactRevision;
     final List<Long> watchRevisions = new ArrayList<>();
+    final List<Watch.Listener> listeners = new ArrayList<>();
+    final List<WatchOption> options = new ArrayList<>();
+    int closed;
 
     @Override
     public CompletableFuture<Long> probe(long at) {
@@ -383,9 +466,15 @@ class WatchHubTest {
     @Override
     public Watch.Watcher watch(ByteSequence key, WatchOption option, Watch.Listener listener) {
       watchRevisions.add(option.getRevision());
+      listeners.add(listener);
+      options.add(option);
       return new Watch.Watcher() {
         @Override
-        public void close() {}
+        public void close() {
+          closed++;
+          // jetcd completes a watcher it was asked to close.
+          listener.onCompleted();
+        }
 
         @Override
         public boolean isClosed() {
