@@ -106,7 +106,9 @@ public record CacheConfig(
    * The defaults: the whole keyspace, linearizable reads (etcd's default), 10,000 revisions or
    * 75 s of history (at least what the Kubernetes watch cache keeps), a 3 s consistent-read
    * timeout, 30 s for the cache's own requests, 3 MiB pages starting at 1,000 keys, progress asked after 2 s of silence and the
-   * watch re-established after 15 s, reconnects backing off from 100 ms to 5 s, progress asked for
+   * watch re-established after 15 s, reconnects backing off from 100 ms to 1 s (a failed attempt costs one
+   * stream that fails at once; the cap bounds how long after etcd is reachable again the mirror
+   * still waits), progress asked for
    * a waiting read after 20 ms, etcd's 10-minute progress-notify interval, 1,024 queued responses
    * per watcher, 10 s for a watcher's registration, replays of at most 1,000 revisions per
    * response, {@code max(4, 2 × cores)} delivery threads,
@@ -115,7 +117,7 @@ public record CacheConfig(
   public static CacheConfig defaults() {
     return new CacheConfig(List.of(), ReadConsistency.LINEARIZABLE, 10_000, Duration.ofSeconds(75),
         Duration.ofSeconds(3), Duration.ofSeconds(30), 3 << 20, 1000, Duration.ofSeconds(2), Duration.ofSeconds(15),
-        Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofMillis(20), Duration.ofMinutes(10),
+        Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMillis(20), Duration.ofMinutes(10),
         1024, Duration.ofSeconds(10), 1000, Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
         ForkJoinPool.commonPool(), Ticker.systemTicker());
   }

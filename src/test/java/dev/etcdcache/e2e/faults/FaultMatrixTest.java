@@ -230,14 +230,18 @@ class FaultMatrixTest {
 
   private static String figures(Fault fault, Scale scale, FaultRun run, CheckResult r) {
     long[] recovery = run.recoveryNanos.stream().mapToLong(Long::longValue).sorted().toArray();
+    long[] direct = run.directRecoveryNanos.stream().mapToLong(Long::longValue).sorted().toArray();
+    long[] reconnect = run.cacheReconnectNanos.stream().mapToLong(Long::longValue).sorted().toArray();
+    long[] wrapped = run.wrappedRecoveryNanos.stream().mapToLong(Long::longValue).sorted().toArray();
     long[] delays = r.deliveryDelaysNanos().clone();
     Arrays.sort(delays);
     long delayed = Arrays.stream(delays).filter(d -> d > DELAYED.toNanos()).count();
     return String.format("fault-matrix [%s] %-30s ops=%d (writes %d, reads %d + %d failed, events %d, watchers %d)"
-            + " anomalies=%d recovery p50=%s p99=%s (n=%d) passedThrough=%d eventsDelayed>1s=%d of %d (p99 %s)",
+            + " anomalies=%d recovery p50=%s p99=%s (n=%d; cache watch reconnected p50=%s, its jetcd client back p50=%s; another jetcd client back p50=%s p99=%s) passedThrough=%d"
+            + " eventsDelayed>1s=%d of %d (p99 %s)",
         scale.name(), fault, r.operationsChecked(), r.writes(), r.reads(), r.failedReads(), r.watchEvents(),
         r.watchers(), r.anomalyCount(), ms(percentile(recovery, 50)), ms(percentile(recovery, 99)),
-        recovery.length, run.passedThroughDuringFault, delayed, delays.length, ms(percentile(delays, 99)));
+        recovery.length, ms(percentile(reconnect, 50)), ms(percentile(wrapped, 50)), ms(percentile(direct, 50)), ms(percentile(direct, 99)), run.passedThroughDuringFault, delayed, delays.length, ms(percentile(delays, 99)));
   }
 
   private static long percentile(long[] sorted, int p) {

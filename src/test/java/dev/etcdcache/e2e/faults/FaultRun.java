@@ -26,6 +26,10 @@ final class FaultRun {
   final Client direct;
   final History history = new History();
   final List<Long> recoveryNanos = new ArrayList<>();
+  /** From the heal to the first answer of a plain jetcd client used through the fault: what bounds the cache's figure. */
+  final List<Long> directRecoveryNanos = new ArrayList<>();
+  /** From the heal to the cache's upstream watch being connected again. */
+  final List<Long> cacheReconnectNanos = new ArrayList<>();
   final List<CachingClient> caches = new ArrayList<>();
   final List<Client> clients = new ArrayList<>();
   /** etcd's log up to a compaction, read before compacting; the rest is read at the end. */
@@ -39,6 +43,10 @@ final class FaultRun {
   Workload workload;
   long deadlineNanos;
   private CacheStats statsAtFault;
+  /** The jetcd client the first cache wraps. */
+  private Client cacheClient;
+  /** From the heal to the first answer of the client the cache wraps: the cache cannot be back before it. */
+  final List<Long> wrappedRecoveryNanos = new ArrayList<>();
   long passedThroughDuringFault;
 
   FaultRun(Fault fault, Scale scale, EtcdCluster cluster, FaultProxy proxy, Client direct) {
@@ -63,6 +71,9 @@ final class FaultRun {
 
   /** A cache over {@code client} configured to notice faults quickly, registered for closing. */
   CachingClient newCache(Client client) {
+    if (caches.isEmpty()) {
+      cacheClient = client;
+    }
     CachingClient.Builder builder = CachingClient.builder(client)
         .progressInterval(Duration.ofMillis(500))
         .stallTimeout(Duration.ofSeconds(3));
@@ -95,11 +106,45 @@ final class FaultRun {
 
   /**
    * etcd (or the connection) is back as of {@code healNanos}: waits until the cache has applied
-   * the revision etcd reports now and records how long that took from the heal. The wait is a
-   * hang guard (2 min), not a speed claim.
+   * the revision etcd reports now (read through a fresh client) and records how long that took
+   * from the heal; also when the cache's watch reconnected, when the jetcd client it wraps first
+   * answered (what bounds it: its gRPC channel's reconnect backoff), and when another jetcd client
+   * used through the fault did. The waits are hang guards (2 min), not speed claims.
    */
   void healed(long healNanos) throws Exception {
-    long target = currentRevision();
+    // The cache's own reconnect, watched apart from the plain client's (which may come back later).
+    java.util.concurrent.atomic.AtomicLong cacheConnected = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicLong wrappedBack = new java.util.concurrent.atomic.AtomicLong();
+    Thread watcher = new Thread(() -> {
+      long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+      java.util.concurrent.CompletableFuture<?> probe = null;
+      while (System.nanoTime() < until && !Thread.currentThread().isInterrupted()) {
+        // grpc-java fails RPCs at once while the channel backs off, so polling does not hurry it.
+        if (wrappedBack.get() == 0 && (probe == null || probe.isDone())) {
+          probe = cacheClient.getKVClient().get(Workload.bytes("\0"), GetOption.builder().withCountOnly(true).build())
+              .thenRun(() -> wrappedBack.compareAndSet(0, System.nanoTime() - healNanos));
+        }
+        if (cacheConnected.get() == 0 && cache().status().connected()) {
+          cacheConnected.set(System.nanoTime() - healNanos);
+        }
+        if (cacheConnected.get() != 0 && wrappedBack.get() != 0) {
+          return;
+        }
+        try {
+          Thread.sleep(2);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "fault-run-reconnect-watch");
+    watcher.start();
+    // etcd's revision right after the heal, through a client that starts now (no channel backoff
+    // behind it), so the figure is the cache's and not the test's own client's.
+    long target;
+    try (Client fresh = cluster.newClient()) {
+      target = fresh.getKVClient().get(Workload.bytes("\0"), GetOption.builder().withCountOnly(true).build())
+          .get(2, TimeUnit.MINUTES).getHeader().getRevision();
+    }
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
     while (cache().status().appliedRevision() < target) {
       if (System.nanoTime() - deadline > 0) {
@@ -108,6 +153,15 @@ final class FaultRun {
       Thread.sleep(5);
     }
     recoveryNanos.add(System.nanoTime() - healNanos);
+    currentRevision();
+    directRecoveryNanos.add(System.nanoTime() - healNanos);
+    watcher.join(TimeUnit.MINUTES.toMillis(2));
+    if (cacheConnected.get() > 0) {
+      cacheReconnectNanos.add(cacheConnected.get());
+    }
+    if (wrappedBack.get() > 0) {
+      wrappedRecoveryNanos.add(wrappedBack.get());
+    }
     passedThroughDuringFault = cache().stats().minus(statsAtFault).passedThrough();
   }
 
