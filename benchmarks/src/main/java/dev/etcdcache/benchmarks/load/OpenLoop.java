@@ -1,5 +1,6 @@
 package dev.etcdcache.benchmarks.load;
 
+import dev.etcdcache.demo.load.Answers;
 import dev.etcdcache.demo.load.ClosedLoop;
 import dev.etcdcache.demo.load.EtcdCounters;
 import dev.etcdcache.demo.load.KeySet;
@@ -96,7 +97,7 @@ final class OpenLoop {
         });
       } else {
         long ackedBefore = lastAcked.get();
-        kv.get(keys.prebuiltKey(index), readOption).whenComplete((r, e) -> {
+        kv.get(keys.prebuiltKey(index), readOption).thenApply(Answers::consume).whenComplete((r, e) -> {
           outstanding.release();
           if (!measured) {
             return;

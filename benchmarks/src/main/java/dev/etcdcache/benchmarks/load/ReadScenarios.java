@@ -1,6 +1,7 @@
 package dev.etcdcache.benchmarks.load;
 
 import dev.etcdcache.core.CachingClient;
+import dev.etcdcache.demo.load.Answers;
 import dev.etcdcache.demo.load.ClosedLoop;
 import dev.etcdcache.demo.load.Consistency;
 import dev.etcdcache.demo.load.KeySet;
@@ -74,9 +75,9 @@ final class ReadScenarios {
     Map<String, double[]> ratios = new LinkedHashMap<>();
     ByteSequence tenK = keys.first10k();
     ByteSequence all = keys.rootBytes();
-    ratios.put("10k keys", pair(FULL, "10k keys", 2, bench.options().window(), kv -> () -> kv.get(tenK, LIST)));
+    ratios.put("10k keys", pair(FULL, "10k keys", 2, bench.options().window(), kv -> () -> kv.get(tenK, LIST).thenApply(Answers::consume)));
     ratios.put(String.format(Locale.ROOT, "%,d keys", keys.count()), pair(FULL,
-        String.format(Locale.ROOT, "%,d keys", keys.count()), 2, bench.options().window(), kv -> () -> kv.get(all, LIST)));
+        String.format(Locale.ROOT, "%,d keys", keys.count()), 2, bench.options().window(), kv -> () -> kv.get(all, LIST).thenApply(Answers::consume)));
     return ratios;
   }
 

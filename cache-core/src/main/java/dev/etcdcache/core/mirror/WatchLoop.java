@@ -105,11 +105,12 @@ final class WatchLoop {
       return;
     }
     lastProgressRequestNanos = ticker.read();
-    if (unanswered.size() < MAX_UNANSWERED) {
-      // Past the bound the oldest send times stay: later notifications are then stamped older
-      // than they could be, never newer.
-      unanswered.addLast(lastProgressRequestNanos);
+    if (unanswered.size() >= MAX_UNANSWERED) {
+      // Not sent: an answer to a request whose send time is not kept would pair with a later
+      // request's time and claim etcd's state newer than it was.
+      return;
     }
+    unanswered.addLast(lastProgressRequestNanos);
     stats.recordRpc(StatsRecorder.Rpc.PROGRESS_REQUEST);
     watcher.requestProgress();
   }

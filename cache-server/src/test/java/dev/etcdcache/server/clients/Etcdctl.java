@@ -32,7 +32,8 @@ import java.util.stream.Collectors;
 final class Etcdctl {
   private static final Duration RUN_TIMEOUT = Duration.ofSeconds(60);
   private static final Pattern DECIMAL_LEASE = Pattern.compile("\"(ID|id|lease)\":(\\d+)");
-  private static final Pattern HEX_LEASE = Pattern.compile("(\\b)([0-9a-f]{16})\\b");
+  /** etcdctl prints lease IDs in keys (lock, elect) with %x: 15 digits when the first nibble is 0. */
+  private static final Pattern HEX_LEASE = Pattern.compile("(\\b)([0-9a-f]{15,16})\\b");
 
   private final Path binary;
   private final URI endpoint;
@@ -111,7 +112,7 @@ final class Etcdctl {
         m.appendReplacement(out, Matcher.quoteReplacement(m.group()));
         continue;
       }
-      String hex = decimal ? hex16(Long.parseUnsignedLong(raw)) : raw;
+      String hex = decimal ? hex16(Long.parseUnsignedLong(raw)) : hex16(Long.parseUnsignedLong(raw, 16));
       String name = leases.computeIfAbsent(hex, h -> "<lease-" + (leases.size() + 1) + ">");
       String replaced = decimal ? "\"" + m.group(1) + "\":\"" + name + "\"" : m.group(1) + name;
       m.appendReplacement(out, Matcher.quoteReplacement(replaced));

@@ -22,7 +22,7 @@ public enum Workload {
     @Override
     public CompletableFuture<GetResponse> issue(KV kv, KeySet keys, Consistency consistency) {
       int index = ThreadLocalRandom.current().nextInt(keys.count());
-      return kv.get(keys.prebuiltKey(index), option(consistency));
+      return kv.get(keys.prebuiltKey(index), option(consistency)).thenApply(Answers::consume);
     }
   },
   /** Every key of one random namespace: 100 keys, about 30 KB. */
@@ -35,7 +35,7 @@ public enum Workload {
     @Override
     public CompletableFuture<GetResponse> issue(KV kv, KeySet keys, Consistency consistency) {
       int namespace = ThreadLocalRandom.current().nextInt(keys.namespaces());
-      return kv.get(keys.namespace(namespace), option(consistency));
+      return kv.get(keys.namespace(namespace), option(consistency)).thenApply(Answers::consume);
     }
   };
 
@@ -58,6 +58,10 @@ public enum Workload {
   /** The jetcd option this workload reads with at {@code consistency}. */
   public abstract GetOption option(Consistency consistency);
 
-  /** Sends one request of this kind, on a random key or namespace of {@code keys}, through {@code kv}. */
+  /**
+   * Sends one request of this kind, on a random key or namespace of {@code keys}, through
+   * {@code kv}; the future completes once the answer has been read as a caller reads it
+   * ({@link Answers#consume}).
+   */
   public abstract CompletableFuture<GetResponse> issue(KV kv, KeySet keys, Consistency consistency);
 }
