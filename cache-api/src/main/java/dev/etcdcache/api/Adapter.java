@@ -45,4 +45,25 @@ public interface Adapter<T> {
   default boolean accept(byte[] key, T object) {
     return true;
   }
+
+  /**
+   * Hands the adapter where to register its business meters, once per view created over it and
+   * before that view's first decode, only when the client has metrics bound. The meters carry the
+   * view's tags; an adapter shared by several views is handed one binding per view, and may keep
+   * the last (its meters then count all its views under that view's tags). The default registers
+   * nothing.
+   */
+  default void bindMetrics(AdapterMetrics metrics) {
+  }
+
+  /**
+   * Tells the adapter one object of a view changed: {@code previous} null when it entered the view
+   * (also for every object of the view's first build), {@code current} null when it left (deleted,
+   * or no longer accepted), both set for an update; a re-list reports its difference. Called on the
+   * apply thread, in revision order, only when the client has metrics bound, so an adapter can keep
+   * exact object counts for gauges. Must be cheap and must not throw (an exception is logged once
+   * and ignored). The default does nothing.
+   */
+  default void observeChange(T previous, T current) {
+  }
 }

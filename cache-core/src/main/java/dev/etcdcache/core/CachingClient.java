@@ -16,6 +16,7 @@ import dev.etcdcache.core.store.StoreVersion;
 import dev.etcdcache.core.view.MirrorView;
 import dev.etcdcache.core.watch.WatchHub;
 import dev.etcdcache.api.Adapter;
+import dev.etcdcache.api.AdapterMetrics;
 import dev.etcdcache.api.CacheView;
 import io.etcd.jetcd.Auth;
 import io.etcd.jetcd.ByteSequence;
@@ -77,11 +78,13 @@ public final class CachingClient implements Client {
   /** The mirror's apply thread: the only writer of the mirror, its history and its views. */
   private final ScheduledExecutorService applier;
   private final StatsRecorder stats;
+  private final AdapterMetrics adapterMetrics;
   private final CachedReads reads;
   private final List<MirrorView<?>> views = new CopyOnWriteArrayList<>();
 
-  private CachingClient(Client delegate, CacheConfig config, StatsRecorder stats) {
+  private CachingClient(Client delegate, CacheConfig config, StatsRecorder stats, AdapterMetrics adapterMetrics) {
     this.stats = stats;
+    this.adapterMetrics = adapterMetrics;
     this.delegate = delegate;
     this.config = config;
     List<KeyRange> ranges = new ArrayList<>();
@@ -201,7 +204,7 @@ public final class CachingClient implements Client {
       throw new dev.etcdcache.api.CacheClosedException("the caching client is closed");
     }
     MirrorView<T> view = MirrorView.open(mirror, reads, prefix, adapter, config.executor(), config.historyEvents(),
-        config.watcherQueueLimit(), stats);
+        config.watcherQueueLimit(), stats, adapterMetrics);
     views.add(view);
     return view;
   }
@@ -294,6 +297,7 @@ public final class CachingClient implements Client {
     private Ticker ticker;
     // Not in CacheConfig: a recorder is a per-client object holding state, not a setting.
     private StatsRecorder statsRecorder;
+    private AdapterMetrics adapterMetrics;
 
     private Builder(Client client) {
       this.client = Objects.requireNonNull(client, "client");
@@ -396,6 +400,18 @@ public final class CachingClient implements Client {
     }
 
     /**
+     * Where the adapters of this client's views register their business meters (default
+     * {@link AdapterMetrics#noop()}: adapters are not bound and not told of changes, so they cost
+     * nothing). {@code cache-metrics}' {@code MicrometerAdapterMetrics} binds them to a Micrometer
+     * registry; each view's meters are tagged {@code view=<prefix>}.
+     */
+    public Builder adapterMetrics(AdapterMetrics metrics) {
+      checkUnset(this.adapterMetrics, "adapterMetrics");
+      this.adapterMetrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    /**
      * How often an idle watcher created with {@code withProgressNotify(true)} gets a progress
      * response (default 10 minutes, etcd's {@code --experimental-watch-progress-notify-interval}
      * default; set it to the etcd server's value).
@@ -445,7 +461,8 @@ public final class CachingClient implements Client {
           ticker != null ? ticker : d.ticker());
       StatsRecorder recorder = statsRecorder != null
           ? StatsRecorder.guarded(statsRecorder) : StatsRecorder.concurrent();
-      return new CachingClient(client, config, recorder);
+      return new CachingClient(client, config, recorder,
+          adapterMetrics != null ? adapterMetrics : AdapterMetrics.noop());
     }
 
     private static void checkUnset(Object value, String name) {

@@ -3,6 +3,7 @@ package dev.etcdcache.core.view;
 import static io.etcd.jetcd.common.exception.EtcdExceptionFactory.newCompactedException;
 
 import dev.etcdcache.api.Adapter;
+import dev.etcdcache.api.AdapterMetrics;
 import dev.etcdcache.api.CacheClosedException;
 import dev.etcdcache.api.CacheEventListener;
 import dev.etcdcache.api.CacheSnapshot;
@@ -88,14 +89,19 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
   private StoreVersion synced;
 
   private MirrorView(ViewSource source, String prefix, Adapter<T> adapter, Executor executor, int historyChanges,
-      int watcherQueueLimit, StatsRecorder stats) {
+      int watcherQueueLimit, StatsRecorder stats, AdapterMetrics metrics) {
     this.prefix = prefix;
     this.watcherQueueLimit = watcherQueueLimit;
     this.source = source;
     this.executor = executor;
     this.stats = stats;
     this.failures = new DecodeFailures(prefix);
-    this.maintainer = new ViewMaintainer<>(prefix.getBytes(StandardCharsets.UTF_8), adapter, failures);
+    // Unbound metrics cost nothing: the adapter is neither bound nor told of changes.
+    if (metrics.enabled()) {
+      adapter.bindMetrics(metrics.withTags("view", prefix));
+    }
+    this.maintainer = new ViewMaintainer<>(prefix.getBytes(StandardCharsets.UTF_8), adapter, failures,
+        metrics.enabled());
     this.declared = List.copyOf(adapter.indexes());
     this.waiters = new RevisionWaiters<>(current::get, ViewVersion::revision, executor);
     this.history = new ViewHistory<>(historyChanges);
@@ -118,14 +124,25 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
    */
   public static <T> MirrorView<T> open(Mirror mirror, CachedReads reads, String prefix, Adapter<T> adapter,
       Executor executor, int historyChanges, int watcherQueueLimit, StatsRecorder stats) {
+    return open(mirror, reads, prefix, adapter, executor, historyChanges, watcherQueueLimit, stats,
+        AdapterMetrics.noop());
+  }
+
+  /**
+   * As {@link #open(Mirror, CachedReads, String, Adapter, Executor, int, int, StatsRecorder)}, with
+   * the adapter's meters registered in {@code metrics} (tagged {@code view=<prefix>}) when enabled.
+   */
+  public static <T> MirrorView<T> open(Mirror mirror, CachedReads reads, String prefix, Adapter<T> adapter,
+      Executor executor, int historyChanges, int watcherQueueLimit, StatsRecorder stats, AdapterMetrics metrics) {
     Objects.requireNonNull(prefix, "prefix");
+    Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(adapter, "adapter");
     byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
     if (!mirror.covers(p.length == 0 ? KeyRange.ALL : KeyRange.prefix(p))) {
       throw new IllegalArgumentException("the cache does not mirror the prefix " + prefix);
     }
     MirrorView<T> view = new MirrorView<>(ViewSource.of(mirror, reads), prefix, adapter, executor, historyChanges,
-        watcherQueueLimit, stats);
+        watcherQueueLimit, stats, metrics);
     view.source.feed().executeOnApplyThread(view::build);
     return view;
   }
@@ -138,7 +155,7 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
   public static <T> MirrorView<T> detached(StoreVersion version, String prefix, Adapter<T> adapter,
       Executor executor, int historyChanges, int watcherQueueLimit) {
     MirrorView<T> view = new MirrorView<>(ViewSource.detached(version), prefix, adapter, executor,
-        historyChanges, watcherQueueLimit, StatsRecorder.disabled());
+        historyChanges, watcherQueueLimit, StatsRecorder.disabled(), AdapterMetrics.noop());
     view.build();
     return view;
   }
