@@ -19,6 +19,8 @@ import io.etcd.jetcd.watch.WatchResponse;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import dev.etcdcache.core.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -70,6 +72,9 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   private final AtomicLong reconnects = new AtomicLong();
   private final Freshness freshness;
   private final StatsRecorder stats;
+  private final Tracing tracing;
+  /** The open reconnect span while the upstream watch is down; apply thread only. */
+  private Span reconnecting;
   private volatile boolean connected;
   private volatile String lastError;
   private volatile boolean closed;
@@ -88,6 +93,13 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
    */
   public Mirror(KV kv, Watch watch, MirrorSettings settings, ScheduledExecutorService applier, Executor callbacks,
       Ticker ticker, StatsRecorder stats) {
+    this(kv, watch, settings, applier, callbacks, ticker, stats, Tracing.disabled());
+  }
+
+  /** As the constructor above, with bootstrap, re-list and reconnect spans through {@code tracing}. */
+  public Mirror(KV kv, Watch watch, MirrorSettings settings, ScheduledExecutorService applier, Executor callbacks,
+      Ticker ticker, StatsRecorder stats, Tracing tracing) {
+    this.tracing = tracing;
     this.kv = kv;
     this.stats = stats;
     this.settings = settings;
@@ -107,7 +119,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   public CompletableFuture<StoreVersion> start() {
     applier.execute(() -> {
       applyThread = Thread.currentThread();
-      relist();
+      relist("initial");
     });
     return ready;
   }
@@ -255,17 +267,24 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
 
   // ---- apply thread ----
 
-  private void relist() {
+  /** Lists the mirrored ranges; {@code reason} (initial, compacted, apply_failed, retry) goes on its span. */
+  private void relist(String reason) {
     if (closed || relisting) {
       return;
     }
     relisting = true;
     boolean first = versions.current() == null;
     long started = ticker.read();
-    new Bootstrap(kv, settings.ranges(), settings.pageBytes(), applier, stats)
+    Span span = tracing.start(Tracing.BOOTSTRAP);
+    span.setAttribute(Tracing.REASON, reason);
+    new Bootstrap(kv, settings.ranges(), settings.pageBytes(), applier, stats, tracing, span)
         .run(settings.firstPageLimit())
         .whenCompleteAsync((snapshot, failure) -> {
           relisting = false;
+          if (snapshot != null) {
+            span.setAttribute(Tracing.REVISION, snapshot.revision());
+          }
+          Tracing.end(span, failure);
           if (closed) {
             return;
           }
@@ -276,14 +295,15 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
             boolean compacted = EtcdFailures.isCompacted(failure);
             LOG.warn("listing the mirrored ranges failed ({}); retrying{}", failure.toString(),
                 compacted ? " at a new revision" : "");
-            applier.schedule(this::relist, compacted ? 0 : settings.backoffMax().toMillis(), TimeUnit.MILLISECONDS);
+            applier.schedule(() -> relist("retry"), compacted ? 0 : settings.backoffMax().toMillis(),
+                TimeUnit.MILLISECONDS);
             return;
           }
           try {
             installListed(snapshot, first, started);
           } catch (Throwable t) {
             failed(t);
-            applier.schedule(this::relist, settings.backoffMax().toMillis(), TimeUnit.MILLISECONDS);
+            applier.schedule(() -> relist("retry"), settings.backoffMax().toMillis(), TimeUnit.MILLISECONDS);
           }
         }, applier);
   }
@@ -454,7 +474,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
         apply(response, requestSentNanos);
       } catch (Throwable t) {
         failed(t);
-        relist();
+        relist("apply_failed");
       }
     }
 
@@ -463,6 +483,13 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
       if (!isConnected && connected) {
         reconnects.incrementAndGet();
         stats.recordReconnect();
+        reconnecting = tracing.start(Tracing.RECONNECT);
+        if (error != null) {
+          reconnecting.setAttribute(Tracing.REASON, error);
+        }
+      } else if (isConnected && reconnecting != null) {
+        reconnecting.end();
+        reconnecting = null;
       }
       connected = isConnected;
       if (error != null) {
@@ -478,7 +505,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     @Override
     public void onCompacted(long revision) {
       freshness.observeCompaction(revision);
-      relist();
+      relist("compacted");
     }
   }
 }
