@@ -17,6 +17,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -65,10 +66,10 @@ public final class CacheServer implements AutoCloseable {
   private final int port;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private CacheServer(ServerConfig config) throws IOException {
+  private CacheServer(ServerConfig config, OpenTelemetry openTelemetry) throws IOException {
     this.config = config;
     this.etcd = Client.builder().endpoints(config.endpoints().toArray(URI[]::new)).build();
-    this.cache = cache(config, etcd);
+    this.cache = cache(config, etcd, openTelemetry);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     EtcdCacheMetrics.monitor(registry, cache, "server");
     TokenRelay relay = new TokenRelay();
@@ -105,12 +106,17 @@ public final class CacheServer implements AutoCloseable {
         .addService(health.getHealthService())
         .intercept(relay)
         .intercept(new RpcMetrics(registry));
+    if (openTelemetry != null) {
+      // Added last, so it runs first: its span is current for the other interceptors and the handlers.
+      b.intercept(new RpcTracing(openTelemetry));
+    }
     this.server = b.build();
     try {
       server.start();
       port = server.getPort();
       http = config.metricsUrl().isPresent()
-          ? new HttpEndpoints(config.metricsUrl().get(), registry, () -> cache.status().ready()) : null;
+          ? new HttpEndpoints(config.metricsUrl().get(), registry, () -> cache.status().ready(),
+              () -> StatusPage.json(cache.status(), cache.stats())) : null;
     } catch (IOException | RuntimeException e) {
       closeQuietly();
       throw e;
@@ -131,8 +137,19 @@ public final class CacheServer implements AutoCloseable {
    * @throws UncheckedIOException if the listen or metrics address cannot be bound
    */
   public static CacheServer start(ServerConfig config) {
+    return start(config, null);
+  }
+
+  /**
+   * Starts a server for {@code config} traced through {@code openTelemetry}: one span per RPC
+   * carrying the cache's decision ({@code etcd_cache.decision}, {@code etcd_cache.reason}), and the
+   * cache's own spans (see {@code CachingClient.Builder.openTelemetry}); null traces nothing.
+   *
+   * @throws UncheckedIOException if the listen or metrics address cannot be bound
+   */
+  public static CacheServer start(ServerConfig config, OpenTelemetry openTelemetry) {
     try {
-      return new CacheServer(config);
+      return new CacheServer(config, openTelemetry);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start cache-server: " + e.getMessage(), e);
     }
@@ -211,8 +228,11 @@ public final class CacheServer implements AutoCloseable {
     executor.shutdownNow();
   }
 
-  private static CachingClient cache(ServerConfig config, Client etcd) {
+  private static CachingClient cache(ServerConfig config, Client etcd, OpenTelemetry openTelemetry) {
     CachingClient.Builder b = CachingClient.builder(etcd).defaultConsistency(config.defaultConsistency());
+    if (openTelemetry != null) {
+      b.openTelemetry(openTelemetry);
+    }
     if (!config.prefixes().isEmpty()) {
       b.prefixes(config.prefixes().stream().map(p -> ByteSequence.from(p, StandardCharsets.UTF_8))
           .toArray(ByteSequence[]::new));
