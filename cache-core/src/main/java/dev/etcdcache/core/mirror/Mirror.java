@@ -73,8 +73,12 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   private final Freshness freshness;
   private final StatsRecorder stats;
   private final Tracing tracing;
-  /** The open reconnect span while the upstream watch is down; apply thread only. */
+  /** While the upstream watch is down: its reconnect span (a no-op one untraced); null when up. Apply thread only. */
   private Span reconnecting;
+  /** When the upstream watch was last lost; apply thread only. */
+  private long disconnectedAt;
+  /** Repeated list failures during one outage: one warning per minute. Apply thread only. */
+  private final RepeatedLog listFailures;
   private volatile boolean connected;
   private volatile String lastError;
   private volatile boolean closed;
@@ -100,6 +104,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   public Mirror(KV kv, Watch watch, MirrorSettings settings, ScheduledExecutorService applier, Executor callbacks,
       Ticker ticker, StatsRecorder stats, Tracing tracing) {
     this.tracing = tracing;
+    this.listFailures = new RepeatedLog(ticker, RepeatedLog.DEFAULT_INTERVAL_NANOS);
     this.kv = kv;
     this.stats = stats;
     this.settings = settings;
@@ -293,14 +298,20 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
             // A compaction during the list only means the pinned revision went away: list again
             // at once, at a new revision. Anything else waits for the backoff.
             boolean compacted = EtcdFailures.isCompacted(failure);
-            LOG.warn("listing the mirrored ranges failed ({}); retrying{}", failure.toString(),
-                compacted ? " at a new revision" : "");
+            long held = listFailures.admit();
+            if (held >= 0) {
+              LOG.warn("listing the mirrored ranges failed ({}); retrying{}{}", failure.toString(),
+                  compacted ? " at a new revision" : "", RepeatedLog.heldBackSuffix(held));
+            } else {
+              LOG.debug("listing the mirrored ranges failed again ({})", failure.toString());
+            }
             applier.schedule(() -> relist("retry"), compacted ? 0 : settings.backoffMax().toMillis(),
                 TimeUnit.MILLISECONDS);
             return;
           }
+          listFailures.reset();
           try {
-            installListed(snapshot, first, started);
+            installListed(snapshot, first, started, reason);
           } catch (Throwable t) {
             failed(t);
             applier.schedule(() -> relist("retry"), settings.backoffMax().toMillis(), TimeUnit.MILLISECONDS);
@@ -309,7 +320,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   }
 
   /** Publishes a completed list as the current version and (re)starts the upstream watch. */
-  private void installListed(Bootstrap.Snapshot snapshot, boolean first, long started) {
+  private void installListed(Bootstrap.Snapshot snapshot, boolean first, long started, String reason) {
     if (!first) {
       relists.incrementAndGet();
       stats.recordRelist();
@@ -328,7 +339,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
       LOG.info("mirror recovered from the apply failure by re-listing");
       applyFailure = null;
     }
-    LOG.info("mirror {} at revision {}: {} keys in {} pages, {} ms", first ? "ready" : "re-listed",
+    LOG.info("mirror {} at revision {}: {} keys in {} pages, {} ms", first ? "ready" : "re-listed (" + reason + ")",
         snapshot.revision(), snapshot.tree().size(), snapshot.pages(),
         TimeUnit.NANOSECONDS.toMillis(ticker.read() - started));
     if (first) {
@@ -483,11 +494,14 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
       if (!isConnected && connected) {
         reconnects.incrementAndGet();
         stats.recordReconnect();
+        disconnectedAt = ticker.read();
         reconnecting = tracing.start(Tracing.RECONNECT);
         if (error != null) {
           reconnecting.setAttribute(Tracing.REASON, error);
         }
       } else if (isConnected && reconnecting != null) {
+        LOG.info("upstream watch re-established after {} ms, at revision {}",
+            TimeUnit.NANOSECONDS.toMillis(ticker.read() - disconnectedAt), versions.current().revision());
         reconnecting.end();
         reconnecting = null;
       }

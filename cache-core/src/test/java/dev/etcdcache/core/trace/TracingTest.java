@@ -44,7 +44,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class TracingTest {
 
   @RegisterExtension
-  static final EtcdExtension ETCD = EtcdExtension.builder().build();
+  static final EtcdExtension ETCD = EtcdExtension.builder().withProxy().build();
 
   private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
   private final OpenTelemetrySdk otel = OpenTelemetrySdk.builder()
@@ -157,6 +157,50 @@ class TracingTest {
     assertThat(wait.getParentSpanId()).isEqualTo(linearCaller.getSpanId());
     // Served from memory: no decision was set to etcd.
     assertThat(linearCaller.getAttributes().get(Tracing.DECISION)).isNull();
+  }
+
+  @Test
+  void upstreamCut_reconnectSpanFromLossToReestablishment() throws Exception {
+    try (io.etcd.jetcd.Client proxied = ETCD.proxiedClient();
+        CachingClient cache = CachingClient.builder(proxied).openTelemetry(otel).build()) {
+      assertThat(cache.awaitReady(Duration.ofSeconds(30))).isTrue();
+      await(() -> cache.status().connected());
+      ETCD.proxy().cutAll();
+      await(() -> cache.status().reconnects() >= 1 && cache.status().connected());
+      await(() -> !named(Tracing.RECONNECT).isEmpty());
+    }
+    SpanData reconnect = named(Tracing.RECONNECT).get(0);
+    assertThat(reconnect.getAttributes().get(Tracing.REASON)).isNotBlank();
+    assertThat(reconnect.getEndEpochNanos()).isGreaterThanOrEqualTo(reconnect.getStartEpochNanos());
+  }
+
+  @Test
+  void viewDecode_oneSpanPerBatchWithTheViewAndItsChanges() throws Exception {
+    KV direct = ETCD.client().getKVClient();
+    try (CachingClient cache = CachingClient.builder(ETCD.client()).prefixes(bytes("vd/")).openTelemetry(otel)
+        .build()) {
+      assertThat(cache.awaitReady(Duration.ofSeconds(30))).isTrue();
+      dev.etcdcache.api.CacheView<String> view = cache.view("vd/", new dev.etcdcache.api.Adapter<>() {
+        @Override
+        public String decode(byte[] key, byte[] value) {
+          return new String(value, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public byte[] encode(String object) {
+          return object.getBytes(StandardCharsets.UTF_8);
+        }
+      });
+      view.snapshot().get(30, TimeUnit.SECONDS);
+      long revision = direct.put(bytes("vd/a"), bytes("1")).get().getHeader().getRevision();
+      view.snapshot().get(30, TimeUnit.SECONDS);
+      await(() -> named(Tracing.VIEW_DECODE).stream()
+          .anyMatch(s -> s.getAttributes().get(Tracing.REVISION) == revision));
+      SpanData batch = named(Tracing.VIEW_DECODE).stream()
+          .filter(s -> s.getAttributes().get(Tracing.REVISION) == revision).findFirst().orElseThrow();
+      assertThat(batch.getAttributes().get(Tracing.VIEW)).isEqualTo("vd/");
+      assertThat(batch.getAttributes().get(Tracing.KEYS)).isEqualTo(1L);
+    }
   }
 
   @Test
