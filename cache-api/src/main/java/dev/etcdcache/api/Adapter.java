@@ -6,7 +6,8 @@ import java.util.List;
  * Object semantics for the values under one key prefix: how a value decodes into a {@code T}, how a
  * {@code T} encodes back, which secondary indexes a view keeps, and which objects it keeps at all.
  *
- * <p>Implementations must be thread-safe and free of side effects. A view calls {@link #decode}
+ * <p>Implementations must be thread-safe and free of side effects other than their own meters
+ * ({@link #bindMetrics}). A view calls {@link #decode}
  * once per change of a key (never per read), on the cache's apply thread, inside a guard: an
  * exception there skips that key at that revision, is counted and logged once, and never stops the
  * view or the mirror.
