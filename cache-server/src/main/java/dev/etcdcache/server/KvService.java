@@ -12,7 +12,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import io.opentelemetry.api.trace.Span;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -43,14 +42,10 @@ final class KvService {
   ServerServiceDefinition definition() {
     ServerCallHandler<RangeRequest, RangeResponse> cached = ServerCalls.asyncUnaryCall(this::range);
     ServerCallHandler<RangeRequest, RangeResponse> forwarded = forwarder.handler();
-    ServerCallHandler<RangeRequest, RangeResponse> range = (call, md) -> {
-      if (md.containsKey(TokenRelay.TOKEN) || !auth.servesTokenless()) {
-        // For the RPC's span, if traced: etcd checks this caller's permissions.
-        Span.current().setAttribute(RpcTracing.DECISION, "etcd").setAttribute(RpcTracing.REASON, "forwarded");
-        return forwarded.startCall(call, md);
-      }
-      return cached.startCall(call, md);
-    };
+    ServerCallHandler<RangeRequest, RangeResponse> range = (call, md) ->
+        md.containsKey(TokenRelay.TOKEN) || !auth.servesTokenless()
+            ? forwarded.startCall(call, md)
+            : cached.startCall(call, md);
     return forwarder.service(KVGrpc.getServiceDescriptor(),
         Map.of(KVGrpc.getRangeMethod().getFullMethodName(), range));
   }

@@ -25,9 +25,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * caller's trace when the request carries one (W3C {@code traceparent} metadata, through the
  * configured propagators), current while the call's handlers run, so the cache's own spans (a
  * pass-through, a consistent-read wait) are its children. It carries the cache's decision:
- * {@code etcd_cache.decision} = {@code memory} for a Range or Watch the cache serves (the cache
- * overwrites it with {@code etcd} and its {@code etcd_cache.reason} when a read goes to etcd), and
- * {@code etcd} with reason {@code forwarded} for every other RPC or a caller with an auth token.
+ * {@code etcd_cache.decision} = {@code memory} (reason {@code served}) for a Range or Watch, which
+ * the cache overwrites with {@code etcd} and its {@code etcd_cache.reason} when a read goes to etcd,
+ * and the {@link Forwarder} with {@code etcd}/{@code forwarded} for every call it sends to etcd
+ * whole (every other RPC, and a Range or Watch the cache may not serve for that caller).
  * Ends when the call closes or is cancelled, with the gRPC status code. Thread-safe.
  */
 final class RpcTracing implements ServerInterceptor {
@@ -70,10 +71,11 @@ final class RpcTracing implements ServerInterceptor {
     span.setAttribute(RPC_SYSTEM, "grpc");
     span.setAttribute(RPC_SERVICE, String.valueOf(method.getServiceName()));
     span.setAttribute(RPC_METHOD, String.valueOf(method.getBareMethodName()));
-    boolean cached = ("etcdserverpb.KV".equals(method.getServiceName()) && "Range".equals(method.getBareMethodName())
-        || "etcdserverpb.Watch".equals(method.getServiceName())) && !headers.containsKey(TokenRelay.TOKEN);
-    span.setAttribute(DECISION, cached ? "memory" : "etcd");
-    span.setAttribute(REASON, cached ? "served" : "forwarded");
+    if ("etcdserverpb.KV".equals(method.getServiceName()) && "Range".equals(method.getBareMethodName())
+        || "etcdserverpb.Watch".equals(method.getServiceName())) {
+      span.setAttribute(DECISION, "memory");
+      span.setAttribute(REASON, "served");
+    }
     Context context = parent.with(span);
     AtomicBoolean ended = new AtomicBoolean();
     ServerCall<Q, R> ending = new SimpleForwardingServerCall<>(call) {

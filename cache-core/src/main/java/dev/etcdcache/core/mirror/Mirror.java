@@ -77,8 +77,6 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   private Span reconnecting;
   /** When the upstream watch was last lost; apply thread only. */
   private long disconnectedAt;
-  /** Repeated list failures during one outage: one warning per minute. Apply thread only. */
-  private final RepeatedLog listFailures;
   private volatile boolean connected;
   private volatile String lastError;
   private volatile boolean closed;
@@ -104,7 +102,6 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   public Mirror(KV kv, Watch watch, MirrorSettings settings, ScheduledExecutorService applier, Executor callbacks,
       Ticker ticker, StatsRecorder stats, Tracing tracing) {
     this.tracing = tracing;
-    this.listFailures = new RepeatedLog(ticker, RepeatedLog.DEFAULT_INTERVAL_NANOS);
     this.kv = kv;
     this.stats = stats;
     this.settings = settings;
@@ -124,7 +121,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   public CompletableFuture<StoreVersion> start() {
     applier.execute(() -> {
       applyThread = Thread.currentThread();
-      relist("initial");
+      list("initial");
     });
     return ready;
   }
@@ -272,8 +269,13 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
 
   // ---- apply thread ----
 
-  /** Lists the mirrored ranges; {@code reason} (initial, compacted, apply_failed, retry) goes on its span. */
-  private void relist(String reason) {
+  /** Lists the mirrored ranges again after a failed list. */
+  private void relist() {
+    list("retry");
+  }
+
+  /** Lists the mirrored ranges; {@code reason} (initial, compacted, apply_failed, retry) goes on its span and log line. */
+  private void list(String reason) {
     if (closed || relisting) {
       return;
     }
@@ -298,23 +300,16 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
             // A compaction during the list only means the pinned revision went away: list again
             // at once, at a new revision. Anything else waits for the backoff.
             boolean compacted = EtcdFailures.isCompacted(failure);
-            long held = listFailures.admit();
-            if (held >= 0) {
-              LOG.warn("listing the mirrored ranges failed ({}); retrying{}{}", failure.toString(),
-                  compacted ? " at a new revision" : "", RepeatedLog.heldBackSuffix(held));
-            } else {
-              LOG.debug("listing the mirrored ranges failed again ({})", failure.toString());
-            }
-            applier.schedule(() -> relist("retry"), compacted ? 0 : settings.backoffMax().toMillis(),
-                TimeUnit.MILLISECONDS);
+            LOG.warn("listing the mirrored ranges failed ({}); retrying{}", failure.toString(),
+                compacted ? " at a new revision" : "");
+            applier.schedule(this::relist, compacted ? 0 : settings.backoffMax().toMillis(), TimeUnit.MILLISECONDS);
             return;
           }
-          listFailures.reset();
           try {
             installListed(snapshot, first, started, reason);
           } catch (Throwable t) {
             failed(t);
-            applier.schedule(() -> relist("retry"), settings.backoffMax().toMillis(), TimeUnit.MILLISECONDS);
+            applier.schedule(this::relist, settings.backoffMax().toMillis(), TimeUnit.MILLISECONDS);
           }
         }, applier);
   }
@@ -485,7 +480,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
         apply(response, requestSentNanos);
       } catch (Throwable t) {
         failed(t);
-        relist("apply_failed");
+        list("apply_failed");
       }
     }
 
@@ -519,7 +514,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     @Override
     public void onCompacted(long revision) {
       freshness.observeCompaction(revision);
-      relist("compacted");
+      list("compacted");
     }
   }
 }
