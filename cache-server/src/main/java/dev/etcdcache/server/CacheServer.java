@@ -65,11 +65,14 @@ public final class CacheServer implements AutoCloseable {
   private final HttpEndpoints http;
   private final int port;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Traces RPCs and the cache; null: no tracing. */
+  private final OpenTelemetry openTelemetry;
 
   private CacheServer(ServerConfig config, OpenTelemetry openTelemetry) throws IOException {
+    this.openTelemetry = openTelemetry;
     this.config = config;
     this.etcd = Client.builder().endpoints(config.endpoints().toArray(URI[]::new)).build();
-    this.cache = cache(config, etcd, openTelemetry);
+    this.cache = cache(config, etcd);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     EtcdCacheMetrics.monitor(registry, cache, "server");
     TokenRelay relay = new TokenRelay();
@@ -92,6 +95,8 @@ public final class CacheServer implements AutoCloseable {
         .forAddress(new InetSocketAddress(config.listenHost(), config.listenPort()))
         .executor(executor)
         .maxInboundMessageSize(config.maxRecvBytes())
+        // Its span is current while the other interceptors and the handlers run (a pass-through when untraced).
+        .intercept(new RpcTracing(openTelemetry))
         // etcd's keepalive enforcement (v3rpc/grpc.go): clients may ping every 5 s, also idle.
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
@@ -106,10 +111,6 @@ public final class CacheServer implements AutoCloseable {
         .addService(health.getHealthService())
         .intercept(relay)
         .intercept(new RpcMetrics(registry));
-    if (openTelemetry != null) {
-      // Added last, so it runs first: its span is current for the other interceptors and the handlers.
-      b.intercept(new RpcTracing(openTelemetry));
-    }
     this.server = b.build();
     try {
       server.start();
@@ -228,7 +229,7 @@ public final class CacheServer implements AutoCloseable {
     executor.shutdownNow();
   }
 
-  private static CachingClient cache(ServerConfig config, Client etcd, OpenTelemetry openTelemetry) {
+  private CachingClient cache(ServerConfig config, Client etcd) {
     CachingClient.Builder b = CachingClient.builder(etcd).defaultConsistency(config.defaultConsistency());
     if (openTelemetry != null) {
       b.openTelemetry(openTelemetry);

@@ -56,14 +56,18 @@ final class RpcTracing implements ServerInterceptor {
   private final Tracer tracer;
   private final TextMapPropagator propagator;
 
+  /** Tracing through {@code openTelemetry}; null passes every call through untouched. */
   RpcTracing(OpenTelemetry openTelemetry) {
-    this.tracer = openTelemetry.getTracer("dev.etcdcache.server");
-    this.propagator = openTelemetry.getPropagators().getTextMapPropagator();
+    this.tracer = openTelemetry == null ? null : openTelemetry.getTracer("dev.etcdcache.server");
+    this.propagator = openTelemetry == null ? null : openTelemetry.getPropagators().getTextMapPropagator();
   }
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
       ServerCallHandler<Q, R> next) {
+    if (tracer == null) {
+      return next.startCall(call, headers);
+    }
     MethodDescriptor<Q, R> method = call.getMethodDescriptor();
     Context parent = propagator.extract(Context.root(), headers, METADATA);
     Span span = tracer.spanBuilder(method.getFullMethodName()).setSpanKind(SpanKind.SERVER).setParent(parent)
