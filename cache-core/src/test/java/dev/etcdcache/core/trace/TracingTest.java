@@ -117,6 +117,32 @@ class TracingTest {
   }
 
   @Test
+  void compactionWhileCutOff_relistSpanSaysCompacted() throws Exception {
+    KV direct = ETCD.client().getKVClient();
+    try (io.etcd.jetcd.Client proxied = ETCD.proxiedClient();
+        CachingClient cache = CachingClient.builder(proxied).prefixes(bytes("cmp/"))
+            .progressInterval(Duration.ofMillis(500)).stallTimeout(Duration.ofSeconds(3))
+            .openTelemetry(otel).build()) {
+      assertThat(cache.awaitReady(Duration.ofSeconds(30))).isTrue();
+      direct.put(bytes("cmp/before"), bytes("1")).get();
+      ETCD.proxy().stall();
+      try {
+        long last = 0;
+        for (int i = 0; i < 5; i++) {
+          last = direct.put(bytes("cmp/during" + i), bytes("2")).get().getHeader().getRevision();
+        }
+        ETCD.compact(last);
+        ETCD.proxy().cutAll();
+      } finally {
+        ETCD.proxy().pass();
+      }
+      await(() -> cache.status().relists() >= 1);
+    }
+    await(() -> named(Tracing.BOOTSTRAP).stream().anyMatch(s -> "compacted".equals(s.getAttributes().get(Tracing.REASON))));
+    assertThat(named(Tracing.BOOTSTRAP).get(0).getAttributes().get(Tracing.REASON)).isEqualTo("initial");
+  }
+
+  @Test
   void reads_passThroughCarriesReason_linearizableWaitIsTraced_serializableStartsNoSpan() throws Exception {
     KV direct = ETCD.client().getKVClient();
     direct.put(bytes("pt/a"), bytes("1")).get();
