@@ -18,6 +18,8 @@ module dev.etcdcache.core {
   requires transitive com.google.protobuf;
   requires io.grpc;
   requires org.slf4j;
+  requires transitive io.opentelemetry.api;
+  requires transitive io.opentelemetry.context;
 
   exports dev.etcdcache.core;
   exports dev.etcdcache.core.stats;

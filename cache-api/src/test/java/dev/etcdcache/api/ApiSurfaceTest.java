@@ -23,6 +23,7 @@ class ApiSurfaceTest {
   void exportedPackages_holdOnlyTheAnnouncedPublicTypes() {
     assertThat(surface.publicTypes()).containsExactlyInAnyOrder(
         "dev.etcdcache.api.Adapter",
+        "dev.etcdcache.api.AdapterMetrics",
         "dev.etcdcache.api.CacheClosedException",
         "dev.etcdcache.api.CacheEvent",
         "dev.etcdcache.api.CacheEventListener",

@@ -16,6 +16,9 @@ import dev.etcdcache.core.store.StoreVersion;
 import dev.etcdcache.core.view.MirrorView;
 import dev.etcdcache.core.watch.WatchHub;
 import dev.etcdcache.api.Adapter;
+import dev.etcdcache.api.AdapterMetrics;
+import dev.etcdcache.core.trace.Tracing;
+import io.opentelemetry.api.OpenTelemetry;
 import dev.etcdcache.api.CacheView;
 import io.etcd.jetcd.Auth;
 import io.etcd.jetcd.ByteSequence;
@@ -77,11 +80,16 @@ public final class CachingClient implements Client {
   /** The mirror's apply thread: the only writer of the mirror, its history and its views. */
   private final ScheduledExecutorService applier;
   private final StatsRecorder stats;
+  private final AdapterMetrics adapterMetrics;
+  private final Tracing tracing;
   private final CachedReads reads;
   private final List<MirrorView<?>> views = new CopyOnWriteArrayList<>();
 
-  private CachingClient(Client delegate, CacheConfig config, StatsRecorder stats) {
+  private CachingClient(Client delegate, CacheConfig config, StatsRecorder stats, AdapterMetrics adapterMetrics,
+      Tracing tracing) {
     this.stats = stats;
+    this.tracing = tracing;
+    this.adapterMetrics = adapterMetrics;
     this.delegate = delegate;
     this.config = config;
     List<KeyRange> ranges = new ArrayList<>();
@@ -100,9 +108,10 @@ public final class CachingClient implements Client {
     KV ownKv = new DeadlineKV(upstreamKv, config.requestTimeout());
     this.applier = applyThread();
     this.mirror = new Mirror(ownKv, delegate.getWatchClient(), settings, applier, config.executor(),
-        config.ticker(), stats);
+        config.ticker(), stats, tracing);
     this.reads = new CachedReads(ownKv, new JetcdRange(upstreamKv), mirror, config.defaultConsistency(),
-        config.consistentReadTimeout(), config.progressRequestDelay(), config.executor(), config.ticker(), stats);
+        config.consistentReadTimeout(), config.progressRequestDelay(), config.executor(), config.ticker(), stats,
+        tracing);
     this.kv = new CachingKV(upstreamKv, reads, mirror);
     this.watchDelivery = watchDeliveryPool(config.deliveryThreads());
     this.watchTimer = watchTimer();
@@ -201,7 +210,7 @@ public final class CachingClient implements Client {
       throw new dev.etcdcache.api.CacheClosedException("the caching client is closed");
     }
     MirrorView<T> view = MirrorView.open(mirror, reads, prefix, adapter, config.executor(), config.historyEvents(),
-        config.watcherQueueLimit(), stats);
+        config.watcherQueueLimit(), stats, adapterMetrics, tracing);
     views.add(view);
     return view;
   }
@@ -294,6 +303,8 @@ public final class CachingClient implements Client {
     private Ticker ticker;
     // Not in CacheConfig: a recorder is a per-client object holding state, not a setting.
     private StatsRecorder statsRecorder;
+    private AdapterMetrics adapterMetrics;
+    private OpenTelemetry openTelemetry;
 
     private Builder(Client client) {
       this.client = Objects.requireNonNull(client, "client");
@@ -396,6 +407,33 @@ public final class CachingClient implements Client {
     }
 
     /**
+     * Where the adapters of this client's views register their business meters (default
+     * {@link AdapterMetrics#noop()}: adapters are not bound and not told of changes, so they cost
+     * nothing). {@code cache-metrics}' {@code MicrometerAdapterMetrics} binds them to a Micrometer
+     * registry; each view's meters are tagged {@code view=<prefix>}.
+     */
+    public Builder adapterMetrics(AdapterMetrics metrics) {
+      checkUnset(this.adapterMetrics, "adapterMetrics");
+      this.adapterMetrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    /**
+     * Traces the cache through {@code openTelemetry} (default none: no span is started). Spans, all
+     * named {@code etcd_cache.*}: each list and re-list with one child per Range page and its reason;
+     * each upstream watch outage until reconnected; the wait of each linearizable read; each read
+     * sent to etcd, with its reason; each batch a typed view decodes. A read's spans are children of
+     * the caller's current span, on which the read's decision ({@code etcd_cache.decision} =
+     * memory or etcd, {@code etcd_cache.reason}) is set when it goes to etcd. Serializable reads
+     * served from memory start no span and read no context.
+     */
+    public Builder openTelemetry(OpenTelemetry openTelemetry) {
+      checkUnset(this.openTelemetry, "openTelemetry");
+      this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
+      return this;
+    }
+
+    /**
      * How often an idle watcher created with {@code withProgressNotify(true)} gets a progress
      * response until etcd's own {@code --experimental-watch-progress-notify-interval} is observed
      * on the mirror's upstream watch (it is, once that watch has been idle for one interval);
@@ -446,7 +484,9 @@ public final class CachingClient implements Client {
           ticker != null ? ticker : d.ticker());
       StatsRecorder recorder = statsRecorder != null
           ? StatsRecorder.guarded(statsRecorder) : StatsRecorder.concurrent();
-      return new CachingClient(client, config, recorder);
+      return new CachingClient(client, config, recorder,
+          adapterMetrics != null ? adapterMetrics : AdapterMetrics.noop(),
+          openTelemetry != null ? Tracing.of(openTelemetry) : Tracing.disabled());
     }
 
     private static void checkUnset(Object value, String name) {

@@ -71,6 +71,9 @@ import java.util.function.ToLongFunction;
  *       ({@link CacheStats#watchReductionRatio()})</td></tr>
  * </table>
  *
+ * <p>Adapters' own meters ({@code etcd_cache_adapter_<adapter>_...}) are registered by
+ * {@link MicrometerAdapterMetrics}, set on the client's builder, under the same {@code cache} tag.
+ *
  * <p>The client is held by weak reference, as Micrometer's own cache binders hold caches: binding
  * does not keep a discarded client alive, and its meters then read NaN (gauges) or their last value
  * (counters). Each meter takes its own {@link CachingClient#stats()} snapshot at scrape time, so

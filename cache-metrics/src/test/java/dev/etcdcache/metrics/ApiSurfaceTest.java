@@ -23,6 +23,7 @@ class ApiSurfaceTest {
   void exportedPackages_holdOnlyTheAnnouncedPublicTypes() {
     assertThat(surface.publicTypes()).containsExactlyInAnyOrder(
         "dev.etcdcache.metrics.EtcdCacheMetrics",
+        "dev.etcdcache.metrics.MicrometerAdapterMetrics",
         "dev.etcdcache.metrics.MicrometerStatsRecorder");
   }
 }

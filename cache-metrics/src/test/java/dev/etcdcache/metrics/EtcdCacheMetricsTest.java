@@ -192,9 +192,13 @@ class EtcdCacheMetricsTest {
     }
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Set<String> exported = new TreeSet<>();
-    try (CachingClient cache = CachingClient.builder(ETCD.client()).build()) {
+    try (CachingClient cache = CachingClient.builder(ETCD.client())
+        .adapterMetrics(MicrometerAdapterMetrics.create(prometheus, "dashboard"))
+        .build()) {
       EtcdCacheMetrics.monitor(prometheus, cache, "dashboard");
       assertThat(cache.awaitReady(Duration.ofSeconds(30))).isTrue();
+      // The adapters row: every adapter meter gets a series under this workload.
+      AdapterWorkload.run(ETCD.client().getKVClient(), cache);
       for (String line : prometheus.scrape().split("\n")) {
         if (line.startsWith("etcd_cache_")) {
           exported.add(line.split("[{ ]")[0]);
@@ -202,6 +206,8 @@ class EtcdCacheMetricsTest {
       }
     }
     assertThat(queried).hasSizeGreaterThan(15);
+    assertThat(queried).as("the adapters row").contains("etcd_cache_adapter_kubernetes_objects",
+        "etcd_cache_adapter_cilium_ipcache_entries", "etcd_cache_adapter_json_decode_failures_total");
     assertThat(exported).containsAll(queried);
   }
 

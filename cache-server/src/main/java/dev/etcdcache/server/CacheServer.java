@@ -17,6 +17,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -64,8 +65,11 @@ public final class CacheServer implements AutoCloseable {
   private final HttpEndpoints http;
   private final int port;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Traces RPCs and the cache; null: no tracing. */
+  private final OpenTelemetry openTelemetry;
 
-  private CacheServer(ServerConfig config) throws IOException {
+  private CacheServer(ServerConfig config, OpenTelemetry openTelemetry) throws IOException {
+    this.openTelemetry = openTelemetry;
     this.config = config;
     this.etcd = Client.builder().endpoints(config.endpoints().toArray(URI[]::new)).build();
     this.cache = cache(config, etcd);
@@ -91,6 +95,8 @@ public final class CacheServer implements AutoCloseable {
         .forAddress(new InetSocketAddress(config.listenHost(), config.listenPort()))
         .executor(executor)
         .maxInboundMessageSize(config.maxRecvBytes())
+        // Its span is current while the other interceptors and the handlers run (a pass-through when untraced).
+        .intercept(new RpcTracing(openTelemetry))
         // etcd's keepalive enforcement (v3rpc/grpc.go): clients may ping every 5 s, also idle.
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
@@ -110,7 +116,8 @@ public final class CacheServer implements AutoCloseable {
       server.start();
       port = server.getPort();
       http = config.metricsUrl().isPresent()
-          ? new HttpEndpoints(config.metricsUrl().get(), registry, () -> cache.status().ready()) : null;
+          ? new HttpEndpoints(config.metricsUrl().get(), registry, () -> cache.status().ready(),
+              () -> StatusPage.json(cache.status(), cache.stats())) : null;
     } catch (IOException | RuntimeException e) {
       closeQuietly();
       throw e;
@@ -131,8 +138,19 @@ public final class CacheServer implements AutoCloseable {
    * @throws UncheckedIOException if the listen or metrics address cannot be bound
    */
   public static CacheServer start(ServerConfig config) {
+    return start(config, null);
+  }
+
+  /**
+   * Starts a server for {@code config} traced through {@code openTelemetry}: one span per RPC
+   * carrying the cache's decision ({@code etcd_cache.decision}, {@code etcd_cache.reason}), and the
+   * cache's own spans (see {@code CachingClient.Builder.openTelemetry}); null traces nothing.
+   *
+   * @throws UncheckedIOException if the listen or metrics address cannot be bound
+   */
+  public static CacheServer start(ServerConfig config, OpenTelemetry openTelemetry) {
     try {
-      return new CacheServer(config);
+      return new CacheServer(config, openTelemetry);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start cache-server: " + e.getMessage(), e);
     }
@@ -211,8 +229,11 @@ public final class CacheServer implements AutoCloseable {
     executor.shutdownNow();
   }
 
-  private static CachingClient cache(ServerConfig config, Client etcd) {
+  private CachingClient cache(ServerConfig config, Client etcd) {
     CachingClient.Builder b = CachingClient.builder(etcd).defaultConsistency(config.defaultConsistency());
+    if (openTelemetry != null) {
+      b.openTelemetry(openTelemetry);
+    }
     if (!config.prefixes().isEmpty()) {
       b.prefixes(config.prefixes().stream().map(p -> ByteSequence.from(p, StandardCharsets.UTF_8))
           .toArray(ByteSequence[]::new));

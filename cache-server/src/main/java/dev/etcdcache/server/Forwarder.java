@@ -7,6 +7,7 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
+import io.opentelemetry.api.trace.Span;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
@@ -64,6 +65,8 @@ final class Forwarder {
     // The token is added by TokenRelay from the call's context. Of the rest of the caller's
     // metadata only clientv3's require-leader flag means something to etcd.
     Metadata forwarded = new Metadata();
+    // For the RPC's span, when traced (RpcTracing made it current): etcd answers this call.
+    Span.current().setAttribute(RpcTracing.DECISION, "etcd").setAttribute(RpcTracing.REASON, "forwarded");
     String hasLeader = headers.get(HAS_LEADER);
     if (hasLeader != null) {
       forwarded.put(HAS_LEADER, hasLeader);

@@ -11,20 +11,23 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The HTTP side for operators, on the JDK's own server: {@code /metrics} in Prometheus text format
  * and {@code /health} answering {@code {"health":"true"}} (200) while the mirror is ready and
- * {@code {"health":"false"}} (503) otherwise, as etcd's {@code /health} does.
+ * {@code {"health":"false"}} (503) otherwise, as etcd's {@code /health} does, and {@code /status}:
+ * the cache's status as one JSON object ({@link StatusPage}), always 200.
  *
- * <p>Thread-safe. One small thread serves both paths.
+ * <p>Thread-safe. One small thread serves every path.
  */
 final class HttpEndpoints implements AutoCloseable {
 
   private final HttpServer server;
   private final ExecutorService executor;
 
-  HttpEndpoints(URI address, PrometheusMeterRegistry registry, BooleanSupplier healthy) throws IOException {
+  HttpEndpoints(URI address, PrometheusMeterRegistry registry, BooleanSupplier healthy, Supplier<String> status)
+      throws IOException {
     server = HttpServer.create(new InetSocketAddress(address.getHost(), address.getPort()), 0);
     executor = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "cache-server-http");
@@ -38,6 +41,7 @@ final class HttpEndpoints implements AutoCloseable {
       boolean ok = healthy.getAsBoolean();
       reply(ex, ok ? 200 : 503, "application/json", ok ? "{\"health\":\"true\"}" : "{\"health\":\"false\"}");
     });
+    server.createContext("/status", ex -> reply(ex, 200, "application/json", status.get()));
     server.start();
   }
 

@@ -65,6 +65,49 @@ class OperationsTest {
     assertThat(servedFromMemory(body)).isPositive();
   }
 
+  @Test
+  void grafanaDashboard_serverRowQueriesOnlyExportedMetrics() throws Exception {
+    KVGrpc.newBlockingStub(fixture.toServer).range(RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("d")).build());
+    // A watch stream, so the bidi-stream series the dashboard counts open streams with exist.
+    var watch = io.etcd.jetcd.api.WatchGrpc.newStub(fixture.toServer).watch(new io.grpc.stub.StreamObserver<>() {
+      @Override
+      public void onNext(io.etcd.jetcd.api.WatchResponse value) {
+      }
+
+      @Override
+      public void onError(Throwable t) {
+      }
+
+      @Override
+      public void onCompleted() {
+      }
+    });
+    watch.onNext(io.etcd.jetcd.api.WatchRequest.newBuilder().setCreateRequest(
+        io.etcd.jetcd.api.WatchCreateRequest.newBuilder().setKey(ByteString.copyFromUtf8("d"))).build());
+    watch.onCompleted();
+    String dashboard = java.nio.file.Files.readString(java.nio.file.Path.of("..", "cache-metrics", "grafana",
+        "etcd-cache.json"));
+    java.util.Set<String> queried = new java.util.TreeSet<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("grpc_server_[a-z_]+").matcher(dashboard);
+    while (m.find()) {
+      queried.add(m.group());
+    }
+    java.util.Set<String> exported = new java.util.TreeSet<>();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!exported.containsAll(queried) && System.nanoTime() < deadline) {
+      for (String line : get("/metrics").body().split("\n")) {
+        if (line.startsWith("grpc_server_")) {
+          exported.add(line.split("[{ ]")[0]);
+        }
+      }
+      Thread.sleep(50);
+    }
+    assertThat(queried).contains("grpc_server_handled_total", "grpc_server_handling_seconds_bucket",
+        "grpc_server_started_total");
+    assertThat(exported).containsAll(queried);
+    assertThat(get("/metrics").body()).contains("grpc_type=\"bidi_stream\"");
+  }
+
   private HttpResponse<String> get(String path) throws Exception {
     URI base = fixture.server.metricsUrl().orElseThrow();
     return http.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());

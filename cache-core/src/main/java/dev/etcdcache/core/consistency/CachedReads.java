@@ -16,6 +16,9 @@ import io.etcd.jetcd.KV;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
 import io.etcd.jetcd.api.ResponseHeader;
+import dev.etcdcache.core.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -67,6 +70,7 @@ public final class CachedReads {
   private final LongAdder servedFromMemory = new LongAdder();
   private final LongAdder fallbacks = new LongAdder();
   private final StatsRecorder stats;
+  private final Tracing tracing;
 
   /**
    * Reads served from {@code mirror}, recorded in {@code stats}. {@code kv} (the wrapped client's)
@@ -74,6 +78,15 @@ public final class CachedReads {
    */
   public CachedReads(KV kv, Function<RangeRequest, CompletableFuture<RangeResponse>> etcd, Mirror mirror, ReadConsistency defaultConsistency, Duration consistentReadTimeout,
       Duration progressRequestDelay, Executor callbacks, Ticker ticker, StatsRecorder stats) {
+    this(kv, etcd, mirror, defaultConsistency, consistentReadTimeout, progressRequestDelay, callbacks, ticker, stats,
+        Tracing.disabled());
+  }
+
+  /** As the constructor above, with consistent-read-wait and pass-through spans through {@code tracing}. */
+  public CachedReads(KV kv, Function<RangeRequest, CompletableFuture<RangeResponse>> etcd, Mirror mirror,
+      ReadConsistency defaultConsistency, Duration consistentReadTimeout, Duration progressRequestDelay,
+      Executor callbacks, Ticker ticker, StatsRecorder stats, Tracing tracing) {
+    this.tracing = tracing;
     this.kv = kv;
     this.etcd = etcd;
     this.mirror = mirror;
@@ -99,8 +112,9 @@ public final class CachedReads {
     stats.recordGet(kindOf(request, consistency));
     if (request.getKey().isEmpty() || !mirror.isServing()
         || !mirror.covers(KeyRange.of(request.getKey(), request.getRangeEnd()))) {
-      stats.recordPassThrough(!mirror.isServing() ? PassThroughReason.NOT_READY : PassThroughReason.NOT_COVERED);
-      return passThrough(request);
+      PassThroughReason reason = !mirror.isServing() ? PassThroughReason.NOT_READY : PassThroughReason.NOT_COVERED;
+      stats.recordPassThrough(reason);
+      return passThrough(request, reason, tracing.caller());
     }
     if (request.getRevision() > 0) {
       return atRevision(request);
@@ -171,40 +185,53 @@ public final class CachedReads {
 
   private CompletableFuture<RangeResponse> linearizable(RangeRequest request) {
     long arrived = ticker.read();
+    Context caller = tracing.caller();
+    Span wait = tracing.start(Tracing.CONSISTENT_READ_WAIT, caller);
+    Context waiting = caller.with(wait);
     // The shared probe is bounded for this caller by the consistent-read timeout: a probe etcd
     // does not answer sends the read to etcd, as a mirror that does not catch up does.
     return probe.latest().copy().orTimeout(timeoutNanos, TimeUnit.NANOSECONDS)
         .handle((header, failure) -> {
           if (failure == null) {
-            return serveAt(Math.max(header.getRevision(), seenRevision.get()), request);
+            return serveAt(Math.max(header.getRevision(), seenRevision.get()), request, waiting);
           }
           if (EtcdFailures.unwrap(failure) instanceof TimeoutException) {
-            return fallBack(request);
+            return fallBack(request, waiting);
           }
           return CompletableFuture.<RangeResponse>failedFuture(EtcdFailures.unwrap(failure));
         })
         .thenCompose(answer -> answer)
-        .whenComplete((r, failure) -> stats.recordConsistentReadWait(ticker.read() - arrived));
+        .whenComplete((r, failure) -> {
+          stats.recordConsistentReadWait(ticker.read() - arrived);
+          Tracing.end(wait, failure);
+        });
   }
 
   private CompletableFuture<RangeResponse> serveAt(long revision, RangeRequest request) {
+    return serveAt(revision, request, Context.root());
+  }
+
+  /** Serves at {@code revision}; {@code traced} parents the pass-through span if it falls back. */
+  private CompletableFuture<RangeResponse> serveAt(long revision, RangeRequest request, Context traced) {
     StoreVersion now = mirror.current();
     if (now.revision() >= revision) {
       return CompletableFuture.completedFuture(respond(request, now, mirror.header()));
     }
     return awaitOrFallBack(revision).thenCompose(version -> version == null
-        ? fallBack(request)
+        ? fallBack(request, traced)
         : CompletableFuture.completedFuture(respond(request, version, mirror.header())));
   }
 
   private CompletableFuture<RangeResponse> atRevision(RangeRequest request) {
     long revision = request.getRevision();
+    Context caller = tracing.caller();
     return probe.at(revision, request.getSerializable()).thenCompose(header ->
         awaitOrFallBack(revision).thenCompose(reached -> {
           StoreVersion version = reached == null ? null : mirror.versionAt(revision).orElse(null);
           if (version == null) {
-            stats.recordPassThrough(reached == null ? PassThroughReason.TIMEOUT : PassThroughReason.REVISION_NOT_HELD);
-            return passThrough(request);
+            PassThroughReason reason = reached == null ? PassThroughReason.TIMEOUT : PassThroughReason.REVISION_NOT_HELD;
+            stats.recordPassThrough(reason);
+            return passThrough(request, reason, caller);
           }
           return CompletableFuture.completedFuture(respond(request, version, header));
         }));
@@ -233,20 +260,29 @@ public final class CachedReads {
         });
   }
 
-  private CompletableFuture<RangeResponse> fallBack(RangeRequest request) {
+  private CompletableFuture<RangeResponse> fallBack(RangeRequest request, Context traced) {
     fallbacks.increment();
     stats.recordPassThrough(PassThroughReason.TIMEOUT);
-    return passThrough(request);
+    return passThrough(request, PassThroughReason.TIMEOUT, traced);
   }
 
-  private CompletableFuture<RangeResponse> passThrough(RangeRequest request) {
+  /**
+   * Sends {@code request} to etcd for {@code reason}: a span child of {@code traced} (the caller's
+   * context, or the consistent-read wait's), and the decision set on the caller's span.
+   */
+  private CompletableFuture<RangeResponse> passThrough(RangeRequest request, PassThroughReason reason,
+      Context traced) {
+    String why = reason.name().toLowerCase(java.util.Locale.ROOT);
+    tracing.decide(traced, "etcd", why);
+    Span span = tracing.start(Tracing.PASS_THROUGH, traced);
+    span.setAttribute(Tracing.REASON, why);
     return passThrough.call(request, () -> {
       stats.recordRpc(StatsRecorder.Rpc.PASS_THROUGH_RANGE);
       return etcd.apply(request);
     }).thenApply(response -> {
       observeRevision(response.getHeader().getRevision());
       return response;
-    });
+    }).whenComplete((response, failure) -> Tracing.end(span, failure));
   }
 
   private RangeResponse respond(RangeRequest request, StoreVersion version, ResponseHeader header) {

@@ -7,12 +7,14 @@ import dev.etcdcache.btree.Batch;
 import dev.etcdcache.core.stats.StatsRecorder;
 import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.store.StoredValue;
+import dev.etcdcache.core.trace.Tracing;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.api.ResponseHeader;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
 import io.grpc.Status;
+import io.opentelemetry.api.trace.Span;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -39,6 +41,8 @@ final class Bootstrap {
   private final int pageBytes;
   private final Executor applier;
   private final StatsRecorder stats;
+  private final Tracing tracing;
+  private final Span span;
   private long rawBytes;
   private final Batch<byte[]> batch = BPlusTree.<byte[]>empty().batch();
   private long revision;
@@ -48,6 +52,14 @@ final class Bootstrap {
   private ResponseHeader header = ResponseHeader.getDefaultInstance();
 
   Bootstrap(KV kv, List<KeyRange> ranges, int pageBytes, Executor applier, StatsRecorder stats) {
+    this(kv, ranges, pageBytes, applier, stats, Tracing.disabled(), Span.getInvalid());
+  }
+
+  /** A bootstrap tracing each page as a child of {@code span}. */
+  Bootstrap(KV kv, List<KeyRange> ranges, int pageBytes, Executor applier, StatsRecorder stats, Tracing tracing,
+      Span span) {
+    this.tracing = tracing;
+    this.span = span;
     this.stats = stats;
     this.kv = kv;
     this.ranges = ranges;
@@ -74,8 +86,13 @@ final class Bootstrap {
       option.withRevision(revision);
     }
     stats.recordRpc(StatsRecorder.Rpc.BOOTSTRAP_RANGE);
+    Span page = tracing.startChild(Tracing.PAGE, span);
     return kv.get(ByteSequence.from(from), option.build())
         .handleAsync((response, failure) -> {
+          if (response != null) {
+            page.setAttribute(Tracing.KEYS, (long) response.getKvs().size());
+          }
+          Tracing.end(page, failure);
           if (failure != null) {
             if (isTooLarge(failure) && limit > 1) {
               return readRange(from, range, sub, Math.max(1, limit / 4));

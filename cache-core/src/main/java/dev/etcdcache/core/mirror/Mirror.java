@@ -9,6 +9,7 @@ import dev.etcdcache.core.stats.StatsRecorder;
 import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.store.StoreVersion;
 import dev.etcdcache.core.store.StoredValue;
+import dev.etcdcache.core.trace.Tracing;
 import dev.etcdcache.core.wire.EtcdFailures;
 import dev.etcdcache.core.wire.WireForm;
 import io.etcd.jetcd.KV;
@@ -16,6 +17,7 @@ import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.api.ResponseHeader;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
+import io.opentelemetry.api.trace.Span;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,6 +73,11 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   private final Freshness freshness;
   private final ProgressCadence cadence = new ProgressCadence();
   private final StatsRecorder stats;
+  private final Tracing tracing;
+  /** While the upstream watch is down: its reconnect span (a no-op one untraced); null when up. Apply thread only. */
+  private Span reconnecting;
+  /** When the upstream watch was last lost; apply thread only. */
+  private long disconnectedAt;
   private volatile boolean connected;
   private volatile String lastError;
   private volatile boolean closed;
@@ -89,6 +96,13 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
    */
   public Mirror(KV kv, Watch watch, MirrorSettings settings, ScheduledExecutorService applier, Executor callbacks,
       Ticker ticker, StatsRecorder stats) {
+    this(kv, watch, settings, applier, callbacks, ticker, stats, Tracing.disabled());
+  }
+
+  /** As the constructor above, with bootstrap, re-list and reconnect spans through {@code tracing}. */
+  public Mirror(KV kv, Watch watch, MirrorSettings settings, ScheduledExecutorService applier, Executor callbacks,
+      Ticker ticker, StatsRecorder stats, Tracing tracing) {
+    this.tracing = tracing;
     this.kv = kv;
     this.stats = stats;
     this.settings = settings;
@@ -108,7 +122,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   public CompletableFuture<StoreVersion> start() {
     applier.execute(() -> {
       applyThread = Thread.currentThread();
-      relist();
+      list("initial");
     });
     return ready;
   }
@@ -261,17 +275,29 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
 
   // ---- apply thread ----
 
+  /** Lists the mirrored ranges again after a failed list. */
   private void relist() {
+    list("retry");
+  }
+
+  /** Lists the mirrored ranges; {@code reason} (initial, compacted, apply_failed, retry) goes on its span and log line. */
+  private void list(String reason) {
     if (closed || relisting) {
       return;
     }
     relisting = true;
     boolean first = versions.current() == null;
     long started = ticker.read();
-    new Bootstrap(kv, settings.ranges(), settings.pageBytes(), applier, stats)
+    Span span = tracing.start(Tracing.BOOTSTRAP);
+    span.setAttribute(Tracing.REASON, reason);
+    new Bootstrap(kv, settings.ranges(), settings.pageBytes(), applier, stats, tracing, span)
         .run(settings.firstPageLimit())
         .whenCompleteAsync((snapshot, failure) -> {
           relisting = false;
+          if (snapshot != null) {
+            span.setAttribute(Tracing.REVISION, snapshot.revision());
+          }
+          Tracing.end(span, failure);
           if (closed) {
             return;
           }
@@ -286,7 +312,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
             return;
           }
           try {
-            installListed(snapshot, first, started);
+            installListed(snapshot, first, started, reason);
           } catch (Throwable t) {
             failed(t);
             applier.schedule(this::relist, settings.backoffMax().toMillis(), TimeUnit.MILLISECONDS);
@@ -295,7 +321,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   }
 
   /** Publishes a completed list as the current version and (re)starts the upstream watch. */
-  private void installListed(Bootstrap.Snapshot snapshot, boolean first, long started) {
+  private void installListed(Bootstrap.Snapshot snapshot, boolean first, long started, String reason) {
     if (!first) {
       relists.incrementAndGet();
       stats.recordRelist();
@@ -314,7 +340,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
       LOG.info("mirror recovered from the apply failure by re-listing");
       applyFailure = null;
     }
-    LOG.info("mirror {} at revision {}: {} keys in {} pages, {} ms", first ? "ready" : "re-listed",
+    LOG.info("mirror {} at revision {}: {} keys in {} pages, {} ms", first ? "ready" : "re-listed (" + reason + ")",
         snapshot.revision(), snapshot.tree().size(), snapshot.pages(),
         TimeUnit.NANOSECONDS.toMillis(ticker.read() - started));
     if (first) {
@@ -460,7 +486,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
         apply(response, requestSentNanos);
       } catch (Throwable t) {
         failed(t);
-        relist();
+        list("apply_failed");
       }
     }
 
@@ -469,6 +495,16 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
       if (!isConnected && connected) {
         reconnects.incrementAndGet();
         stats.recordReconnect();
+        disconnectedAt = ticker.read();
+        reconnecting = tracing.start(Tracing.RECONNECT);
+        if (error != null) {
+          reconnecting.setAttribute(Tracing.REASON, error);
+        }
+      } else if (isConnected && reconnecting != null) {
+        LOG.info("upstream watch re-established after {} ms, at revision {}",
+            TimeUnit.NANOSECONDS.toMillis(ticker.read() - disconnectedAt), versions.current().revision());
+        reconnecting.end();
+        reconnecting = null;
       }
       connected = isConnected;
       if (error != null) {
@@ -484,7 +520,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     @Override
     public void onCompacted(long revision) {
       freshness.observeCompaction(revision);
-      relist();
+      list("compacted");
     }
   }
 }

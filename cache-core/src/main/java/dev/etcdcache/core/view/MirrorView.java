@@ -3,6 +3,7 @@ package dev.etcdcache.core.view;
 import static io.etcd.jetcd.common.exception.EtcdExceptionFactory.newCompactedException;
 
 import dev.etcdcache.api.Adapter;
+import dev.etcdcache.api.AdapterMetrics;
 import dev.etcdcache.api.CacheClosedException;
 import dev.etcdcache.api.CacheEventListener;
 import dev.etcdcache.api.CacheSnapshot;
@@ -18,6 +19,8 @@ import dev.etcdcache.core.mirror.Mirror;
 import dev.etcdcache.core.mirror.RevisionListener;
 import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.store.StoreVersion;
+import dev.etcdcache.core.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,6 +76,7 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
   private final Executor executor;
   private final DecodeFailures failures;
   private final StatsRecorder stats;
+  private final Tracing tracing;
   private final ViewMaintainer<T> maintainer;
   private final List<IndexDefinition<T>> declared;
   private final AtomicReference<ViewVersion<T>> current = new AtomicReference<>();
@@ -88,14 +92,20 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
   private StoreVersion synced;
 
   private MirrorView(ViewSource source, String prefix, Adapter<T> adapter, Executor executor, int historyChanges,
-      int watcherQueueLimit, StatsRecorder stats) {
+      int watcherQueueLimit, StatsRecorder stats, AdapterMetrics metrics, Tracing tracing) {
+    this.tracing = tracing;
     this.prefix = prefix;
     this.watcherQueueLimit = watcherQueueLimit;
     this.source = source;
     this.executor = executor;
     this.stats = stats;
     this.failures = new DecodeFailures(prefix);
-    this.maintainer = new ViewMaintainer<>(prefix.getBytes(StandardCharsets.UTF_8), adapter, failures);
+    // Unbound metrics cost nothing: the adapter is neither bound nor told of changes.
+    if (metrics.enabled()) {
+      adapter.bindMetrics(metrics.withTags("view", prefix));
+    }
+    this.maintainer = new ViewMaintainer<>(prefix.getBytes(StandardCharsets.UTF_8), adapter, failures,
+        metrics.enabled());
     this.declared = List.copyOf(adapter.indexes());
     this.waiters = new RevisionWaiters<>(current::get, ViewVersion::revision, executor);
     this.history = new ViewHistory<>(historyChanges);
@@ -118,14 +128,27 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
    */
   public static <T> MirrorView<T> open(Mirror mirror, CachedReads reads, String prefix, Adapter<T> adapter,
       Executor executor, int historyChanges, int watcherQueueLimit, StatsRecorder stats) {
+    return open(mirror, reads, prefix, adapter, executor, historyChanges, watcherQueueLimit, stats,
+        AdapterMetrics.noop(), Tracing.disabled());
+  }
+
+  /**
+   * As {@link #open(Mirror, CachedReads, String, Adapter, Executor, int, int, StatsRecorder)}, with
+   * the adapter's meters registered in {@code metrics} (tagged {@code view=<prefix>}) when enabled, and
+   * a span per decoded batch of changes through {@code tracing}.
+   */
+  public static <T> MirrorView<T> open(Mirror mirror, CachedReads reads, String prefix, Adapter<T> adapter,
+      Executor executor, int historyChanges, int watcherQueueLimit, StatsRecorder stats, AdapterMetrics metrics,
+      Tracing tracing) {
     Objects.requireNonNull(prefix, "prefix");
+    Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(adapter, "adapter");
     byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
     if (!mirror.covers(p.length == 0 ? KeyRange.ALL : KeyRange.prefix(p))) {
       throw new IllegalArgumentException("the cache does not mirror the prefix " + prefix);
     }
     MirrorView<T> view = new MirrorView<>(ViewSource.of(mirror, reads), prefix, adapter, executor, historyChanges,
-        watcherQueueLimit, stats);
+        watcherQueueLimit, stats, metrics, tracing);
     view.source.feed().executeOnApplyThread(view::build);
     return view;
   }
@@ -138,7 +161,7 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
   public static <T> MirrorView<T> detached(StoreVersion version, String prefix, Adapter<T> adapter,
       Executor executor, int historyChanges, int watcherQueueLimit) {
     MirrorView<T> view = new MirrorView<>(ViewSource.detached(version), prefix, adapter, executor,
-        historyChanges, watcherQueueLimit, StatsRecorder.disabled());
+        historyChanges, watcherQueueLimit, StatsRecorder.disabled(), AdapterMetrics.noop(), Tracing.disabled());
     view.build();
     return view;
   }
@@ -260,7 +283,7 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
     if (closed || base == null || applied.revision() <= base.revision()) {
       return;
     }
-    ViewMaintainer.Result<T> r = maintainer.apply(base, applied.revision(), maintainer.writesOf(applied));
+    ViewMaintainer.Result<T> r = traced(() -> maintainer.apply(base, applied.revision(), maintainer.writesOf(applied)));
     synced = applied.after();
     publish(r, true);
   }
@@ -281,7 +304,7 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
     if (closed || base == null || version.revision() < base.revision()) {
       return;
     }
-    ViewMaintainer.Result<T> r = maintainer.apply(base, version.revision(), maintainer.diff(base, synced, version));
+    ViewMaintainer.Result<T> r = traced(() -> maintainer.apply(base, version.revision(), maintainer.diff(base, synced, version)));
     synced = version;
     history.reset(version.revision());
     publish(r, false);
@@ -298,7 +321,7 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
       source.feed().ready().thenRun(() -> onApplyThread(this::build));
       return;
     }
-    ViewMaintainer.Result<T> r = maintainer.build(store, declared);
+    ViewMaintainer.Result<T> r = traced(() -> maintainer.build(store, declared));
     synced = store;
     history.reset(store.revision());
     current.set(r.version());
@@ -307,6 +330,25 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
     List<Runnable> pending = List.copyOf(untilBuilt);
     untilBuilt.clear();
     pending.forEach(Runnable::run);
+  }
+
+  /** Runs one decode batch inside a {@link Tracing#VIEW_DECODE} span (nothing when tracing is off). */
+  private ViewMaintainer.Result<T> traced(java.util.function.Supplier<ViewMaintainer.Result<T>> batch) {
+    if (!tracing.enabled()) {
+      return batch.get();
+    }
+    Span span = tracing.start(Tracing.VIEW_DECODE);
+    span.setAttribute(Tracing.VIEW, prefix);
+    try {
+      ViewMaintainer.Result<T> r = batch.get();
+      span.setAttribute(Tracing.KEYS, (long) r.changes().size());
+      span.setAttribute(Tracing.REVISION, r.version().revision());
+      span.end();
+      return r;
+    } catch (RuntimeException | Error e) {
+      Tracing.end(span, e);
+      throw e;
+    }
   }
 
   private void publish(ViewMaintainer.Result<T> r, boolean keep) {

@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns the mirror's changes under a view's prefix into the view's next version: decodes each
@@ -36,6 +38,8 @@ import java.util.Map;
  * @param <T> the object type
  */
 final class ViewMaintainer<T> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ViewMaintainer.class);
 
   /**
    * One key's new value under the prefix at a revision; {@code value == null} means deleted.
@@ -60,12 +64,20 @@ final class ViewMaintainer<T> {
   private final byte[] prefixEnd;
   private final Adapter<T> adapter;
   private final DecodeFailures failures;
+  /** Whether the adapter is told of each change ({@link Adapter#observeChange}): only with metrics bound. */
+  private final boolean observing;
+  private boolean observeFailureLogged;
 
   ViewMaintainer(byte[] prefix, Adapter<T> adapter, DecodeFailures failures) {
+    this(prefix, adapter, failures, false);
+  }
+
+  ViewMaintainer(byte[] prefix, Adapter<T> adapter, DecodeFailures failures, boolean observing) {
     this.prefix = prefix;
     this.prefixEnd = KeyRange.prefix(prefix).toExclusive();
     this.adapter = adapter;
     this.failures = failures;
+    this.observing = observing;
   }
 
   /** The view of {@code store} with {@code definitions}, decoded from scratch. */
@@ -144,6 +156,9 @@ final class ViewMaintainer<T> {
         update(editors.get(i), w.key, old, now, current);
       }
       changes.add(new KeyChange<>(w.key, previous, current));
+      if (observing) {
+        observe(previous, current);
+      }
     }
     Map<String, ViewIndex<T>> next = new LinkedHashMap<>();
     for (ViewIndex.Editor<T> editor : editors) {
@@ -174,6 +189,18 @@ final class ViewMaintainer<T> {
       update(editor, c.key(), old, now, c.current());
     }
     return editor.freeze();
+  }
+
+  /** Tells the adapter of a change for its meters; a failure there is logged once, never fatal. */
+  private void observe(T previous, T current) {
+    try {
+      adapter.observeChange(previous, current);
+    } catch (RuntimeException e) {
+      if (!observeFailureLogged) {
+        observeFailureLogged = true;
+        LOG.warn("the adapter's observeChange threw; its meters may be off (logged once)", e);
+      }
+    }
   }
 
   private boolean covers(byte[] key) {

@@ -1,6 +1,7 @@
 package dev.etcdcache.adapter.cilium;
 
 import dev.etcdcache.api.Adapter;
+import dev.etcdcache.api.AdapterMetrics;
 import dev.etcdcache.api.IndexDefinition;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -24,8 +25,12 @@ import java.util.Objects;
  * </ul>
  *
  * <p>A malformed value (bad JSON, bad id, a key that does not fit its area) throws
- * {@link IllegalArgumentException}, which a view counts as a decode failure. Stateless and
- * thread-safe.
+ * {@link IllegalArgumentException}, which a view counts as a decode failure. Thread-safe; stateless
+ * but for the metrics binding.
+ *
+ * <p>With metrics bound it keeps, under {@code cilium.*}: {@code identities} (gauge),
+ * {@code ipcache.entries} (gauge; tags family=ipv4|ipv6, prefix_length) and {@code changes}
+ * (counter; tags kind as {@link #kindOf}, type=created|updated|deleted).
  */
 public final class CiliumAdapter implements Adapter<CiliumObject> {
 
@@ -36,6 +41,8 @@ public final class CiliumAdapter implements Adapter<CiliumObject> {
       "Cilium stores endpoint slices as zstd-compressed protobuf (ClusterEndpointSlice); not decoded";
 
   private final CiliumKeys keys;
+  /** Null until a view binds metrics. */
+  private volatile CiliumMeters meters;
 
   private CiliumAdapter(CiliumKeys keys) {
     this.keys = Objects.requireNonNull(keys, "keys");
@@ -72,6 +79,20 @@ public final class CiliumAdapter implements Adapter<CiliumObject> {
       return "cluster-config";
     }
     return "unsupported";
+  }
+
+  /** Keeps the identity, IP-cache and change meters described above; a shared adapter keeps the last binding. */
+  @Override
+  public void bindMetrics(AdapterMetrics metrics) {
+    meters = new CiliumMeters(metrics);
+  }
+
+  @Override
+  public void observeChange(CiliumObject previous, CiliumObject current) {
+    CiliumMeters m = meters;
+    if (m != null) {
+      m.change(previous, current);
+    }
   }
 
   @Override

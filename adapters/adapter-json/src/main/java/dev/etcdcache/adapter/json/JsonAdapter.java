@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.etcdcache.api.Adapter;
+import dev.etcdcache.api.AdapterMetrics;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import dev.etcdcache.api.IndexDefinition;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,7 +42,12 @@ import java.util.function.Function;
  * <p>A value that is not JSON, is empty, or does not bind to the class fails {@link #decode} with an
  * {@link UncheckedIOException}; a view counts it and leaves the key out.
  *
- * <p>Immutable and thread-safe (Jackson's {@link ObjectMapper} is, once configured).
+ * <p>With metrics bound ({@link #bindMetrics}) it counts {@code json.decode.failures} by
+ * {@code pointer}: the JSON Pointer of the field that did not bind, {@code #} for a value that is
+ * not JSON at all.
+ *
+ * <p>Thread-safe (Jackson's {@link ObjectMapper} is, once configured); immutable but for the
+ * metrics binding.
  *
  * @param <T> the decoded type
  */
@@ -50,6 +57,7 @@ public final class JsonAdapter<T> implements Adapter<T> {
   private final Class<T> type;
   private final Map<String, IndexDefinition<T>> indexes;
   private final BiPredicate<String, T> filter;
+  private volatile AdapterMetrics metrics = AdapterMetrics.noop();
 
   private JsonAdapter(Builder<T> b) {
     this.mapper = b.mapper;
@@ -90,8 +98,38 @@ public final class JsonAdapter<T> implements Adapter<T> {
       }
       return type == JsonNode.class ? type.cast(node) : mapper.treeToValue(node, type);
     } catch (IOException e) {
+      metrics.counter("json.decode.failures", "values that were not JSON or did not bind, by JSON Pointer",
+          "pointer", pointerOf(e)).increment();
       throw new UncheckedIOException(e);
+    } catch (UncheckedIOException e) {
+      metrics.counter("json.decode.failures", "values that were not JSON or did not bind, by JSON Pointer",
+          "pointer", "#").increment();
+      throw e;
     }
+  }
+
+  /** Counts decode failures in {@code metrics} (see the class comment); a shared adapter keeps the last. */
+  @Override
+  public void bindMetrics(AdapterMetrics metrics) {
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+  }
+
+  /** The JSON Pointer of the field a binding failed at, {@code #} if the value did not parse. */
+  static String pointerOf(IOException e) {
+    if (!(e instanceof JsonMappingException m) || e instanceof com.fasterxml.jackson.core.JsonParseException
+        || m.getPath().isEmpty()) {
+      return "#";
+    }
+    StringBuilder pointer = new StringBuilder();
+    for (JsonMappingException.Reference r : m.getPath()) {
+      pointer.append('/');
+      if (r.getFieldName() != null) {
+        pointer.append(r.getFieldName().replace("~", "~0").replace("/", "~1"));
+      } else {
+        pointer.append(r.getIndex());
+      }
+    }
+    return pointer.toString();
   }
 
   @Override

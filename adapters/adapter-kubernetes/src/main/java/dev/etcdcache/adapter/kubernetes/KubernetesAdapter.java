@@ -2,6 +2,7 @@ package dev.etcdcache.adapter.kubernetes;
 
 import com.google.protobuf.ByteString;
 import dev.etcdcache.api.Adapter;
+import dev.etcdcache.api.AdapterMetrics;
 import dev.etcdcache.api.IndexDefinition;
 import dev.etcdcache.api.Query;
 import java.nio.charset.StandardCharsets;
@@ -48,6 +49,8 @@ public final class KubernetesAdapter implements Adapter<KubeObject> {
   private final IndexDefinition<KubeObject> ownerIndex;
   private final IndexDefinition<KubeObject> kindIndex;
   private final IndexDefinition<KubeObject> fieldIndex;
+  /** Null until a view binds metrics: decode then counts nothing beyond {@link #decodeCounts()}. */
+  private volatile KubeMeters meters;
 
   private KubernetesAdapter(Builder builder) {
     this.layout = builder.layout == null ? KeyLayout.standard() : builder.layout;
@@ -95,7 +98,58 @@ public final class KubernetesAdapter implements Adapter<KubeObject> {
   public KubeObject decode(byte[] key, byte[] value, long modRevision) {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");
-    return decoder.decode(new String(key, StandardCharsets.UTF_8), value, modRevision);
+    KubeMeters m = meters;
+    if (m == null) {
+      return decoder.decode(new String(key, StandardCharsets.UTF_8), value, modRevision);
+    }
+    KubeObject object;
+    try {
+      object = decoder.decode(new String(key, StandardCharsets.UTF_8), value, modRevision);
+    } catch (RuntimeException e) {
+      m.decodeFailure(failureReason(value));
+      throw e;
+    }
+    if (object.encoding() == ValueEncoding.ENCRYPTED && !keepEncrypted) {
+      m.encryptedSkipped();
+    }
+    return object;
+  }
+
+  /**
+   * Registers, under {@code kubernetes.*}: {@code objects} (gauge; tags kind, namespace, where
+   * cluster-scoped objects have namespace {@code _cluster}), {@code changes} (counter; kind,
+   * namespace, type=created|updated|deleted), {@code decode.failures} (counter; reason=protobuf|json|
+   * encrypted|unknown_encoding, by how the value was stored) and {@code encrypted.skipped} (counter).
+   * A shared adapter keeps the last binding.
+   */
+  @Override
+  public void bindMetrics(AdapterMetrics metrics) {
+    meters = new KubeMeters(metrics);
+  }
+
+  @Override
+  public void observeChange(KubeObject previous, KubeObject current) {
+    KubeMeters m = meters;
+    if (m != null) {
+      m.change(previous, current);
+    }
+  }
+
+  /** Why a value failed, by its stored form (the decoder chose its path the same way). */
+  private static String failureReason(byte[] value) {
+    String head = new String(value, 0, Math.min(value.length, 8), StandardCharsets.ISO_8859_1);
+    if (head.startsWith("k8s:enc:")) {
+      return "encrypted";
+    }
+    if (head.startsWith("k8s\0")) {
+      return "protobuf";
+    }
+    for (byte b : value) {
+      if (!Character.isWhitespace(b)) {
+        return b == '{' ? "json" : "unknown_encoding";
+      }
+    }
+    return "unknown_encoding";
   }
 
   /**

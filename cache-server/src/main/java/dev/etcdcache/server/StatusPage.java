@@ -1,0 +1,63 @@
+package dev.etcdcache.server;
+
+import dev.etcdcache.api.CacheStats;
+import dev.etcdcache.api.CacheStatus;
+
+/**
+ * The JSON of {@code /status}: the cache's health ({@link CacheStatus}) and what it holds
+ * ({@link CacheStats} gauges), one flat object, for an operator's {@code curl}. No request data,
+ * no credentials: the last error is the mirror's own upstream error text.
+ */
+final class StatusPage {
+
+  private StatusPage() {
+  }
+
+  static String json(CacheStatus status, CacheStats stats) {
+    StringBuilder out = new StringBuilder("{");
+    field(out, "ready", Boolean.toString(status.ready()));
+    field(out, "connected", Boolean.toString(status.connected()));
+    field(out, "appliedRevision", Long.toString(status.appliedRevision()));
+    field(out, "compactRevision", Long.toString(status.compactRevision()));
+    field(out, "lastProgress", status.lastProgress() == null ? "null" : quote(status.lastProgress().toString()));
+    field(out, "lastError", status.lastError().map(StatusPage::quote).orElse("null"));
+    field(out, "relists", Long.toString(status.relists()));
+    field(out, "reconnects", Long.toString(status.reconnects()));
+    field(out, "decodeFailures", Long.toString(status.decodeFailures()));
+    field(out, "entries", Long.toString(stats.entries()));
+    field(out, "watchers", Long.toString(stats.watchers()));
+    field(out, "applyLagRevisions", Long.toString(stats.applyLagRevisions()));
+    field(out, "stalenessSeconds", Double.toString(stats.stalenessNanos() / 1e9));
+    field(out, "servedFromMemory", Long.toString(stats.servedFromMemory()));
+    field(out, "etcdLoadReduction", Double.isNaN(stats.etcdLoadReduction()) ? "null"
+        : Double.toString(stats.etcdLoadReduction()));
+    out.setLength(out.length() - 1);
+    return out.append('}').toString();
+  }
+
+  private static void field(StringBuilder out, String name, String value) {
+    out.append('"').append(name).append("\":").append(value).append(',');
+  }
+
+  static String quote(String s) {
+    StringBuilder out = new StringBuilder("\"");
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    return out.append('"').toString();
+  }
+}
