@@ -110,7 +110,8 @@ public final class CacheServer implements AutoCloseable {
         .addService(forwarder.service(ElectionGrpc.getServiceDescriptor(), Map.of()))
         .addService(health.getHealthService())
         .intercept(relay)
-        .intercept(new RpcMetrics(registry));
+        .intercept(new RpcMetrics(registry))
+        .addTransportFilter(new ServerMeters(registry, watchService));
     this.server = b.build();
     try {
       server.start();
@@ -185,6 +186,11 @@ public final class CacheServer implements AutoCloseable {
   /** Watch streams open now (for tests of stream cleanup). */
   int openWatchStreams() {
     return watchService.openStreams();
+  }
+
+  /** Watch streams closed because their client did not read (for tests). */
+  long slowClientsClosed() {
+    return watchService.slowClientsClosed();
   }
 
   /** The configuration this server runs with. */

@@ -30,6 +30,7 @@ final class WatchService {
   private final int fragmentBytes;
   private final long bufferBytes;
   private final Set<WatchStream> open = ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.LongAdder slowClientsClosed = new java.util.concurrent.atomic.LongAdder();
 
   WatchService(CacheWire wire, ResponseHeaders headers, Forwarder forwarder, AuthGuard auth, int fragmentBytes,
       long bufferBytes) {
@@ -57,6 +58,11 @@ final class WatchService {
     return open.size();
   }
 
+  /** Streams closed since start because their client did not read (RESOURCE_EXHAUSTED). */
+  long slowClientsClosed() {
+    return slowClientsClosed.sum();
+  }
+
   /** Ends every open stream with UNAVAILABLE and closes its watches. */
   void shutdown() {
     for (WatchStream s : open) {
@@ -68,7 +74,8 @@ final class WatchService {
   private StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> responses) {
     ServerCallStreamObserver<WatchResponse> call = (ServerCallStreamObserver<WatchResponse>) responses;
     WatchStream[] self = new WatchStream[1];
-    self[0] = new WatchStream(wire, headers, fragmentBytes, bufferBytes, call, () -> open.remove(self[0]));
+    self[0] = new WatchStream(wire, headers, fragmentBytes, bufferBytes, call, () -> open.remove(self[0]),
+        slowClientsClosed::increment);
     open.add(self[0]);
     return self[0];
   }

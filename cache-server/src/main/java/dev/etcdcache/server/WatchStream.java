@@ -82,12 +82,15 @@ final class WatchStream implements StreamObserver<WatchRequest> {
   private long progressRevision = Long.MAX_VALUE;
   @GuardedBy("lock")
   private boolean ended;
+  private final Runnable onSlowClient;
   /** Bytes of responses held in watches' {@code early} lists. */
   @GuardedBy("lock")
   private long earlyBytes;
 
+  /** @param onSlowClient called once if the stream is closed because its client did not read */
   WatchStream(CacheWire wire, ResponseHeaders headers, int fragmentBytes, long bufferBytes,
-      ServerCallStreamObserver<WatchResponse> observer, Runnable onEnd) {
+      ServerCallStreamObserver<WatchResponse> observer, Runnable onEnd, Runnable onSlowClient) {
+    this.onSlowClient = onSlowClient;
     this.wire = wire;
     this.headers = headers;
     this.fragmentBytes = fragmentBytes;
@@ -393,6 +396,9 @@ final class WatchStream implements StreamObserver<WatchRequest> {
   /** Ends the stream's watches after the outbox ended the call (the client does not read). */
   @GuardedBy("lock")
   private void abortLocked() {
+    if (!ended) {
+      onSlowClient.run();
+    }
     LOG.warn("closed a watch stream with {} watches: its client did not read (RESOURCE_EXHAUSTED)",
         watches.size());
     ended = true;

@@ -101,6 +101,7 @@ class BadInputTest {
   @Test
   void watch_clientNeverReads_streamClosedOthersServed() throws Exception {
     int before = fixture.server.openWatchStreams();
+    long closedBefore = fixture.server.slowClientsClosed();
     // A client that opens two watch streams and never asks for a message: HTTP/2 flow control
     // stops the server's sends, so its responses pile up in the server until the bound.
     List<ClientCall<WatchRequest, WatchResponse>> stalled = List.of(stalledWatch(), stalledWatch());
@@ -120,6 +121,8 @@ class BadInputTest {
       // Both stalled streams were closed by the server (RESOURCE_EXHAUSTED); the reader's is open.
       awaitStreams(before + 1);
       assertThat(fixture.server.openWatchStreams()).isEqualTo(before + 1);
+      assertThat(fixture.server.slowClientsClosed()).as("counted for etcd_cache_server_slow_clients_closed_total")
+          .isEqualTo(closedBefore + 2);
     } finally {
       stalled.forEach(c -> c.cancel("test done", null));
     }

@@ -63,6 +63,9 @@ class OperationsTest {
         "grpc_server_handled_total\\{[^}]*grpc_code=\"OK\",grpc_method=\"Range\",grpc_service=\"etcdserverpb.KV\",grpc_type=\"unary\"");
     assertThat(body).contains("grpc_server_handling_seconds_bucket{");
     assertThat(servedFromMemory(body)).isPositive();
+    // The server's own state: this test's connection at least, no watch stream, no slow client.
+    assertThat(body).containsPattern("(?m)^etcd_cache_server_connections [1-9]");
+    assertThat(body).contains("etcd_cache_server_watch_streams", "etcd_cache_server_slow_clients_closed_total");
   }
 
   @Test
@@ -88,7 +91,7 @@ class OperationsTest {
     String dashboard = java.nio.file.Files.readString(java.nio.file.Path.of("..", "cache-metrics", "grafana",
         "etcd-cache.json"));
     java.util.Set<String> queried = new java.util.TreeSet<>();
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("grpc_server_[a-z_]+").matcher(dashboard);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("grpc_server_[a-z_]+|etcd_cache_server_[a-z_]+").matcher(dashboard);
     while (m.find()) {
       queried.add(m.group());
     }
@@ -96,14 +99,14 @@ class OperationsTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (!exported.containsAll(queried) && System.nanoTime() < deadline) {
       for (String line : get("/metrics").body().split("\n")) {
-        if (line.startsWith("grpc_server_")) {
+        if (line.startsWith("grpc_server_") || line.startsWith("etcd_cache_server_")) {
           exported.add(line.split("[{ ]")[0]);
         }
       }
       Thread.sleep(50);
     }
     assertThat(queried).contains("grpc_server_handled_total", "grpc_server_handling_seconds_bucket",
-        "grpc_server_started_total");
+        "grpc_server_started_total", "etcd_cache_server_connections", "etcd_cache_server_slow_clients_closed_total");
     assertThat(exported).containsAll(queried);
     assertThat(get("/metrics").body()).contains("grpc_type=\"bidi_stream\"");
   }
