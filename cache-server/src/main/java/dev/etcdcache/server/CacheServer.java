@@ -105,6 +105,9 @@ public final class CacheServer implements AutoCloseable {
         .addService(health.getHealthService())
         .intercept(relay)
         .intercept(new RpcMetrics(registry));
+    if (config.certFile().isPresent()) {
+      b.sslContext(ServerTls.context(config));
+    }
     this.server = b.build();
     try {
       server.start();
@@ -153,9 +156,9 @@ public final class CacheServer implements AutoCloseable {
     return port;
   }
 
-  /** The URL clients use: {@code http://<listen host>:<port>}. */
+  /** The URL clients use: {@code http://<listen host>:<port>} ({@code https} with TLS toward clients). */
   public String clientUrl() {
-    return "http://" + config.listenHost() + ":" + port();
+    return (config.certFile().isPresent() ? "https://" : "http://") + config.listenHost() + ":" + port();
   }
 
   /** Where {@code /metrics} and {@code /health} are served (with the bound port), if configured. */
