@@ -41,9 +41,12 @@ import org.slf4j.LoggerFactory;
  * {@code etcd grpc-proxy start}.
  *
  * <p>It listens as soon as {@link #start} returns; until the mirror is ready, Range requests pass
- * through to etcd and the gRPC health status is NOT_SERVING (then SERVING). Calls with an etcd auth
- * token are forwarded to etcd, which checks that caller's permissions; so are calls without one
- * while etcd has auth enabled (probed every second; see {@code AuthGuard}).
+ * through to etcd and the gRPC health status is NOT_SERVING (then SERVING). A Range with an etcd
+ * auth token is served from the cache only after etcd confirmed that token may read the range
+ * (remembered for {@link #PERMISSION_TTL}; see {@code ReadPermissions}), and goes to etcd with the
+ * token otherwise; other calls with a token (watches included) are forwarded to etcd, which checks
+ * the caller's permissions; so are calls without one while etcd has auth enabled (probed every
+ * second; see {@code AuthGuard}).
  *
  * <p>Thread-safe. {@link #close()} ends every watch stream with UNAVAILABLE, stops the listener,
  * and closes the mirror and the connections to etcd.
@@ -51,6 +54,8 @@ import org.slf4j.LoggerFactory;
 public final class CacheServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(CacheServer.class);
+  /** How long etcd's "this token may read this range" is trusted: the bound on noticing a revocation. */
+  static final Duration PERMISSION_TTL = Duration.ofSeconds(1);
 
   private final ServerConfig config;
   private final Client etcd;
@@ -94,7 +99,8 @@ public final class CacheServer implements AutoCloseable {
         // etcd's keepalive enforcement (v3rpc/grpc.go): clients may ping every 5 s, also idle.
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
-        .addService(new KvService(cache.wire(), headers, forwarder, auth).definition())
+        .addService(new KvService(cache.wire(), headers, forwarder, auth,
+            new ReadPermissions(upstream, PERMISSION_TTL), upstream).definition())
         .addService(watchService.definition())
         .addService(forwarder.service(LeaseGrpc.getServiceDescriptor(), Map.of()))
         .addService(new ClusterService(forwarder, config.advertiseClientUrl()).definition())
