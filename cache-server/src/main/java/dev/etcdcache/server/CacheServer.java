@@ -72,7 +72,11 @@ public final class CacheServer implements AutoCloseable {
 
   private CacheServer(ServerConfig config) throws IOException {
     this.config = config;
-    this.etcd = Client.builder().endpoints(config.endpoints().toArray(URI[]::new)).build();
+    io.etcd.jetcd.ClientBuilder etcdClient = Client.builder().endpoints(config.endpoints().toArray(URI[]::new));
+    // The mirror's own identity: it needs read on the mirrored ranges only (jetcd renews its token).
+    config.user().ifPresent(u -> etcdClient.user(io.etcd.jetcd.ByteSequence.from(u, StandardCharsets.UTF_8))
+        .password(io.etcd.jetcd.ByteSequence.from(config.password().orElse(""), StandardCharsets.UTF_8)));
+    this.etcd = etcdClient.build();
     this.cache = cache(config, etcd);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     EtcdCacheMetrics.monitor(registry, cache, "server");

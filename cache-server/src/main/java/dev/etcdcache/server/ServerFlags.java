@@ -41,6 +41,10 @@ final class ServerFlags {
               + " or a staleness bound such as 500ms or 2s"),
       new Flag("watch-buffer-bytes", true, true,
           "bytes one watch stream may hold for a client that does not read before it is closed (default 67108864)"),
+      new Flag("user", true, true,
+          "etcd user[:password] the server's own mirror logs in as, as etcdctl's --user; it needs read on the"
+              + " mirrored ranges only (default anonymous)"),
+      new Flag("password", true, true, "password of --user, as etcdctl's --password"),
       new Flag("help", false, true, "print this help and exit"),
       new Flag("cert", true, false, TLS),
       new Flag("key", true, false, TLS),
@@ -86,6 +90,8 @@ final class ServerFlags {
     String certFile = null;
     String keyFile = null;
     String trustedCa = null;
+    String user = null;
+    String password = null;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (!arg.startsWith("-") || arg.equals("-") || arg.equals("--")) {
@@ -132,6 +138,14 @@ final class ServerFlags {
         case "cert-file" -> certFile = value;
         case "key-file" -> keyFile = value;
         case "trusted-ca-file" -> trustedCa = value;
+        case "user" -> {
+          int colon = value.indexOf(':');
+          user = colon < 0 ? value : value.substring(0, colon);
+          if (colon >= 0) {
+            password = value.substring(colon + 1);
+          }
+        }
+        case "password" -> password = value;
         case "help" -> { }
         default -> throw new IllegalStateException("flag without a handler: " + name);
       }
@@ -142,6 +156,14 @@ final class ServerFlags {
       }
       c = c.withServerTls(java.nio.file.Path.of(certFile), java.nio.file.Path.of(keyFile),
           trustedCa == null ? null : java.nio.file.Path.of(trustedCa));
+    }
+    if (user != null) {
+      if (user.isEmpty()) {
+        throw new IllegalArgumentException("--user needs a user name");
+      }
+      c = c.withCredentials(user, password == null ? "" : password);
+    } else if (password != null) {
+      throw new IllegalArgumentException("--password needs --user");
     }
     return c.withMessageLimits(maxSend, maxRecv)
         .withPrefixes(prefixes)

@@ -71,6 +71,16 @@ class ServerFlagsTest {
   }
 
   @Test
+  void parse_user_setsTheMirrorsCredentials_toStringHidesThePassword() {
+    ServerConfig c = ServerConfig.parse("--user=cache:s3cret-pw");
+    assertThat(c.user()).contains("cache");
+    assertThat(c.password()).contains("s3cret-pw");
+    assertThat(c.toString()).contains("cache").doesNotContain("s3cret-pw");
+    assertThat(ServerConfig.parse("--user=cache", "--password=pw2").password()).contains("pw2");
+    assertThatThrownBy(() -> ServerConfig.parse("--password=pw")).hasMessageContaining("--password needs --user");
+  }
+
+  @Test
   void parse_namespace_failsNotSupportedYet() {
     assertThatThrownBy(() -> ServerConfig.parse("--namespace=/tenant/"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--namespace is not supported yet");
