@@ -104,7 +104,7 @@ public final class CacheServer implements AutoCloseable {
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
         .addService(new KvService(cache.wire(), headers, forwarder, auth,
-            new ReadPermissions(upstream, PERMISSION_TTL), upstream).definition())
+            new ReadPermissions(upstream, PERMISSION_TTL, config.prefixes()), upstream).definition())
         .addService(watchService.definition())
         .addService(forwarder.service(LeaseGrpc.getServiceDescriptor(), Map.of()))
         .addService(new ClusterService(forwarder, config.advertiseClientUrl()).definition())
