@@ -56,6 +56,7 @@ final class ReadPermissions {
   private final List<ByteString[]> mirrored;
   private final long ttlNanos;
   private final ConcurrentHashMap<Key, Long> allowedUntil = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Key, CompletableFuture<Boolean>> inFlight = new ConcurrentHashMap<>();
   /** Tokens that may not read a whole mirrored range, so its requests go straight to their exact check. */
   private final ConcurrentHashMap<Key, Long> notAllUntil = new ConcurrentHashMap<>();
 
@@ -143,7 +144,22 @@ final class ReadPermissions {
     if (until != null && until - now > 0) {
       return CompletableFuture.completedFuture(true);
     }
-    CompletableFuture<Boolean> result = new CompletableFuture<>();
+    // Concurrent callers of one token and range share one check in flight (when a decision
+    // expires under load, every connection would otherwise ask at once).
+    CompletableFuture<Boolean> mine = new CompletableFuture<>();
+    CompletableFuture<Boolean> shared = inFlight.putIfAbsent(k, mine);
+    if (shared != null) {
+      return shared;
+    }
+    mine.whenComplete((allowed, failure) -> inFlight.remove(k, mine));
+    ask(k, now, mine);
+    return mine;
+  }
+
+  private void ask(Key k, long now, CompletableFuture<Boolean> result) {
+    String token = k.token();
+    ByteString key = k.key();
+    ByteString rangeEnd = k.rangeEnd();
     Metadata md = new Metadata();
     md.put(TokenRelay.TOKEN, token);
     RangeRequest probe = RangeRequest.newBuilder().setKey(key).setRangeEnd(rangeEnd).setRevision(FUTURE)
@@ -174,7 +190,6 @@ final class ReadPermissions {
             result.complete(false); // no-op if already completed
           }
         });
-    return result;
   }
 
   private void remember(Key k, long checkedAt) {
