@@ -23,7 +23,6 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class RevisionProbe {
 
-
   private record Key(long revision, boolean serializable) {}
 
   private final KV kv;

@@ -191,12 +191,13 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
       return;
     }
     applier.execute(() -> {
-      if (closed) {
+      // Before the first version the list's own retry loop is already running.
+      if (closed || versions.current() == null) {
         return;
       }
       String error = EtcdFailures.unwrap(failure).toString();
       lastError = error;
-      if (applyFailure == null && versions.current() != null) {
+      if (applyFailure == null) {
         applyFailure = failure;
         LOG.warn("etcd denied the cache's own request ({}); serving reads from etcd until a list succeeds", error);
       }
