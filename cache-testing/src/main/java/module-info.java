@@ -8,6 +8,9 @@ module dev.etcdcache.testing {
   requires testcontainers;
   requires com.github.dockerjava.api;
   requires org.slf4j;
+  requires org.bouncycastle.pkix;
+  requires org.bouncycastle.provider;
+  requires io.netty.handler;
   requires static com.google.errorprone.annotations;
 
   exports dev.etcdcache.testing;

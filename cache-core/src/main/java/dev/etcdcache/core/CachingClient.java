@@ -63,6 +63,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@link CachingWatch}; every other client is the wrapped one.
  * The mirror starts at {@link Builder#build()}; until it is ready, reads go to etcd.
  *
+ * <p>Permissions (etcd auth): the mirror reads with the wrapped client's credentials, and every
+ * request it sends on its own behalf stays inside the mirrored ranges, so read permission on
+ * exactly {@link Builder#prefixes} suffices. A mirror whose list etcd refuses is not ready,
+ * {@link #status()} carries etcd's error, reads go to etcd (and get its error), and the list is
+ * retried with backoff until permission is granted. Revocation: once etcd refuses one of the
+ * mirror's own requests with {@code PERMISSION_DENIED} (a linearizable read's revision probe, the
+ * upstream watch, a progress check or a re-list), no read is served from memory until a re-list
+ * succeeds. A linearizable read therefore gets etcd's error at once when read permission on the
+ * first mirrored range's first key is revoked (its probe reads that key). A serializable or
+ * bounded-staleness read sends no request of its own: it stops being served from memory at the
+ * first such refusal after the revocation, so with no linearizable reads, progress checks or
+ * watch re-creations in between there is no time bound (etcd keeps a live watch open after a
+ * revocation). Use linearizable reads where revocation must be honoured at once.
+ *
  * <p>Thread-safe. {@link #close()} stops the mirror and fails reads waiting on it; it does not close
  * the wrapped client, which the caller owns.
  */

@@ -42,9 +42,12 @@ import org.slf4j.LoggerFactory;
  * {@code etcd grpc-proxy start}.
  *
  * <p>It listens as soon as {@link #start} returns; until the mirror is ready, Range requests pass
- * through to etcd and the gRPC health status is NOT_SERVING (then SERVING). Calls with an etcd auth
- * token are forwarded to etcd, which checks that caller's permissions; so are calls without one
- * while etcd has auth enabled (probed every second; see {@code AuthGuard}).
+ * through to etcd and the gRPC health status is NOT_SERVING (then SERVING). A Range with an etcd
+ * auth token is served from the cache only after etcd confirmed that token may read the range
+ * (remembered for {@link #PERMISSION_TTL}; see {@code ReadPermissions}), and goes to etcd with the
+ * token otherwise; other calls with a token (watches included) are forwarded to etcd, which checks
+ * the caller's permissions; so are calls without one while etcd has auth enabled (probed every
+ * second; see {@code AuthGuard}).
  *
  * <p>Thread-safe. {@link #close()} ends every watch stream with UNAVAILABLE, stops the listener,
  * and closes the mirror and the connections to etcd.
@@ -52,6 +55,8 @@ import org.slf4j.LoggerFactory;
 public final class CacheServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(CacheServer.class);
+  /** How long etcd's "this token may read this range" is trusted: the bound on noticing a revocation. */
+  static final Duration PERMISSION_TTL = Duration.ofSeconds(1);
 
   private final ServerConfig config;
   private final Client etcd;
@@ -71,7 +76,11 @@ public final class CacheServer implements AutoCloseable {
   private CacheServer(ServerConfig config, OpenTelemetry openTelemetry) throws IOException {
     this.openTelemetry = openTelemetry;
     this.config = config;
-    this.etcd = Client.builder().endpoints(config.endpoints().toArray(URI[]::new)).build();
+    io.etcd.jetcd.ClientBuilder etcdClient = Client.builder().endpoints(config.endpoints().toArray(URI[]::new));
+    // The mirror's own identity: it needs read on the mirrored ranges only (jetcd renews its token).
+    config.user().ifPresent(u -> etcdClient.user(io.etcd.jetcd.ByteSequence.from(u, StandardCharsets.UTF_8))
+        .password(io.etcd.jetcd.ByteSequence.from(config.password().orElse(""), StandardCharsets.UTF_8)));
+    this.etcd = etcdClient.build();
     this.cache = cache(config, etcd);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     EtcdCacheMetrics.monitor(registry, cache, "server");
@@ -100,7 +109,8 @@ public final class CacheServer implements AutoCloseable {
         // etcd's keepalive enforcement (v3rpc/grpc.go): clients may ping every 5 s, also idle.
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
-        .addService(new KvService(cache.wire(), headers, forwarder, auth).definition())
+        .addService(new KvService(cache.wire(), headers, forwarder, auth,
+            new ReadPermissions(upstream, PERMISSION_TTL, config.prefixes()), upstream).definition())
         .addService(watchService.definition())
         .addService(forwarder.service(LeaseGrpc.getServiceDescriptor(), Map.of()))
         .addService(new ClusterService(forwarder, config.advertiseClientUrl()).definition())
@@ -112,6 +122,9 @@ public final class CacheServer implements AutoCloseable {
         .intercept(relay)
         .intercept(new RpcMetrics(registry))
         .addTransportFilter(new ServerMeters(registry, watchService));
+    if (config.certFile().isPresent()) {
+      b.sslContext(ServerTls.context(config));
+    }
     this.server = b.build();
     try {
       server.start();
@@ -172,9 +185,9 @@ public final class CacheServer implements AutoCloseable {
     return port;
   }
 
-  /** The URL clients use: {@code http://<listen host>:<port>}. */
+  /** The URL clients use: {@code http://<listen host>:<port>} ({@code https} with TLS toward clients). */
   public String clientUrl() {
-    return "http://" + config.listenHost() + ":" + port();
+    return (config.certFile().isPresent() ? "https://" : "http://") + config.listenHost() + ":" + port();
   }
 
   /** Where {@code /metrics} and {@code /health} are served (with the bound port), if configured. */

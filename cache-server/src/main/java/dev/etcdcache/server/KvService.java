@@ -4,11 +4,14 @@ import dev.etcdcache.core.CacheWire;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
+import io.grpc.Channel;
+import io.grpc.Metadata;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
@@ -19,9 +22,13 @@ import java.util.concurrent.ExecutionException;
 /**
  * etcd's KV service: {@code Range} answered through {@link CacheWire#range} (from the mirror when
  * it can answer exactly, from etcd otherwise, failing with etcd's status); {@code Put},
- * {@code DeleteRange}, {@code Txn} and {@code Compact} forwarded to etcd unchanged. A Range from a
- * caller with an auth token goes to etcd, so etcd checks that caller's permissions (the mirror
- * does not know them).
+ * {@code DeleteRange}, {@code Txn} and {@code Compact} forwarded to etcd unchanged.
+ *
+ * <p>A Range from a caller with an auth token is answered from the cache only once etcd said that
+ * token may read the request's {@code [key, range_end)} ({@link ReadPermissions}, remembered for a
+ * bounded time); otherwise, or if the cache cannot answer, it goes to etcd with the caller's token,
+ * so the caller gets etcd's own answer or error. A Range without a token is answered from the cache
+ * only while etcd's auth is disabled ({@link AuthGuard}).
  *
  * <p>Thread-safe.
  */
@@ -31,20 +38,26 @@ final class KvService {
   private final ResponseHeaders headers;
   private final Forwarder forwarder;
   private final AuthGuard auth;
+  private final ReadPermissions permissions;
+  private final Channel upstream;
 
-  KvService(CacheWire wire, ResponseHeaders headers, Forwarder forwarder, AuthGuard auth) {
+  KvService(CacheWire wire, ResponseHeaders headers, Forwarder forwarder, AuthGuard auth,
+      ReadPermissions permissions, Channel upstream) {
     this.wire = wire;
     this.headers = headers;
     this.forwarder = forwarder;
     this.auth = auth;
+    this.permissions = permissions;
+    this.upstream = upstream;
   }
 
   ServerServiceDefinition definition() {
     ServerCallHandler<RangeRequest, RangeResponse> cached = ServerCalls.asyncUnaryCall(this::range);
+    ServerCallHandler<RangeRequest, RangeResponse> checked = ServerCalls.asyncUnaryCall(this::checkedRange);
     ServerCallHandler<RangeRequest, RangeResponse> forwarded = forwarder.handler();
     ServerCallHandler<RangeRequest, RangeResponse> range = (call, md) ->
-        md.containsKey(TokenRelay.TOKEN) || !auth.servesTokenless()
-            ? forwarded.startCall(call, md)
+        md.containsKey(TokenRelay.TOKEN) ? checked.startCall(call, md)
+            : !auth.servesTokenless() ? forwarded.startCall(call, md)
             : cached.startCall(call, md);
     return forwarder.service(KVGrpc.getServiceDescriptor(),
         Map.of(KVGrpc.getRangeMethod().getFullMethodName(), range));
@@ -65,6 +78,64 @@ final class KvService {
         call.onError(asStatus(failure));
       }
     });
+  }
+
+  /** A caller with a token: from the cache if etcd lets that token read the range, else etcd's own answer. */
+  private void checkedRange(RangeRequest request, StreamObserver<RangeResponse> observer) {
+    ServerCallStreamObserver<RangeResponse> call = (ServerCallStreamObserver<RangeResponse>) observer;
+    call.setOnCancelHandler(() -> { });
+    String token = TokenRelay.callerToken();
+    permissions.mayRead(token, request.getKey(), request.getRangeEnd()).thenAccept(allowed -> {
+      if (!allowed) {
+        forward(request, token, call);
+        return;
+      }
+      wire.range(request).whenComplete((response, failure) -> {
+        if (call.isCancelled()) {
+          return;
+        }
+        if (failure == null) {
+          headers.observe(response.getHeader());
+          call.onNext(response);
+          call.onCompleted();
+        } else {
+          // The cache could not answer (its own credentials may not serve this): ask etcd as the caller.
+          forward(request, token, call);
+        }
+      });
+    });
+  }
+
+  /** {@code request} to etcd with the caller's token; etcd's answer or status back to the caller. */
+  private void forward(RangeRequest request, String token, ServerCallStreamObserver<RangeResponse> call) {
+    if (call.isCancelled()) {
+      return;
+    }
+    Metadata md = new Metadata();
+    md.put(TokenRelay.TOKEN, token);
+    KVGrpc.newStub(upstream).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
+        .range(request, new StreamObserver<RangeResponse>() {
+          @Override
+          public void onNext(RangeResponse value) {
+            if (!call.isCancelled()) {
+              call.onNext(value);
+            }
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            if (!call.isCancelled()) {
+              call.onError(Status.fromThrowable(t).asRuntimeException(Status.trailersFromThrowable(t)));
+            }
+          }
+
+          @Override
+          public void onCompleted() {
+            if (!call.isCancelled()) {
+              call.onCompleted();
+            }
+          }
+        });
   }
 
   /** etcd's status exactly when the failure is etcd's; UNAVAILABLE naming the cache otherwise. */

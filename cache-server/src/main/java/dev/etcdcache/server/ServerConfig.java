@@ -2,6 +2,7 @@ package dev.etcdcache.server;
 
 import dev.etcdcache.api.ReadConsistency;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,6 +28,14 @@ import java.util.Optional;
  * @param prefixes mirrored prefixes; empty = the whole keyspace
  * @param historyEvents recent revisions kept for watches and reads at a revision; 0 = the cache's default
  * @param defaultConsistency how Range requests not marked serializable are served
+ * @param certFile PEM certificate this server presents to its clients (TLS, etcd's {@code --cert-file});
+ *     empty = plaintext
+ * @param keyFile PEM private key of {@code certFile} (etcd's {@code --key-file})
+ * @param trustedCaFile PEM CA that client certificates must be signed by (etcd's
+ *     {@code --trusted-ca-file}); as etcd 3.4 does when it is set, every client must then present one
+ * @param user etcd user the server's own mirror logs in as (it needs read on the mirrored ranges
+ *     only); empty = anonymous
+ * @param password that user's password; never printed by {@link #toString()}
  */
 public record ServerConfig(
     List<URI> endpoints,
@@ -39,7 +48,12 @@ public record ServerConfig(
     long watchBufferBytes,
     List<String> prefixes,
     int historyEvents,
-    ReadConsistency defaultConsistency) {
+    ReadConsistency defaultConsistency,
+    Optional<Path> certFile,
+    Optional<Path> keyFile,
+    Optional<Path> trustedCaFile,
+    Optional<String> user,
+    Optional<String> password) {
 
   /** etcd's default {@code --max-request-bytes}. */
   public static final int DEFAULT_MAX_SEND_BYTES = 3 << 19;
@@ -88,13 +102,28 @@ public record ServerConfig(
       throw new IllegalArgumentException("history events must not be negative: " + historyEvents);
     }
     Objects.requireNonNull(defaultConsistency, "defaultConsistency");
+    Objects.requireNonNull(certFile, "certFile");
+    Objects.requireNonNull(keyFile, "keyFile");
+    Objects.requireNonNull(trustedCaFile, "trustedCaFile");
+    if (certFile.isPresent() != keyFile.isPresent()) {
+      throw new IllegalArgumentException("--cert-file and --key-file go together");
+    }
+    Objects.requireNonNull(user, "user");
+    Objects.requireNonNull(password, "password");
+    if (password.isPresent() && user.isEmpty()) {
+      throw new IllegalArgumentException("a password needs a user");
+    }
+    if (trustedCaFile.isPresent() && certFile.isEmpty()) {
+      throw new IllegalArgumentException("--trusted-ca-file needs --cert-file and --key-file (TLS toward clients)");
+    }
   }
 
   /** etcd at {@code http://127.0.0.1:2379}, listening on {@code 127.0.0.1:23790}, everything else default. */
   public static ServerConfig defaults() {
     return new ServerConfig(List.of(URI.create("http://127.0.0.1:2379")), "127.0.0.1", 23790,
         Optional.empty(), Optional.empty(), DEFAULT_MAX_SEND_BYTES, DEFAULT_MAX_RECV_BYTES,
-        DEFAULT_WATCH_BUFFER_BYTES, List.of(), 0, ReadConsistency.LINEARIZABLE);
+        DEFAULT_WATCH_BUFFER_BYTES, List.of(), 0, ReadConsistency.LINEARIZABLE, Optional.empty(), Optional.empty(),
+        Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   /**
@@ -109,48 +138,84 @@ public record ServerConfig(
   /** This configuration with other etcd endpoints. */
   public ServerConfig withEndpoints(List<URI> endpoints) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
-        maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency);
+        maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
+        trustedCaFile, user, password);
   }
 
   /** This configuration listening elsewhere (port 0 picks a free port). */
   public ServerConfig withListen(String host, int port) {
     return new ServerConfig(endpoints, host, port, advertiseClientUrl, metricsUrl, maxSendBytes,
-        maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency);
+        maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
+        trustedCaFile, user, password);
   }
 
   /** This configuration answering MemberList with {@code url} ({@code null} = pass through). */
   public ServerConfig withAdvertiseClientUrl(String url) {
     return new ServerConfig(endpoints, listenHost, listenPort, Optional.ofNullable(url), metricsUrl,
-        maxSendBytes, maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency);
+        maxSendBytes, maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
+        trustedCaFile, user, password);
   }
 
   /** This configuration serving metrics at {@code url} ({@code null} = none). */
   public ServerConfig withMetricsUrl(URI url) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, Optional.ofNullable(url),
-        maxSendBytes, maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency);
+        maxSendBytes, maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
+        trustedCaFile, user, password);
   }
 
   /** This configuration with other message size limits. */
   public ServerConfig withMessageLimits(int maxSendBytes, int maxRecvBytes) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
-        maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency);
+        maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
+        trustedCaFile, user, password);
   }
 
   /** This configuration with another per-stream watch buffer bound. */
   public ServerConfig withWatchBufferBytes(long bytes) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
-        maxRecvBytes, bytes, prefixes, historyEvents, defaultConsistency);
+        maxRecvBytes, bytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
+        trustedCaFile, user, password);
   }
 
   /** This configuration mirroring only these prefixes. */
   public ServerConfig withPrefixes(List<String> prefixes) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
-        maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency);
+        maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
+        trustedCaFile, user, password);
+  }
+
+  /**
+   * This configuration serving its clients over TLS with {@code cert} and {@code key}, requiring
+   * client certificates signed by {@code trustedCa} unless it is {@code null}.
+   */
+  public ServerConfig withServerTls(Path cert, Path key, Path trustedCa) {
+    return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
+        maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, Optional.of(cert),
+        Optional.of(key), Optional.ofNullable(trustedCa), user, password);
+  }
+
+  /** This configuration whose mirror logs in to etcd as {@code user} with {@code password}. */
+  public ServerConfig withCredentials(String user, String password) {
+    return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
+        maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
+        trustedCaFile, Optional.of(user), Optional.of(password));
+  }
+
+  /** Every setting, the password masked. */
+  @Override
+  public String toString() {
+    return "ServerConfig[endpoints=" + endpoints + ", listen=" + listenHost + ":" + listenPort
+        + ", advertiseClientUrl=" + advertiseClientUrl + ", metricsUrl=" + metricsUrl + ", maxSendBytes="
+        + maxSendBytes + ", maxRecvBytes=" + maxRecvBytes + ", watchBufferBytes=" + watchBufferBytes
+        + ", prefixes=" + prefixes + ", historyEvents=" + historyEvents + ", defaultConsistency="
+        + defaultConsistency + ", certFile=" + certFile + ", keyFile=" + keyFile + ", trustedCaFile="
+        + trustedCaFile + ", user=" + user + ", password=" + password.map(p -> "(hidden)") + "]";
   }
 
   /** This configuration with another history size and default consistency. */
   public ServerConfig withCache(int historyEvents, ReadConsistency defaultConsistency) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
-        maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency);
+        maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
+        trustedCaFile, user, password);
   }
 }

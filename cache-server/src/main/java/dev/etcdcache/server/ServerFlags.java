@@ -19,7 +19,7 @@ final class ServerFlags {
   /** A flag: its name, whether it takes a value, whether it is supported yet, and its help line. */
   private record Flag(String name, boolean takesValue, boolean supported, String help) {}
 
-  private static final String TLS = "TLS (not supported yet: fails at start)";
+  private static final String TLS = "TLS toward etcd (not supported yet: fails at start)";
 
   private static final List<Flag> FLAGS = List.of(
       new Flag("endpoints", true, true, "comma-separated etcd client endpoints (default 127.0.0.1:2379)"),
@@ -41,16 +41,21 @@ final class ServerFlags {
               + " or a staleness bound such as 500ms or 2s"),
       new Flag("watch-buffer-bytes", true, true,
           "bytes one watch stream may hold for a client that does not read before it is closed (default 67108864)"),
+      new Flag("user", true, true,
+          "etcd user[:password] the server's own mirror logs in as, as etcdctl's --user; it needs read on the"
+              + " mirrored ranges only (default anonymous)"),
+      new Flag("password", true, true, "password of --user, as etcdctl's --password"),
       new Flag("help", false, true, "print this help and exit"),
       new Flag("cert", true, false, TLS),
       new Flag("key", true, false, TLS),
       new Flag("cacert", true, false, TLS),
       new Flag("insecure-skip-tls-verify", false, false, TLS),
-      new Flag("cert-file", true, false, TLS),
-      new Flag("key-file", true, false, TLS),
-      new Flag("trusted-ca-file", true, false, TLS),
-      new Flag("client-crl-file", true, false, TLS),
-      new Flag("auto-tls", false, false, TLS),
+      new Flag("cert-file", true, true, "PEM certificate served to clients: TLS toward clients (default plaintext)"),
+      new Flag("key-file", true, true, "PEM private key of --cert-file"),
+      new Flag("trusted-ca-file", true, true,
+          "PEM CA client certificates must be signed by; when set every client must present one, as etcd 3.4"),
+      new Flag("client-crl-file", true, false, "certificate revocation list (not supported yet: fails at start)"),
+      new Flag("auto-tls", false, false, "self-signed TLS (not supported yet: fails at start)"),
       new Flag("namespace", true, false, "key namespace (not supported yet: fails at start)"));
 
   private ServerFlags() {}
@@ -82,6 +87,11 @@ final class ServerFlags {
     ReadConsistency consistency = null;
     int maxSend = c.maxSendBytes();
     int maxRecv = c.maxRecvBytes();
+    String certFile = null;
+    String keyFile = null;
+    String trustedCa = null;
+    String user = null;
+    String password = null;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (!arg.startsWith("-") || arg.equals("-") || arg.equals("--")) {
@@ -97,7 +107,8 @@ final class ServerFlags {
       if (!flag.supported()) {
         throw new IllegalArgumentException("flag --" + name + " is not supported yet by cache-server: "
             + (name.equals("namespace") ? "key namespaces are not implemented"
-                : "TLS is not implemented; use plaintext endpoints and listen address"));
+                : "TLS toward etcd, CRLs and auto-TLS are not implemented (TLS toward clients is: --cert-file,"
+                    + " --key-file, --trusted-ca-file)"));
       }
       String value;
       if (eq >= 0) {
@@ -124,9 +135,35 @@ final class ServerFlags {
         case "history-events" -> historyEvents = positiveInt(name, value);
         case "default-consistency" -> consistency = consistency(value);
         case "watch-buffer-bytes" -> c = c.withWatchBufferBytes(positiveInt(name, value));
+        case "cert-file" -> certFile = value;
+        case "key-file" -> keyFile = value;
+        case "trusted-ca-file" -> trustedCa = value;
+        case "user" -> {
+          int colon = value.indexOf(':');
+          user = colon < 0 ? value : value.substring(0, colon);
+          if (colon >= 0) {
+            password = value.substring(colon + 1);
+          }
+        }
+        case "password" -> password = value;
         case "help" -> { }
         default -> throw new IllegalStateException("flag without a handler: " + name);
       }
+    }
+    if (certFile != null || keyFile != null || trustedCa != null) {
+      if (certFile == null || keyFile == null) {
+        throw new IllegalArgumentException("--cert-file and --key-file go together (TLS toward clients)");
+      }
+      c = c.withServerTls(java.nio.file.Path.of(certFile), java.nio.file.Path.of(keyFile),
+          trustedCa == null ? null : java.nio.file.Path.of(trustedCa));
+    }
+    if (user != null) {
+      if (user.isEmpty()) {
+        throw new IllegalArgumentException("--user needs a user name");
+      }
+      c = c.withCredentials(user, password == null ? "" : password);
+    } else if (password != null) {
+      throw new IllegalArgumentException("--password needs --user");
     }
     return c.withMessageLimits(maxSend, maxRecv)
         .withPrefixes(prefixes)

@@ -49,14 +49,35 @@ class ServerFlagsTest {
   }
 
   @Test
-  void parse_tlsFlags_failNotSupportedYet() {
+  void parse_tlsTowardEtcdFlags_failNotSupportedYet() {
     for (String flag : List.of("--cert=a.pem", "--key=k.pem", "--cacert=ca.pem", "--insecure-skip-tls-verify",
-        "--cert-file=a.pem", "--key-file=k.pem", "--trusted-ca-file=ca.pem", "--auto-tls", "--client-crl-file=x")) {
+        "--auto-tls", "--client-crl-file=x")) {
       assertThatThrownBy(() -> ServerConfig.parse(flag)).as(flag)
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not supported yet");
     }
     assertThatThrownBy(() -> ServerConfig.parse("--endpoints=https://127.0.0.1:2379"))
         .hasMessageContaining("TLS is not supported yet");
+  }
+
+  @Test
+  void parse_tlsTowardClientsFlags_setCertificateKeyAndTrustedCa() {
+    ServerConfig c = ServerConfig.parse("--cert-file=s.pem", "--key-file=s-key.pem", "--trusted-ca-file=ca.pem");
+    assertThat(c.certFile()).contains(java.nio.file.Path.of("s.pem"));
+    assertThat(c.keyFile()).contains(java.nio.file.Path.of("s-key.pem"));
+    assertThat(c.trustedCaFile()).contains(java.nio.file.Path.of("ca.pem"));
+    assertThat(ServerConfig.parse("--cert-file=s.pem", "--key-file=s-key.pem").trustedCaFile()).isEmpty();
+    assertThatThrownBy(() -> ServerConfig.parse("--cert-file=s.pem")).hasMessageContaining("--key-file");
+    assertThatThrownBy(() -> ServerConfig.parse("--trusted-ca-file=ca.pem")).hasMessageContaining("--cert-file");
+  }
+
+  @Test
+  void parse_user_setsTheMirrorsCredentials_toStringHidesThePassword() {
+    ServerConfig c = ServerConfig.parse("--user=cache:s3cret-pw");
+    assertThat(c.user()).contains("cache");
+    assertThat(c.password()).contains("s3cret-pw");
+    assertThat(c.toString()).contains("cache").doesNotContain("s3cret-pw");
+    assertThat(ServerConfig.parse("--user=cache", "--password=pw2").password()).contains("pw2");
+    assertThatThrownBy(() -> ServerConfig.parse("--password=pw")).hasMessageContaining("--password needs --user");
   }
 
   @Test

@@ -72,6 +72,9 @@ public final class EtcdCluster implements AutoCloseable {
   @GuardedBy("lock")
   private Client internalClient;
 
+  /** Set once by enableAuth(): then the cluster's own clients log in as root. */
+  private volatile EtcdAuth auth;
+
   private enum State { NEW, STARTED, CLOSED }
 
   private EtcdCluster(Builder config) {
@@ -99,7 +102,7 @@ public final class EtcdCluster implements AutoCloseable {
       shutdownHook = new Thread(this::destroyForcibly, "etcd-cluster-shutdown-" + config.name);
       Runtime.getRuntime().addShutdownHook(shutdownHook);
       try {
-        if (config.image != null && config.members == 1 && EtcdContainer.dockerAvailable()) {
+        if (config.image != null && config.members == 1 && config.tls == null && EtcdContainer.dockerAvailable()) {
           startContainer();
         } else {
           if (config.image != null) {
@@ -209,19 +212,117 @@ public final class EtcdCluster implements AutoCloseable {
     }
   }
 
-  /** A new jetcd client over all members' endpoints. The caller owns and closes it. */
+  /**
+   * A new jetcd client over all members' endpoints with the cluster's administrative identity (see
+   * {@link #clientBuilder()}). The caller owns and closes it.
+   */
   public Client newClient() {
     return clientBuilder().build();
   }
 
-  /** A new jetcd client over the given endpoints (for example a {@link FaultProxy}). The caller closes it. */
+  /**
+   * A new jetcd client over the given endpoints (for example a {@link FaultProxy}), with the
+   * cluster's administrative identity. The caller closes it.
+   */
   public Client newClient(URI... endpoints) {
-    return Client.builder().endpoints(endpoints).build();
+    return withTls(Client.builder().endpoints(endpoints), adminCertificate()).build();
   }
 
-  /** A jetcd client builder preset with all members' endpoints, to add options before building. */
+  /**
+   * A jetcd client builder preset with all members' endpoints and the cluster's administrative
+   * identity: for a TLS cluster it trusts the test CA (and, with client-certificate auth,
+   * presents a client certificate with CN {@code root}); once {@link #enableAuth()} ran, it logs
+   * in as {@code root}. Add options before building.
+   */
   public ClientBuilder clientBuilder() {
-    return Client.builder().endpoints(clientEndpoints());
+    ClientBuilder b = withTls(Client.builder().endpoints(clientEndpoints()), adminCertificate());
+    EtcdAuth a = auth;
+    if (a != null) {
+      b.user(bytes(EtcdAuth.ROOT)).password(bytes(a.rootPassword()));
+    }
+    return b;
+  }
+
+  /**
+   * A jetcd client builder that logs in as {@code user} with {@code password} (etcd issues a
+   * token; jetcd renews it when etcd says it is invalid). For a TLS cluster it trusts the test CA
+   * and, with client-certificate auth, presents a certificate with CN {@code user} (etcd prefers the
+   * token over the certificate).
+   */
+  public ClientBuilder clientBuilder(String user, String password) {
+    return withTls(Client.builder().endpoints(clientEndpoints()),
+        tls() != null && tls().clientCertAuth() ? tls().certificates().client(user) : null)
+        .user(bytes(user)).password(bytes(password));
+  }
+
+  /**
+   * A jetcd client builder for a TLS cluster that presents {@code identity}'s certificate (under
+   * client-certificate auth etcd takes its CN as the user) and trusts the test CA.
+   *
+   * @throws IllegalStateException if the cluster was not built with {@link Builder#tls}
+   */
+  public ClientBuilder clientBuilder(TestCertificates.Identity identity) {
+    if (tls() == null) {
+      throw new IllegalStateException("cluster " + config.name + " does not use TLS");
+    }
+    return withTls(Client.builder().endpoints(clientEndpoints()), identity);
+  }
+
+  /**
+   * Turns etcd's auth on: adds user {@code root} (with a generated password) in role {@code root},
+   * then enables auth. Afterwards this cluster's own clients ({@link #clientBuilder()},
+   * {@link #compact}) log in as root. Call once.
+   *
+   * @return the handle to add users and grant or revoke their permissions
+   */
+  public EtcdAuth enableAuth() {
+    synchronized (lock) {
+      if (auth != null) {
+        throw new IllegalStateException("auth already enabled on cluster " + config.name);
+      }
+      try (Client admin = newClient()) {
+        auth = EtcdAuth.enable(admin, this);
+      }
+      if (internalClient != null) {
+        internalClient.close();
+        internalClient = null;
+      }
+      return auth;
+    }
+  }
+
+  /** The TLS setup of this cluster's client URLs, or {@code null} for plain HTTP. */
+  EtcdProcess.Tls tls() {
+    return config.tls;
+  }
+
+  private TestCertificates.Identity adminCertificate() {
+    EtcdProcess.Tls t = tls();
+    if (t == null || !t.clientCertAuth()) {
+      return null;
+    }
+    return t.certificates().client(EtcdAuth.ROOT);
+  }
+
+  private ClientBuilder withTls(ClientBuilder b, TestCertificates.Identity identity) {
+    EtcdProcess.Tls t = tls();
+    if (t == null) {
+      return b;
+    }
+    try {
+      return b.sslContext(ssl -> {
+        ssl.trustManager(t.certificates().caFile().toFile());
+        if (identity != null) {
+          ssl.keyManager(identity.certFile().toFile(), identity.keyFile().toFile());
+        }
+      });
+    } catch (javax.net.ssl.SSLException e) {
+      throw new IllegalStateException("could not build a TLS context from " + t.certificates().directory(), e);
+    }
+  }
+
+  static io.etcd.jetcd.ByteSequence bytes(String s) {
+    return io.etcd.jetcd.ByteSequence.from(s, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /**
@@ -246,7 +347,7 @@ public final class EtcdCluster implements AutoCloseable {
   private void startProcesses() {
     Path binary = EtcdBinary.locate(config.binary);
     LocalLauncher launcher = new LocalLauncher(config.name, config.members, config.logDir, config.etcdArgs,
-        config.portAllocator, SERVE_TIMEOUT);
+        config.portAllocator, SERVE_TIMEOUT, config.tls);
     members = launcher.start(binary, backends, dataDirs);
   }
 
@@ -336,6 +437,9 @@ public final class EtcdCluster implements AutoCloseable {
     private Path binary;
     private String image;
     private IntFunction<int[]> portAllocator = LocalLauncher::freePorts;
+    private TestCertificates certificates;
+    private boolean clientCertAuth;
+    private EtcdProcess.Tls tls;
 
     private Builder() {}
 
@@ -413,6 +517,30 @@ public final class EtcdCluster implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Serve clients over TLS with {@code certificates}' server certificate ({@code https://} client
+     * URLs; etcd's {@code --cert-file}, {@code --key-file}); clients verify the server against
+     * {@link TestCertificates#caFile()} and need no certificate of their own. Peers stay
+     * on plain HTTP, and each member also serves {@code /health} and {@code /metrics} over plain
+     * HTTP on a port of its own ({@code --listen-metrics-urls}), so {@link EtcdMember#metrics()}
+     * needs no certificate. TLS clusters always run local processes. Default: plain HTTP.
+     */
+    public Builder tls(TestCertificates certificates) {
+      checkOnce(this.certificates != null, "tls");
+      this.certificates = Objects.requireNonNull(certificates, "certificates");
+      return this;
+    }
+
+    /**
+     * With {@link #tls}: etcd's {@code --client-cert-auth} and {@code --trusted-ca-file}, so clients must present a certificate
+     * signed by the test CA, and with auth enabled a certificate's CN is the etcd user.
+     */
+    public Builder clientCertAuth() {
+      checkOnce(clientCertAuth, "clientCertAuth");
+      clientCertAuth = true;
+      return this;
+    }
+
     /** Test seam: how ports are chosen (client, peer for each member), so the port-clash retry can be exercised. */
     Builder portAllocator(IntFunction<int[]> allocator) {
       this.portAllocator = Objects.requireNonNull(allocator, "allocator");
@@ -429,6 +557,10 @@ public final class EtcdCluster implements AutoCloseable {
       copy.binary = binary;
       copy.image = image;
       copy.portAllocator = portAllocator;
+      if (clientCertAuth && certificates == null) {
+        throw new IllegalStateException("clientCertAuth needs tls(certificates)");
+      }
+      copy.tls = certificates == null ? null : new EtcdProcess.Tls(certificates, clientCertAuth);
       return new EtcdCluster(copy);
     }
 

@@ -39,7 +39,10 @@ public final class EtcdMember {
     return name;
   }
 
-  /** The client URL, {@code http://127.0.0.1:<port>}; unchanged by restarts. */
+  /**
+   * The client URL, {@code http://127.0.0.1:<port>} ({@code https} for a TLS cluster); unchanged by
+   * restarts.
+   */
   public URI clientEndpoint() {
     return backend.clientEndpoint();
   }
@@ -92,13 +95,14 @@ public final class EtcdMember {
   }
 
   /**
-   * The member's Prometheus metrics, {@code GET <client URL>/metrics}, as text.
+   * The member's Prometheus metrics, {@code GET <client URL>/metrics} (for a TLS cluster, from the
+   * member's plain-HTTP {@code --listen-metrics-urls} port), as text.
    *
    * @throws java.io.UncheckedIOException if the member does not answer within 10 s
    */
   public String metricsText() {
     try {
-      return EtcdProcess.HttpText.get(clientEndpoint().resolve("/metrics"), Duration.ofSeconds(10));
+      return EtcdProcess.HttpText.get(backend.metricsEndpoint().resolve("/metrics"), Duration.ofSeconds(10));
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("could not read metrics of etcd member " + name, e);
     }

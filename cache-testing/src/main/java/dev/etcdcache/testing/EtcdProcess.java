@@ -37,19 +37,38 @@ final class EtcdProcess implements MemberBackend {
       String clusterToken,
       Path dataDir,
       Path logFile,
-      List<String> extraArgs) {
+      List<String> extraArgs,
+      Tls tls,
+      int metricsPort) {
     Spec {
       extraArgs = List.copyOf(extraArgs);
     }
 
+    /** A plain-HTTP member (no TLS, health and metrics on the client URL). */
+    Spec(Path binary, String name, int clientPort, int peerPort, String initialCluster, String clusterToken,
+        Path dataDir, Path logFile, List<String> extraArgs) {
+      this(binary, name, clientPort, peerPort, initialCluster, clusterToken, dataDir, logFile, extraArgs, null, 0);
+    }
+
     URI clientUri() {
-      return URI.create("http://127.0.0.1:" + clientPort);
+      return URI.create((tls == null ? "http" : "https") + "://127.0.0.1:" + clientPort);
+    }
+
+    /** Where {@code /health} and {@code /metrics} answer over plain HTTP. */
+    URI metricsUri() {
+      return metricsPort == 0 ? clientUri() : URI.create("http://127.0.0.1:" + metricsPort);
     }
 
     URI peerUri() {
       return URI.create("http://127.0.0.1:" + peerPort);
     }
   }
+
+  /**
+   * TLS toward clients: etcd's {@code --cert-file}, {@code --key-file}, {@code --trusted-ca-file},
+   * and {@code --client-cert-auth} when {@code clientCertAuth}. Peers stay on plain HTTP.
+   */
+  record Tls(TestCertificates certificates, boolean clientCertAuth) {}
 
   /** The process exited because one of its ports was taken between choosing and binding it. */
   static final class PortClashException extends EtcdUnavailableException {
@@ -79,6 +98,11 @@ final class EtcdProcess implements MemberBackend {
   @Override
   public URI clientEndpoint() {
     return spec.clientUri();
+  }
+
+  @Override
+  public URI metricsEndpoint() {
+    return spec.metricsUri();
   }
 
   @Override
@@ -114,6 +138,19 @@ final class EtcdProcess implements MemberBackend {
     // Ignored by etcd once the data dir holds a WAL, so a restart with the same flags rejoins.
     command.add("--initial-cluster-state=new");
     command.add("--initial-cluster-token=" + spec.clusterToken());
+    if (spec.tls() != null) {
+      TestCertificates.Identity server = spec.tls().certificates().server();
+      command.add("--cert-file=" + server.certFile());
+      command.add("--key-file=" + server.keyFile());
+      if (spec.tls().clientCertAuth()) {
+        // etcd 3.4 demands a client certificate whenever --trusted-ca-file is set, so it goes
+        // only with --client-cert-auth.
+        command.add("--trusted-ca-file=" + spec.tls().certificates().caFile());
+        command.add("--client-cert-auth");
+      }
+      // /health and /metrics on a plain-HTTP port, so the launcher needs no client certificate.
+      command.add("--listen-metrics-urls=" + spec.metricsUri());
+    }
     command.addAll(spec.extraArgs());
     try {
       Files.createDirectories(spec.logFile().toAbsolutePath().getParent());
@@ -166,7 +203,7 @@ final class EtcdProcess implements MemberBackend {
 
   private boolean isHealthy() {
     try {
-      String body = HttpText.get(spec.clientUri().resolve("/health"), Duration.ofSeconds(2));
+      String body = HttpText.get(spec.metricsUri().resolve("/health"), Duration.ofSeconds(2));
       return body.replace(" ", "").contains("\"health\":\"true\"");
     } catch (IOException e) {
       return false;

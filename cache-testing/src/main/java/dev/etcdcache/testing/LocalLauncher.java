@@ -36,9 +36,11 @@ final class LocalLauncher {
   private final List<String> etcdArgs;
   private final IntFunction<int[]> portAllocator;
   private final Duration serveTimeout;
+  private final EtcdProcess.Tls tls;
 
   LocalLauncher(String clusterName, int memberCount, Path logDir, List<String> etcdArgs,
-      IntFunction<int[]> portAllocator, Duration serveTimeout) {
+      IntFunction<int[]> portAllocator, Duration serveTimeout, EtcdProcess.Tls tls) {
+    this.tls = tls;
     this.clusterName = clusterName;
     this.memberCount = memberCount;
     this.logDir = logDir;
@@ -82,19 +84,22 @@ final class LocalLauncher {
   }
 
   private List<EtcdProcess> createProcesses(Path binary, List<Path> dataDirs) {
-    int[] ports = portAllocator.apply(2 * memberCount);
+    // client, peer and, with TLS, a plain-HTTP metrics/health port per member
+    int stride = tls == null ? 2 : 3;
+    int[] ports = portAllocator.apply(stride * memberCount);
     // A fresh token per attempt: members of an abandoned attempt must never be mistaken for peers.
     String token = clusterName + "-" + UUID.randomUUID();
     StringBuilder initialCluster = new StringBuilder();
     for (int i = 0; i < memberCount; i++) {
-      initialCluster.append(i == 0 ? "" : ",").append(memberName(i)).append("=http://127.0.0.1:").append(ports[2 * i + 1]);
+      initialCluster.append(i == 0 ? "" : ",").append(memberName(i)).append("=http://127.0.0.1:").append(ports[stride * i + 1]);
     }
     List<EtcdProcess> processes = new ArrayList<>();
     for (int i = 0; i < memberCount; i++) {
       Path dataDir = createDataDir(i);
       dataDirs.add(dataDir);
-      processes.add(new EtcdProcess(new EtcdProcess.Spec(binary, memberName(i), ports[2 * i], ports[2 * i + 1],
-          initialCluster.toString(), token, dataDir, logDir.resolve(memberName(i) + ".log"), etcdArgs)));
+      processes.add(new EtcdProcess(new EtcdProcess.Spec(binary, memberName(i), ports[stride * i],
+          ports[stride * i + 1], initialCluster.toString(), token, dataDir, logDir.resolve(memberName(i) + ".log"),
+          etcdArgs, tls, tls == null ? 0 : ports[stride * i + 2])));
     }
     return processes;
   }

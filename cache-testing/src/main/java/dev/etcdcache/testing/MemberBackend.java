@@ -12,6 +12,11 @@ import java.util.OptionalLong;
 interface MemberBackend {
   URI clientEndpoint();
 
+  /** Where {@code /metrics} and {@code /health} answer over plain HTTP; the client URL unless TLS. */
+  default URI metricsEndpoint() {
+    return clientEndpoint();
+  }
+
   Path logFile();
 
   boolean isRunning();

@@ -18,11 +18,13 @@ class PublicApiTest {
   void publicTypes_areExactlyTheDocumentedApi() {
     assertThat(surface.publicTypes()).containsExactlyInAnyOrder(
         "dev.etcdcache.testing.ApiSurface",
+        "dev.etcdcache.testing.EtcdAuth",
         "dev.etcdcache.testing.EtcdCluster",
         "dev.etcdcache.testing.EtcdExtension",
         "dev.etcdcache.testing.EtcdMember",
         "dev.etcdcache.testing.EtcdMetrics",
         "dev.etcdcache.testing.EtcdUnavailableException",
-        "dev.etcdcache.testing.FaultProxy");
+        "dev.etcdcache.testing.FaultProxy",
+        "dev.etcdcache.testing.TestCertificates");
   }
 }

@@ -24,9 +24,15 @@ final class Connections implements AutoCloseable {
   }
 
   static Connections open(int port, int count) {
+    return open(port, count, new io.grpc.ClientInterceptor[0]);
+  }
+
+  /** As {@link #open(int, int)}, every call passing through {@code interceptors} (say, to add an auth token). */
+  static Connections open(int port, int count, io.grpc.ClientInterceptor... interceptors) {
     List<ManagedChannel> channels = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       channels.add(NettyChannelBuilder.forAddress("127.0.0.1", port)
+          .intercept(interceptors)
           .usePlaintext()
           .directExecutor()
           .maxInboundMessageSize(MAX_INBOUND_BYTES)

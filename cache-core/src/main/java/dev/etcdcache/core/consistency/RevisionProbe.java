@@ -23,12 +23,15 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class RevisionProbe {
 
-  /** The probed key: any key works, since count-only on one key does not depend on what is there. */
-  private static final ByteSequence PROBE_KEY = ByteSequence.from(new byte[] {0});
-
   private record Key(long revision, boolean serializable) {}
 
   private final KV kv;
+  /**
+   * The probed key. Count-only on one key does not depend on what is there, so any key works for
+   * the revision; it is taken inside the mirrored ranges so that credentials allowed to read just
+   * those ranges may send it (etcd checks read permission on a Range's key).
+   */
+  private final ByteSequence probeKey;
   private final Mirror mirror;
   private final Ticker ticker;
   private final StatsRecorder stats;
@@ -42,6 +45,7 @@ public final class RevisionProbe {
     this.kind = kind;
     this.mirror = mirror;
     this.ticker = ticker;
+    this.probeKey = mirror.probeKey();
   }
 
   /** etcd's current revision, learned linearizably after this call. */
@@ -68,10 +72,15 @@ public final class RevisionProbe {
           .withRevision(key.revision())
           .withSerializable(key.serializable())
           .build();
-      return kv.get(PROBE_KEY, option).thenApply(response -> {
+      return kv.get(probeKey, option).thenApply(response -> {
         ResponseHeader header = WireForm.header(response.getHeader());
         mirror.freshness().observeProbe(header, sent);
         return header;
+      }).whenComplete((header, failure) -> {
+        if (failure != null) {
+          // Denied: the credentials lost read on the mirrored ranges; memory must stop serving.
+          mirror.onPermissionDenied(failure);
+        }
       });
     });
   }

@@ -12,6 +12,7 @@ import dev.etcdcache.core.store.StoredValue;
 import dev.etcdcache.core.trace.Tracing;
 import dev.etcdcache.core.wire.EtcdFailures;
 import dev.etcdcache.core.wire.WireForm;
+import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.api.ResponseHeader;
@@ -88,6 +89,10 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   private final ProgressCheck progressCheck;
   private boolean checkingProgress;
   private boolean relisting;
+  /** Apply thread only: the next delay after a failed list, doubled per failure, reset on success. */
+  private long listBackoffMillis;
+  /** Apply thread only: the last list failure logged, so a repeated one (say permission denied) logs once. */
+  private String loggedListFailure;
 
   /**
    * A mirror over {@code kv} and {@code watch} (those of one jetcd client, namespace included),
@@ -180,6 +185,39 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
       return CompletableFuture.failedFuture(new CacheClosedException("the cache is closed"));
     }
     return versions.await(revision);
+  }
+
+  /**
+   * A key inside the mirrored ranges, for requests the cache sends on its own behalf (revision
+   * probes): a user allowed to read exactly the mirrored ranges may read it.
+   */
+  public ByteSequence probeKey() {
+    return ByteSequence.from(settings.ranges().get(0).key());
+  }
+
+  /**
+   * etcd refused one of the cache's own requests (a probe, a progress check, the watch, a list) for
+   * want of permission: the credentials may no longer read the mirrored ranges, so reads stop being
+   * served from memory at once (they go to etcd and get its error) and the mirror lists again with
+   * backoff, serving again once the list succeeds. Any thread; a failure of another kind is ignored.
+   */
+  public void onPermissionDenied(Throwable failure) {
+    if (!EtcdFailures.hasCode(failure, io.grpc.Status.Code.PERMISSION_DENIED) || closed) {
+      return;
+    }
+    applier.execute(() -> {
+      // Before the first version the list's own retry loop is already running.
+      if (closed || versions.current() == null) {
+        return;
+      }
+      String error = EtcdFailures.unwrap(failure).toString();
+      lastError = error;
+      if (applyFailure == null) {
+        applyFailure = failure;
+        LOG.warn("etcd denied the cache's own request ({}); serving reads from etcd until a list succeeds", error);
+      }
+      relist();
+    });
   }
 
   /** Whether {@code range} lies entirely inside the mirrored ranges. */
@@ -302,15 +340,32 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
             return;
           }
           if (failure != null) {
-            lastError = failure.toString();
+            // etcd's own error (say PERMISSION_DENIED for credentials that cannot read the ranges)
+            // is what status() reports.
+            String error = EtcdFailures.unwrap(failure).toString();
+            lastError = error;
+            if (EtcdFailures.hasCode(failure, io.grpc.Status.Code.PERMISSION_DENIED) && applyFailure == null
+                && versions.current() != null) {
+              applyFailure = failure; // a mirror that can no longer list its ranges stops serving them
+            }
             // A compaction during the list only means the pinned revision went away: list again
-            // at once, at a new revision. Anything else waits for the backoff.
+            // at once, at a new revision. Anything else waits for a doubling backoff, and the same
+            // failure is logged once, not once per retry.
             boolean compacted = EtcdFailures.isCompacted(failure);
-            LOG.warn("listing the mirrored ranges failed ({}); retrying{}", failure.toString(),
-                compacted ? " at a new revision" : "");
-            applier.schedule(this::relist, compacted ? 0 : settings.backoffMax().toMillis(), TimeUnit.MILLISECONDS);
+            listBackoffMillis = compacted ? 0 : Math.min(settings.backoffMax().toMillis(),
+                Math.max(settings.backoffMin().toMillis(), 2 * listBackoffMillis));
+            if (!error.equals(loggedListFailure)) {
+              loggedListFailure = error;
+              LOG.warn("listing the mirrored ranges failed ({}); retrying{}", error,
+                  compacted ? " at a new revision" : " with backoff until it succeeds");
+            } else {
+              LOG.debug("listing the mirrored ranges failed again ({})", error);
+            }
+            applier.schedule(this::relist, listBackoffMillis, TimeUnit.MILLISECONDS);
             return;
           }
+          listBackoffMillis = 0;
+          loggedListFailure = null;
           try {
             installListed(snapshot, first, started, reason);
           } catch (Throwable t) {
@@ -514,6 +569,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
 
     @Override
     public void onFailed(Throwable error) {
+      onPermissionDenied(error);
       listeners.forEach(l -> l.onUpstreamError(error));
     }
 

@@ -1,0 +1,206 @@
+package dev.etcdcache.server;
+
+import com.google.protobuf.ByteString;
+import io.etcd.jetcd.api.KVGrpc;
+import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.RangeResponse;
+import io.grpc.Channel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Whether etcd lets the holder of an auth token read a key range, asked of etcd itself so the
+ * answer has etcd's semantics exactly (key and range grants, prefix grants, read vs write, the root
+ * role, auth revisions, expired or forged tokens).
+ *
+ * <p>How: a serializable, count-only Range on the caller's {@code [key, range_end)} at a revision
+ * in the far future, sent with the caller's token. etcd checks the token and the read permission
+ * on that range before it looks at the revision, so it answers PERMISSION_DENIED (or its token
+ * error) when the caller may not read, and "required revision is a future revision" when it may;
+ * the latter costs etcd no index walk and returns no data. Only a "may read" is remembered, per
+ * (token, key, range end), for {@code ttl}: a revoked permission or a deleted user can go unnoticed
+ * for at most that long plus one round trip. Anything else is not remembered, so the call goes to
+ * etcd, which gives its own error.
+ *
+ * <p>So that point reads over many keys do not cost one check per key, a request inside one of the
+ * mirrored ranges first asks about that whole range: a token that may read all of it may read every
+ * request inside it (etcd's permissions are intervals, so this is exact), and one remembered
+ * decision then covers them all. When it may not, the request's own range is asked.
+ *
+ * <p>Tokens are held only in memory, as map keys; they are never logged. Thread-safe.
+ */
+final class ReadPermissions {
+
+  /** A revision etcd never reaches: etcd refuses it after the permission check, before any read. */
+  private static final long FUTURE = Long.MAX_VALUE;
+  /** Past this many remembered decisions the memory is dropped whole (a bound, not a policy). */
+  private static final int MAX_ENTRIES = 100_000;
+  private static final ByteString ZERO = ByteString.copyFrom(new byte[] {0});
+
+  private record Key(String token, ByteString key, ByteString rangeEnd) {
+    @Override
+    public String toString() {
+      return "Key[token hidden]"; // never print a token
+    }
+  }
+
+  private final Channel upstream;
+  private final List<ByteString[]> mirrored;
+  private final long ttlNanos;
+  private final ConcurrentHashMap<Key, Long> allowedUntil = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Key, CompletableFuture<Boolean>> inFlight = new ConcurrentHashMap<>();
+  /** Tokens that may not read a whole mirrored range, so its requests go straight to their exact check. */
+  private final ConcurrentHashMap<Key, Long> notAllUntil = new ConcurrentHashMap<>();
+
+  /**
+   * Checks sent over {@code upstream} (a channel that sends no token of its own), remembered for
+   * {@code ttl}; {@code mirroredPrefixes} are the server's prefixes (empty: the whole keyspace).
+   */
+  ReadPermissions(Channel upstream, Duration ttl, List<String> mirroredPrefixes) {
+    this.upstream = upstream;
+    this.ttlNanos = ttl.toNanos();
+    List<ByteString[]> ranges = new ArrayList<>();
+    for (String p : mirroredPrefixes) {
+      ByteString key = ByteString.copyFromUtf8(p);
+      ranges.add(new ByteString[] {key, prefixEnd(key)});
+    }
+    if (ranges.isEmpty()) {
+      ranges.add(new ByteString[] {ZERO, ZERO});
+    }
+    this.mirrored = List.copyOf(ranges);
+  }
+
+  /**
+   * Whether {@code token} may read {@code [key, rangeEnd)}: true at once when a mirrored range
+   * covering it is known to be readable; otherwise the covering range is asked, then the exact one.
+   */
+  CompletableFuture<Boolean> mayRead(String token, ByteString key, ByteString rangeEnd) {
+    ByteString[] covering = covering(key, rangeEnd);
+    if (covering == null || (covering[0].equals(key) && covering[1].equals(rangeEnd))) {
+      return mayReadExactly(token, key, rangeEnd);
+    }
+    Key whole = new Key(token, covering[0], covering[1]);
+    Long notAll = notAllUntil.get(whole);
+    if (notAll != null && notAll - System.nanoTime() > 0) {
+      return mayReadExactly(token, key, rangeEnd);
+    }
+    long asked = System.nanoTime();
+    return mayReadExactly(token, covering[0], covering[1]).thenCompose(all -> {
+      if (all) {
+        return CompletableFuture.completedFuture(true);
+      }
+      // Safe to remember: a "no" here only sends requests to their own, exact check.
+      bounded(notAllUntil).put(whole, asked + ttlNanos);
+      return mayReadExactly(token, key, rangeEnd);
+    });
+  }
+
+  /** The mirrored range holding all of {@code [key, rangeEnd)}, or null. */
+  private ByteString[] covering(ByteString key, ByteString rangeEnd) {
+    for (ByteString[] r : mirrored) {
+      boolean openEnded = r[1].equals(ZERO);
+      boolean startInside = compare(key, r[0]) >= 0 && (openEnded || compare(key, r[1]) < 0);
+      boolean endInside = rangeEnd.isEmpty() || openEnded
+          || (!rangeEnd.equals(ZERO) && compare(rangeEnd, r[1]) <= 0);
+      if (startInside && endInside) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  private static int compare(ByteString a, ByteString b) {
+    return ByteString.unsignedLexicographicalComparator().compare(a, b);
+  }
+
+  /** etcd's prefix end: the prefix with its last byte below 0xff incremented; "\0" when there is none. */
+  private static ByteString prefixEnd(ByteString prefix) {
+    byte[] end = prefix.toByteArray();
+    for (int i = end.length - 1; i >= 0; i--) {
+      if (end[i] != (byte) 0xff) {
+        end[i]++;
+        return ByteString.copyFrom(end, 0, i + 1);
+      }
+    }
+    return ZERO;
+  }
+
+  /**
+   * Completes with true when etcd lets {@code token} read {@code [key, rangeEnd)}; false when it
+   * refuses or the check fails in any way (the caller then forwards the request to etcd).
+   */
+  private CompletableFuture<Boolean> mayReadExactly(String token, ByteString key, ByteString rangeEnd) {
+    Key k = new Key(token, key, rangeEnd);
+    Long until = allowedUntil.get(k);
+    long now = System.nanoTime();
+    if (until != null && until - now > 0) {
+      return CompletableFuture.completedFuture(true);
+    }
+    // Concurrent callers of one token and range share one check in flight (when a decision
+    // expires under load, every connection would otherwise ask at once).
+    CompletableFuture<Boolean> mine = new CompletableFuture<>();
+    CompletableFuture<Boolean> shared = inFlight.putIfAbsent(k, mine);
+    if (shared != null) {
+      return shared;
+    }
+    mine.whenComplete((allowed, failure) -> inFlight.remove(k, mine));
+    ask(k, now, mine);
+    return mine;
+  }
+
+  private void ask(Key k, long now, CompletableFuture<Boolean> result) {
+    String token = k.token();
+    ByteString key = k.key();
+    ByteString rangeEnd = k.rangeEnd();
+    Metadata md = new Metadata();
+    md.put(TokenRelay.TOKEN, token);
+    RangeRequest probe = RangeRequest.newBuilder().setKey(key).setRangeEnd(rangeEnd).setRevision(FUTURE)
+        .setSerializable(true).setCountOnly(true).build();
+    KVGrpc.newStub(upstream).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
+        .withDeadlineAfter(10, TimeUnit.SECONDS)
+        .range(probe, new StreamObserver<RangeResponse>() {
+          @Override
+          public void onNext(RangeResponse value) {
+            // Not expected (the revision is in the future), but etcd served it, so it may read.
+            remember(k, now);
+            result.complete(true);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            Status s = Status.fromThrowable(t);
+            boolean allowed = s.getCode() == Status.Code.OUT_OF_RANGE && s.getDescription() != null
+                && s.getDescription().contains("future revision");
+            if (allowed) {
+              remember(k, now);
+            }
+            result.complete(allowed);
+          }
+
+          @Override
+          public void onCompleted() {
+            result.complete(false); // no-op if already completed
+          }
+        });
+  }
+
+  private void remember(Key k, long checkedAt) {
+    // Counted from when the check was sent: etcd's answer may be that old.
+    bounded(allowedUntil).put(k, checkedAt + ttlNanos);
+  }
+
+  private static ConcurrentHashMap<Key, Long> bounded(ConcurrentHashMap<Key, Long> map) {
+    if (map.size() >= MAX_ENTRIES) {
+      map.clear();
+    }
+    return map;
+  }
+}
