@@ -15,6 +15,7 @@ import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import io.opentelemetry.api.trace.Span;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -85,8 +86,11 @@ final class KvService {
     ServerCallStreamObserver<RangeResponse> call = (ServerCallStreamObserver<RangeResponse>) observer;
     call.setOnCancelHandler(() -> { });
     String token = TokenRelay.callerToken();
+    // The RPC's span (RpcTracing made it current here; the answer comes on other threads).
+    Span rpc = Span.current();
     permissions.mayRead(token, request.getKey(), request.getRangeEnd()).thenAccept(allowed -> {
       if (!allowed) {
+        rpc.setAttribute(RpcTracing.DECISION, "etcd").setAttribute(RpcTracing.REASON, "permission_not_confirmed");
         forward(request, token, call);
         return;
       }
@@ -100,6 +104,7 @@ final class KvService {
           call.onCompleted();
         } else {
           // The cache could not answer (its own credentials may not serve this): ask etcd as the caller.
+          rpc.setAttribute(RpcTracing.DECISION, "etcd").setAttribute(RpcTracing.REASON, "cache_failed");
           forward(request, token, call);
         }
       });
