@@ -13,6 +13,7 @@ import dev.etcdcache.core.passthrough.JetcdRange;
 import dev.etcdcache.core.history.EventHistory;
 import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.store.StoreVersion;
+import dev.etcdcache.core.verify.ConsistencyChecker;
 import dev.etcdcache.core.view.MirrorView;
 import dev.etcdcache.core.watch.WatchHub;
 import dev.etcdcache.api.Adapter;
@@ -79,6 +80,7 @@ public final class CachingClient implements Client {
   private final StatsRecorder stats;
   private final CachedReads reads;
   private final List<MirrorView<?>> views = new CopyOnWriteArrayList<>();
+  private final ConsistencyChecker checker;
 
   private CachingClient(Client delegate, CacheConfig config, StatsRecorder stats) {
     this.stats = stats;
@@ -114,6 +116,10 @@ public final class CachingClient implements Client {
         config.ticker(), stats);
     this.watch = new CachingWatch(hub);
     this.wire = new CacheWire(reads, hub);
+    this.checker = new ConsistencyChecker(mirror, ownKv, ranges, watchTimer, config.ticker());
+    if (!config.consistencyCheckPeriod().isZero()) {
+      checker.start(config.consistencyCheckPeriod());
+    }
     mirror.start();
   }
 
@@ -262,9 +268,27 @@ public final class CachingClient implements Client {
     }
   }
 
+  /**
+   * What the consistency check found so far (see {@link Builder#consistencyCheckPeriod}); all
+   * zero when it never ran.
+   */
+  public ConsistencyReport consistency() {
+    return ConsistencyReport.of(checker);
+  }
+
+  /**
+   * Compares the mirror with etcd now, at the mirror's current revision (joining a check already
+   * running), whether or not the periodic check is on; a difference is handled as the periodic
+   * check handles it (logged, counted, re-listed). Completes with the report after it.
+   */
+  public CompletableFuture<ConsistencyReport> checkConsistency() {
+    return checker.checkNow().thenApply(round -> ConsistencyReport.of(checker));
+  }
+
   /** Stops the mirror; the wrapped client stays open. */
   @Override
   public void close() {
+    checker.close();
     views.forEach(MirrorView::close);
     watch.close();
     mirror.close();
@@ -290,6 +314,7 @@ public final class CachingClient implements Client {
     private Duration stallTimeout;
     private Duration watchProgressNotifyInterval;
     private Integer watcherQueueLimit;
+    private Duration consistencyCheckPeriod;
     private Executor executor;
     private Ticker ticker;
     // Not in CacheConfig: a recorder is a per-client object holding state, not a setting.
@@ -419,6 +444,19 @@ public final class CachingClient implements Client {
       return this;
     }
 
+    /**
+     * Compare the mirror with etcd every {@code period} (default {@link Duration#ZERO}: off): at a
+     * revision R the mirror holds, a keys-only Range of every mirrored range pinned at R is
+     * compared with the mirror on key, create and mod revision, version and lease. A difference is
+     * logged and counted ({@link CachingClient#consistency()}) and the mirror re-lists, serving
+     * reads from etcd until it has. Costs etcd one keys-only list of the mirrored keys per period.
+     */
+    public Builder consistencyCheckPeriod(Duration period) {
+      checkUnset(this.consistencyCheckPeriod, "consistencyCheckPeriod");
+      this.consistencyCheckPeriod = positive(period, "consistencyCheckPeriod");
+      return this;
+    }
+
     /** Builds the client and starts its mirror. */
     public CachingClient build() {
       CacheConfig d = CacheConfig.defaults();
@@ -441,6 +479,7 @@ public final class CachingClient implements Client {
           d.watchRegistrationTimeout(),
           d.watchReplayRevisions(),
           d.deliveryThreads(),
+          consistencyCheckPeriod != null ? consistencyCheckPeriod : d.consistencyCheckPeriod(),
           executor != null ? executor : d.executor(),
           ticker != null ? ticker : d.ticker());
       StatsRecorder recorder = statsRecorder != null
