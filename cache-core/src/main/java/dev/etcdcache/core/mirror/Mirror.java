@@ -284,6 +284,14 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     }).get(10, TimeUnit.SECONDS);
   }
 
+  /** Test hook like {@link #corruptEntryForTest}: forgets {@code key} in the current version. */
+  void removeEntryForTest(byte[] key) throws Exception {
+    applier.submit(() -> {
+      StoreVersion now = versions.current();
+      versions.publish(new StoreVersion(now.revision(), now.tree().remove(key), now.publishedNanos()));
+    }).get(10, TimeUnit.SECONDS);
+  }
+
   // ---- apply thread ----
 
   private void relist() {

@@ -64,8 +64,9 @@ public final class ConsistencyChecker implements AutoCloseable {
     this(mirror, kv, ranges, timer, ticker, PAGE_KEYS);
   }
 
-  ConsistencyChecker(Mirror mirror, KV kv, List<KeyRange> ranges, ScheduledExecutorService timer, Ticker ticker,
-      int pageKeys) {
+  /** As above, with {@code pageKeys} keys per keys-only page (tests use small pages to cross their boundaries). */
+  public ConsistencyChecker(Mirror mirror, KV kv, List<KeyRange> ranges, ScheduledExecutorService timer,
+      Ticker ticker, int pageKeys) {
     this.mirror = mirror;
     this.kv = kv;
     this.ranges = List.copyOf(ranges);
