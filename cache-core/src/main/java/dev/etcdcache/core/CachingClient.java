@@ -81,6 +81,7 @@ public final class CachingClient implements Client {
   private final CachedReads reads;
   private final List<MirrorView<?>> views = new CopyOnWriteArrayList<>();
   private final ConsistencyChecker checker;
+  private volatile boolean bypassed;
 
   private CachingClient(Client delegate, CacheConfig config, StatsRecorder stats) {
     this.stats = stats;
@@ -283,6 +284,25 @@ public final class CachingClient implements Client {
    */
   public CompletableFuture<ConsistencyReport> checkConsistency() {
     return checker.checkNow().thenApply(round -> ConsistencyReport.of(checker));
+  }
+
+  /**
+   * The runtime bypass, for an operator's way back to direct etcd access without a restart: while
+   * on, every read goes to etcd, and every watcher is served by its own etcd watch — those served
+   * from memory move to one from exactly the first revision they have not been sent, so no event
+   * is lost or repeated across the switch. Off: reads and new watchers are served from memory
+   * again at once (the mirror kept applying meanwhile); watchers moved to etcd stay there until
+   * closed. Idempotent, any thread.
+   */
+  public void bypass(boolean on) {
+    bypassed = on;
+    reads.bypass(on);
+    hub.bypass(on);
+  }
+
+  /** Whether {@link #bypass} is on. */
+  public boolean isBypassed() {
+    return bypassed;
   }
 
   /** Stops the mirror; the wrapped client stays open. */

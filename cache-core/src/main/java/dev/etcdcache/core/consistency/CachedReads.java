@@ -48,6 +48,9 @@ import java.util.function.Function;
  */
 public final class CachedReads {
 
+  /** The runtime bypass: every read goes to etcd while set. */
+  private volatile boolean bypassed;
+
   private final KV kv;
   private final Mirror mirror;
   private final Ticker ticker;
@@ -91,15 +94,25 @@ public final class CachedReads {
     return range(request, request.getSerializable() ? ReadConsistency.SERIALIZABLE : defaultConsistency);
   }
 
+  /**
+   * Sends every read to etcd while {@code on} (the runtime bypass), and serves from memory again
+   * when it is turned off; a read decides once, when it arrives.
+   */
+  public void bypass(boolean on) {
+    bypassed = on;
+  }
+
   /** The answer etcd would give to {@code request} at the given consistency. */
   public CompletableFuture<RangeResponse> range(RangeRequest request, ReadConsistency consistency) {
     if (mirror.isClosed()) {
       return CompletableFuture.failedFuture(new CacheClosedException("the caching client is closed"));
     }
     stats.recordGet(kindOf(request, consistency));
-    if (request.getKey().isEmpty() || !mirror.isServing()
+    if (bypassed || request.getKey().isEmpty() || !mirror.isServing()
         || !mirror.covers(KeyRange.of(request.getKey(), request.getRangeEnd()))) {
-      stats.recordPassThrough(!mirror.isServing() ? PassThroughReason.NOT_READY : PassThroughReason.NOT_COVERED);
+      // A bypassed cache counts as one not serving from memory (NOT_READY).
+      stats.recordPassThrough(bypassed || !mirror.isServing() ? PassThroughReason.NOT_READY
+          : PassThroughReason.NOT_COVERED);
       return passThrough(request);
     }
     if (request.getRevision() > 0) {
