@@ -111,6 +111,9 @@ public final class CacheServer implements AutoCloseable {
       port = server.getPort();
       http = config.metricsUrl().isPresent()
           ? new HttpEndpoints(config.metricsUrl().get(), registry, () -> cache.status().ready()) : null;
+      if (http != null) {
+        http.add("/bypass", new BypassEndpoint(cache));
+      }
     } catch (IOException | RuntimeException e) {
       closeQuietly();
       throw e;
