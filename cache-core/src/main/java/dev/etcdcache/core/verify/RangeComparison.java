@@ -63,17 +63,35 @@ final class RangeComparison {
     GetOption.Builder option = GetOption.builder()
         .withKeysOnly(true)
         .withRevision(version.revision());
+    byte[] bound = range.isSingleKey() ? null : bound(from);
     if (!range.isSingleKey()) {
-      option.withRange(ByteSequence.from(range.rangeEnd())).withLimit(pageKeys);
+      option.withRange(ByteSequence.from(bound != null ? bound : range.rangeEnd())).withLimit(pageKeys);
     }
     return kv.get(ByteSequence.from(from), option.build()).thenCompose(response -> {
       pages++;
       boolean more = !range.isSingleKey() && response.isMore() && !response.getKvs().isEmpty();
-      byte[] next = more ? successor(last(response)) : null;
-      merge(from, more ? next : range.toExclusive(), response);
-      return more ? page(next) : CompletableFuture.completedFuture(
+      byte[] next = more ? successor(last(response)) : bound;
+      merge(from, next != null ? next : range.toExclusive(), response);
+      return next != null ? page(next) : CompletableFuture.completedFuture(
           new Result(keys, bytes, pages, total, List.copyOf(divergences)));
     });
+  }
+
+  /**
+   * Where the page starting at {@code from} ends (exclusive): the mirror's key {@code pageKeys}
+   * places on, or {@code null} for the range's end. Why bound it: etcd counts every key of a
+   * Range's interval whatever its limit, so unbounded pages over n keys would cost etcd O(n²/page)
+   * (measured: 3.6× the CPU of one full Range at 200k keys); bounded by the mirror's own keys,
+   * each page's interval holds about a page when the two agree.
+   */
+  private byte[] bound(byte[] from) {
+    int index = version.tree().rank(from) + pageKeys;
+    if (index >= version.tree().size()) {
+      return null;
+    }
+    byte[] key = version.tree().keyAt(index);
+    byte[] end = range.toExclusive();
+    return end != null && Arrays.compareUnsigned(key, end) >= 0 ? null : key.clone();
   }
 
   /** Merges etcd's page with the mirror's entries in {@code [from, to)} ({@code to} null: open). */
