@@ -14,6 +14,7 @@ import dev.etcdcache.core.history.EventHistory;
 import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.store.StoreVersion;
 import dev.etcdcache.core.verify.ConsistencyChecker;
+import dev.etcdcache.core.verify.ShadowReads;
 import dev.etcdcache.core.view.MirrorView;
 import dev.etcdcache.core.watch.WatchHub;
 import dev.etcdcache.api.Adapter;
@@ -82,6 +83,7 @@ public final class CachingClient implements Client {
   private final List<MirrorView<?>> views = new CopyOnWriteArrayList<>();
   private final ConsistencyChecker checker;
   private volatile boolean bypassed;
+  private volatile ShadowReads shadow;
 
   private CachingClient(Client delegate, CacheConfig config, StatsRecorder stats) {
     this.stats = stats;
@@ -298,6 +300,32 @@ public final class CachingClient implements Client {
     bypassed = on;
     reads.bypass(on);
     hub.bypass(on);
+  }
+
+  /**
+   * Shadow mode, for the first phase of a rollout: with {@code sampleRate} in (0, 1] every Get is
+   * answered by etcd, and that share of them is also answered by the cache at the same revision in
+   * the background and compared field by field ({@link #shadowReport()}; mismatches are logged
+   * with key, revision and a short diff). 0 ends shadow mode (reads are served from memory again)
+   * and keeps the last report. The caller pays one random draw per Get beyond etcd's own answer.
+   *
+   * @throws IllegalArgumentException unless {@code 0 <= sampleRate <= 1}
+   */
+  public synchronized void shadowReads(double sampleRate) {
+    if (!(sampleRate >= 0 && sampleRate <= 1)) {
+      throw new IllegalArgumentException("sampleRate must be in [0, 1]: " + sampleRate);
+    }
+    if (sampleRate == 0) {
+      reads.shadow(null);
+      return;
+    }
+    shadow = new ShadowReads(mirror, sampleRate, config.executor(), config.consistentReadTimeout().toMillis());
+    reads.shadow(shadow);
+  }
+
+  /** What shadow mode found since it was last started (all zero if it never ran). */
+  public ShadowReport shadowReport() {
+    return ShadowReport.of(shadow);
   }
 
   /** Whether {@link #bypass} is on. */

@@ -29,6 +29,7 @@ class ApiSurfaceTest {
         "dev.etcdcache.core.CachingKV",
         "dev.etcdcache.core.CachingWatch",
         "dev.etcdcache.core.ConsistencyReport",
+        "dev.etcdcache.core.ShadowReport",
         "dev.etcdcache.core.stats.StatsRecorder");
   }
 }

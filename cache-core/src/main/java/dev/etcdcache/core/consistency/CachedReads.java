@@ -9,6 +9,7 @@ import dev.etcdcache.core.stats.StatsRecorder.PassThroughReason;
 import dev.etcdcache.core.mirror.Mirror;
 import dev.etcdcache.core.passthrough.Coalescer;
 import dev.etcdcache.core.store.KeyRange;
+import dev.etcdcache.core.verify.ShadowReads;
 import dev.etcdcache.core.store.RangeEvaluator;
 import dev.etcdcache.core.store.StoreVersion;
 import dev.etcdcache.core.wire.EtcdFailures;
@@ -50,6 +51,8 @@ public final class CachedReads {
 
   /** The runtime bypass: every read goes to etcd while set. */
   private volatile boolean bypassed;
+  /** Shadow mode, or null. */
+  private volatile ShadowReads shadow;
 
   private final KV kv;
   private final Mirror mirror;
@@ -102,12 +105,28 @@ public final class CachedReads {
     bypassed = on;
   }
 
+  /**
+   * Shadow mode while {@code shadow} is set: every read is answered by etcd and offered to it for
+   * a sampled comparison with the cache's answer; {@code null} ends it.
+   */
+  public void shadow(ShadowReads shadow) {
+    this.shadow = shadow;
+  }
+
   /** The answer etcd would give to {@code request} at the given consistency. */
   public CompletableFuture<RangeResponse> range(RangeRequest request, ReadConsistency consistency) {
     if (mirror.isClosed()) {
       return CompletableFuture.failedFuture(new CacheClosedException("the caching client is closed"));
     }
     stats.recordGet(kindOf(request, consistency));
+    ShadowReads shadowing = shadow;
+    if (shadowing != null) {
+      stats.recordPassThrough(PassThroughReason.NOT_READY); // shadow mode: etcd answers
+      return passThrough(request).thenApply(answer -> {
+        shadowing.offer(request, answer);
+        return answer;
+      });
+    }
     if (bypassed || request.getKey().isEmpty() || !mirror.isServing()
         || !mirror.covers(KeyRange.of(request.getKey(), request.getRangeEnd()))) {
       // A bypassed cache counts as one not serving from memory (NOT_READY).
