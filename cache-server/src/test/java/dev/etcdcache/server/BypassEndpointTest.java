@@ -73,7 +73,8 @@ class BypassEndpointTest {
 
       assertThat(send(base, "POST", "/bypass?on=maybe").statusCode()).isEqualTo(400);
       assertThat(send(base, "DELETE", "/bypass").statusCode()).isEqualTo(405);
-      assertThat(metric(base, "etcd_cache_consistency_checks_total{") ).isNotNull();
+      assertThat(metric(base, "etcd_cache_consistency_checks_total{")).isNotNull();
+      assertThat(metric(base, "etcd_cache_shadow_mismatches_total{")).isEqualTo(0.0);
     }
   }
 
