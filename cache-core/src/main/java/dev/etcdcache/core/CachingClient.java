@@ -82,7 +82,8 @@ public final class CachingClient implements Client {
   private final CachedReads reads;
   private final List<MirrorView<?>> views = new CopyOnWriteArrayList<>();
   private final ConsistencyChecker checker;
-  private volatile boolean bypassed;
+  private volatile boolean readsBypassed;
+  private volatile boolean watchesBypassed;
   private volatile ShadowReads shadow;
 
   private CachingClient(Client delegate, CacheConfig config, StatsRecorder stats) {
@@ -297,9 +298,18 @@ public final class CachingClient implements Client {
    * closed. Idempotent, any thread.
    */
   public void bypass(boolean on) {
-    bypassed = on;
-    reads.bypass(on);
-    hub.bypass(on);
+    bypass(on, on);
+  }
+
+  /**
+   * The bypass for reads and for watches apart, for a rollout that serves reads from memory while
+   * watches stay on etcd (or the reverse); each half behaves as in {@link #bypass(boolean)}.
+   */
+  public synchronized void bypass(boolean reads, boolean watches) {
+    readsBypassed = reads;
+    watchesBypassed = watches;
+    this.reads.bypass(reads);
+    hub.bypass(watches);
   }
 
   /**
@@ -328,9 +338,9 @@ public final class CachingClient implements Client {
     return ShadowReport.of(shadow);
   }
 
-  /** Whether {@link #bypass} is on. */
+  /** Whether any part of the bypass is on (reads or watches). */
   public boolean isBypassed() {
-    return bypassed;
+    return readsBypassed || watchesBypassed;
   }
 
   /** Stops the mirror; the wrapped client stays open. */

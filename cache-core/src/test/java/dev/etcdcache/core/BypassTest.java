@@ -102,6 +102,30 @@ class BypassTest {
     }
   }
 
+  @Test
+  void watchesOnlyBypass_readsFromMemory_newWatchersOnEtcd() throws Exception {
+    KV kv = ETCD.client().getKVClient();
+    try (CachingClient cache = CachingClient.builder(ETCD.client()).prefixes(bytes("w/")).build()) {
+      assertThat(cache.awaitReady(Duration.ofSeconds(30))).isTrue();
+      await(() -> cache.status().connected()); // the mirror's own stream counted before the baseline
+      cache.bypass(false, true);
+      assertThat(cache.isBypassed()).isTrue();
+      long streams = cache.stats().upstreamWatchStreams();
+      long from = kv.put(bytes("w/a"), bytes("1")).get().getHeader().getRevision();
+      Recorded w = watch(cache, from, bytes("w/"), true);
+      await(() -> cache.stats().upstreamWatchStreams() == streams + 1);
+      await(() -> cache.status().appliedRevision() >= from);
+      long served = cache.stats().servedFromMemory();
+      assertThat(cache.getKVClient().get(bytes("w/a"), SERIALIZABLE).get().getKvs()).hasSize(1);
+      assertThat(cache.stats().servedFromMemory()).isEqualTo(served + 1);
+      await(() -> w.revisions().size() == 1);
+      assertThat(w.revisions()).containsExactly(from);
+      w.watcher().close();
+      cache.bypass(false);
+      assertThat(cache.isBypassed()).isFalse();
+    }
+  }
+
   /**
    * The revisions etcd gave the writes in the watcher's range from its start: etcd's own answer to
    * each put, in revision order.

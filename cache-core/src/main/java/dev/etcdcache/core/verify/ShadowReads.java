@@ -132,12 +132,13 @@ public final class ShadowReads {
   }
 
   private void mismatch(Operation op, Kind kind, String key, long revision, String detail) {
-    mismatches.incrementAndGet(op.ordinal() * Kind.values().length + kind.ordinal());
     String line = op + " " + kind + " " + key + " @" + revision + ": " + detail;
     recent.addFirst(line);
     while (recent.size() > KEPT) {
       recent.pollLast();
     }
+    // Counted after it is listed: a report that counts it also lists it.
+    mismatches.incrementAndGet(op.ordinal() * Kind.values().length + kind.ordinal());
     LOG.warn("shadow read differs from etcd: {}", line);
   }
 
