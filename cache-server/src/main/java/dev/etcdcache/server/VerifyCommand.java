@@ -79,6 +79,10 @@ final class VerifyCommand {
       return 2;
     }
     try (Client etcd = client(endpoints)) {
+      // An unreachable etcd is said within 30 s, not after the mirror's 5-minute wait.
+      etcd.getKVClient().get(ByteSequence.from(new byte[] {0}),
+          io.etcd.jetcd.options.GetOption.builder().withCountOnly(true).withLimit(1).build())
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
       if (cacheEndpoints != null) {
         try (Client cache = client(cacheEndpoints)) {
           return compare(etcd, cache, prefix, maxPrint, pageKeys, out, "cache-server " + cacheEndpoints);
@@ -95,6 +99,9 @@ final class VerifyCommand {
         }
         return compare(etcd, mirror, prefix, maxPrint, pageKeys, out, "a fresh mirror");
       }
+    } catch (java.util.concurrent.TimeoutException e) {
+      err.println("cache-server verify: could not compare: etcd did not answer within 30 s");
+      return 3;
     } catch (Exception e) {
       err.println("cache-server verify: could not compare: " + e.getMessage());
       return 3;

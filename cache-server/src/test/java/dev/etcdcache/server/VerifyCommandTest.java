@@ -75,6 +75,16 @@ class VerifyCommandTest {
     assertThat(err.toString()).contains("--endpoints is required");
   }
 
+  @Test
+  void unreachableEtcd_exitsThree() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort(); // free, and closed again: nothing listens there
+    }
+    assertThat(run("--endpoints=127.0.0.1:" + port)).isEqualTo(3);
+    assertThat(err.toString()).contains("could not compare");
+  }
+
   private int run(String... args) {
     return VerifyCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
