@@ -43,6 +43,9 @@ import java.util.concurrent.ForkJoinPool;
  * @param watchReplayRevisions revisions replayed to a watcher in one response batch; bounds one
  *     replay response's size
  * @param deliveryThreads threads that run watch listeners; bounds how many listeners run at once
+ * @param consistencyCheckPeriod how often the mirror is compared with etcd at one of its revisions
+ *     (keys-only, no values; see {@link CachingClient.Builder#consistencyCheckPeriod});
+ *     {@link Duration#ZERO} turns the continuous check off
  * @param executor where waiting reads complete
  * @param ticker the time source
  */
@@ -65,6 +68,7 @@ public record CacheConfig(
     Duration watchRegistrationTimeout,
     int watchReplayRevisions,
     int deliveryThreads,
+    Duration consistencyCheckPeriod,
     Executor executor,
     Ticker ticker) {
 
@@ -82,6 +86,10 @@ public record CacheConfig(
     positive(progressRequestDelay, "progressRequestDelay");
     positive(watchProgressNotifyInterval, "watchProgressNotifyInterval");
     positive(watchRegistrationTimeout, "watchRegistrationTimeout");
+    Objects.requireNonNull(consistencyCheckPeriod, "consistencyCheckPeriod");
+    if (consistencyCheckPeriod.isNegative()) {
+      throw new IllegalArgumentException("consistencyCheckPeriod must not be negative: " + consistencyCheckPeriod);
+    }
     Objects.requireNonNull(executor, "executor");
     Objects.requireNonNull(ticker, "ticker");
     if (historyEvents < 1) {
@@ -111,15 +119,20 @@ public record CacheConfig(
    * still waits), progress asked for
    * a waiting read after 20 ms, etcd's 10-minute progress-notify interval, 1,024 queued responses
    * per watcher, 10 s for a watcher's registration, replays of at most 1,000 revisions per
-   * response, {@code max(4, 2 × cores)} delivery threads,
+   * response, {@code max(4, 2 × cores)} delivery threads, no continuous consistency check,
    * the common fork-join pool and the system ticker.
+   *
+   * <p>Why the consistency check is off by default: each round reads every mirrored key's
+   * metadata from etcd (about a third of a full Range's bytes for small values, far less for large
+   * ones), a cost an operator should choose knowingly; the README's rollout guide turns it on
+   * (every 1–5 minutes) for the weeks a new deployment is proving itself.
    */
   public static CacheConfig defaults() {
     return new CacheConfig(List.of(), ReadConsistency.LINEARIZABLE, 10_000, Duration.ofSeconds(75),
         Duration.ofSeconds(3), Duration.ofSeconds(30), 3 << 20, 1000, Duration.ofSeconds(2), Duration.ofSeconds(15),
         Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMillis(20), Duration.ofMinutes(10),
         1024, Duration.ofSeconds(10), 1000, Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
-        ForkJoinPool.commonPool(), Ticker.systemTicker());
+        Duration.ZERO, ForkJoinPool.commonPool(), Ticker.systemTicker());
   }
 
   private static void positive(Duration d, String name) {

@@ -13,6 +13,8 @@ import dev.etcdcache.core.passthrough.JetcdRange;
 import dev.etcdcache.core.history.EventHistory;
 import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.store.StoreVersion;
+import dev.etcdcache.core.verify.ConsistencyChecker;
+import dev.etcdcache.core.verify.ShadowReads;
 import dev.etcdcache.core.view.MirrorView;
 import dev.etcdcache.core.watch.WatchHub;
 import dev.etcdcache.api.Adapter;
@@ -98,6 +100,10 @@ public final class CachingClient implements Client {
   private final Tracing tracing;
   private final CachedReads reads;
   private final List<MirrorView<?>> views = new CopyOnWriteArrayList<>();
+  private final ConsistencyChecker checker;
+  private volatile boolean readsBypassed;
+  private volatile boolean watchesBypassed;
+  private volatile ShadowReads shadow;
 
   private CachingClient(Client delegate, CacheConfig config, StatsRecorder stats, AdapterMetrics adapterMetrics,
       Tracing tracing) {
@@ -137,6 +143,10 @@ public final class CachingClient implements Client {
         config.ticker(), stats);
     this.watch = new CachingWatch(hub);
     this.wire = new CacheWire(reads, hub);
+    this.checker = new ConsistencyChecker(mirror, ownKv, ranges, watchTimer, config.ticker());
+    if (!config.consistencyCheckPeriod().isZero()) {
+      checker.start(config.consistencyCheckPeriod());
+    }
     mirror.start();
   }
 
@@ -285,9 +295,81 @@ public final class CachingClient implements Client {
     }
   }
 
+  /**
+   * What the consistency check found so far (see {@link Builder#consistencyCheckPeriod}); all
+   * zero when it never ran.
+   */
+  public ConsistencyReport consistency() {
+    return ConsistencyReport.of(checker);
+  }
+
+  /**
+   * Compares the mirror with etcd now, at the mirror's current revision (joining a check already
+   * running), whether or not the periodic check is on; a difference is handled as the periodic
+   * check handles it (logged, counted, re-listed). Completes with the report after it.
+   */
+  public CompletableFuture<ConsistencyReport> checkConsistency() {
+    return checker.checkNow().thenApply(round -> ConsistencyReport.of(checker));
+  }
+
+  /**
+   * The runtime bypass, for an operator's way back to direct etcd access without a restart: while
+   * on, every read goes to etcd, and every watcher is served by its own etcd watch — those served
+   * from memory move to one from exactly the first revision they have not been sent, so no event
+   * is lost or repeated across the switch. Off: reads and new watchers are served from memory
+   * again at once (the mirror kept applying meanwhile); watchers moved to etcd stay there until
+   * closed. Idempotent, any thread.
+   */
+  public void bypass(boolean on) {
+    bypass(on, on);
+  }
+
+  /**
+   * The bypass for reads and for watches apart, for a rollout that serves reads from memory while
+   * watches stay on etcd (or the reverse); each half behaves as in {@link #bypass(boolean)}.
+   */
+  public synchronized void bypass(boolean reads, boolean watches) {
+    readsBypassed = reads;
+    watchesBypassed = watches;
+    this.reads.bypass(reads);
+    hub.bypass(watches);
+  }
+
+  /**
+   * Shadow mode, for the first phase of a rollout: with {@code sampleRate} in (0, 1] every Get is
+   * answered by etcd, and that share of them is also answered by the cache at the same revision in
+   * the background and compared field by field ({@link #shadowReport()}; mismatches are logged
+   * with key, revision and a short diff). 0 ends shadow mode (reads are served from memory again)
+   * and keeps the last report. The caller pays one random draw per Get beyond etcd's own answer.
+   *
+   * @throws IllegalArgumentException unless {@code 0 <= sampleRate <= 1}
+   */
+  public synchronized void shadowReads(double sampleRate) {
+    if (!(sampleRate >= 0 && sampleRate <= 1)) {
+      throw new IllegalArgumentException("sampleRate must be in [0, 1]: " + sampleRate);
+    }
+    if (sampleRate == 0) {
+      reads.shadow(null);
+      return;
+    }
+    shadow = new ShadowReads(mirror, sampleRate, config.executor(), config.consistentReadTimeout().toMillis());
+    reads.shadow(shadow);
+  }
+
+  /** What shadow mode found since it was last started (all zero if it never ran). */
+  public ShadowReport shadowReport() {
+    return ShadowReport.of(shadow);
+  }
+
+  /** Whether any part of the bypass is on (reads or watches). */
+  public boolean isBypassed() {
+    return readsBypassed || watchesBypassed;
+  }
+
   /** Stops the mirror; the wrapped client stays open. */
   @Override
   public void close() {
+    checker.close();
     views.forEach(MirrorView::close);
     watch.close();
     mirror.close();
@@ -313,6 +395,7 @@ public final class CachingClient implements Client {
     private Duration stallTimeout;
     private Duration watchProgressNotifyInterval;
     private Integer watcherQueueLimit;
+    private Duration consistencyCheckPeriod;
     private Executor executor;
     private Ticker ticker;
     // Not in CacheConfig: a recorder is a per-client object holding state, not a setting.
@@ -472,6 +555,19 @@ public final class CachingClient implements Client {
       return this;
     }
 
+    /**
+     * Compare the mirror with etcd every {@code period} (default {@link Duration#ZERO}: off): at a
+     * revision R the mirror holds, a keys-only Range of every mirrored range pinned at R is
+     * compared with the mirror on key, create and mod revision, version and lease. A difference is
+     * logged and counted ({@link CachingClient#consistency()}) and the mirror re-lists, serving
+     * reads from etcd until it has. Costs etcd one keys-only list of the mirrored keys per period.
+     */
+    public Builder consistencyCheckPeriod(Duration period) {
+      checkUnset(this.consistencyCheckPeriod, "consistencyCheckPeriod");
+      this.consistencyCheckPeriod = positive(period, "consistencyCheckPeriod");
+      return this;
+    }
+
     /** Builds the client and starts its mirror. */
     public CachingClient build() {
       CacheConfig d = CacheConfig.defaults();
@@ -494,6 +590,7 @@ public final class CachingClient implements Client {
           d.watchRegistrationTimeout(),
           d.watchReplayRevisions(),
           d.deliveryThreads(),
+          consistencyCheckPeriod != null ? consistencyCheckPeriod : d.consistencyCheckPeriod(),
           executor != null ? executor : d.executor(),
           ticker != null ? ticker : d.ticker());
       StatsRecorder recorder = statsRecorder != null

@@ -28,6 +28,8 @@ class ApiSurfaceTest {
         "dev.etcdcache.core.CachingClient",
         "dev.etcdcache.core.CachingKV",
         "dev.etcdcache.core.CachingWatch",
+        "dev.etcdcache.core.ConsistencyReport",
+        "dev.etcdcache.core.ShadowReport",
         "dev.etcdcache.core.stats.StatsRecorder");
   }
 }

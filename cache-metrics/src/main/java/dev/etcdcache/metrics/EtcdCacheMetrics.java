@@ -123,6 +123,7 @@ public final class EtcdCacheMetrics implements MeterBinder {
     bindUpstream(registry, client);
     bindMirrorAndWatchers(registry, client);
     bindGauges(registry, client);
+    ConsistencyMeters.bind(registry, client, tags);
   }
 
   private void bindRequests(MeterRegistry registry, CachingClient client) {

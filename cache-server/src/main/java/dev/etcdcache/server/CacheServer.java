@@ -132,6 +132,9 @@ public final class CacheServer implements AutoCloseable {
       http = config.metricsUrl().isPresent()
           ? new HttpEndpoints(config.metricsUrl().get(), registry, () -> cache.status().ready(),
               () -> StatusPage.json(cache.status(), cache.stats())) : null;
+      if (http != null) {
+        http.add("/bypass", new BypassEndpoint(cache));
+      }
     } catch (IOException | RuntimeException e) {
       closeQuietly();
       throw e;

@@ -45,6 +45,11 @@ final class HttpEndpoints implements AutoCloseable {
     server.start();
   }
 
+  /** Serves {@code path} with {@code handler} too, on the same thread. */
+  void add(String path, com.sun.net.httpserver.HttpHandler handler) {
+    server.createContext(path, handler);
+  }
+
   /** The bound port. */
   int port() {
     return server.getAddress().getPort();

@@ -6,7 +6,8 @@ import java.util.concurrent.CountDownLatch;
  * The {@code cache-server} command: {@code java -jar cache-server-all.jar [flags]}, with the flags
  * of {@code etcd grpc-proxy start} ({@code --help} lists them). Runs until the JVM is told to stop
  * (SIGINT/SIGTERM), then shuts down cleanly. Exits with status 2 on a bad command line, 1 if the
- * server cannot start.
+ * server cannot start. {@code cache-server verify ...} compares a cache with etcd instead and exits
+ * (see {@code VerifyCommand}).
  */
 public final class Main {
 
@@ -14,6 +15,10 @@ public final class Main {
 
   /** Starts the server and waits for shutdown. */
   public static void main(String[] args) throws InterruptedException {
+    if (args.length > 0 && args[0].equals("verify")) {
+      System.exit(VerifyCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+      return;
+    }
     if (ServerFlags.wantsHelp(args)) {
       System.out.print(ServerFlags.usage());
       return;

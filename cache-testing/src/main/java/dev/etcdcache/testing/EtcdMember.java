@@ -95,6 +95,18 @@ public final class EtcdMember {
   }
 
   /**
+   * Stops the member, replaces its data with an etcd snapshot file ({@code etcdctl snapshot
+   * save}) through {@code etcdctl snapshot restore} — etcd goes back to the snapshot's revision,
+   * as after an operator's restore from backup — and starts it on the same ports. Local members
+   * of a one-member cluster only.
+   *
+   * @param etcdctl the etcdctl binary (Debian's {@code etcd-client})
+   */
+  public void restoreSnapshot(Path etcdctl, Path snapshot) {
+    backend.restoreSnapshot(etcdctl, snapshot, serveTimeout);
+  }
+
+  /**
    * The member's Prometheus metrics, {@code GET <client URL>/metrics} (for a TLS cluster, from the
    * member's plain-HTTP {@code --listen-metrics-urls} port), as text.
    *

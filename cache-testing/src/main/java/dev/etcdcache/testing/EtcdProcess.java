@@ -244,6 +244,43 @@ final class EtcdProcess implements MemberBackend {
   }
 
   @Override
+  public synchronized void restoreSnapshot(Path etcdctl, Path snapshot, Duration serveTimeout) {
+    stop();
+    try {
+      deleteTree(spec.dataDir());
+      List<String> command = List.of(etcdctl.toString(), "snapshot", "restore", snapshot.toString(),
+          "--name=" + spec.name(), "--data-dir=" + spec.dataDir(), "--initial-cluster=" + spec.initialCluster(),
+          "--initial-cluster-token=" + spec.clusterToken(), "--initial-advertise-peer-urls=" + spec.peerUri());
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+      builder.environment().keySet().removeIf(k -> k.startsWith("ETCD"));
+      Process restore = builder.start();
+      String output = new String(restore.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!restore.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || restore.exitValue() != 0) {
+        throw new EtcdUnavailableException("etcdctl snapshot restore failed: " + output);
+      }
+    } catch (IOException e) {
+      throw new EtcdUnavailableException("could not restore " + snapshot + " into " + spec.dataDir(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new EtcdUnavailableException("interrupted restoring " + snapshot, e);
+    }
+    launch(true);
+    awaitServing(serveTimeout);
+    LOG.info("restored etcd member {} from {} (pid {})", spec.name(), snapshot, lastPid);
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  @Override
   public synchronized void close() {
     Process p = process;
     if (p != null && p.isAlive()) {

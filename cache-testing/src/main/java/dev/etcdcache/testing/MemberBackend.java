@@ -31,6 +31,14 @@ interface MemberBackend {
   /** Starts the member again on the same data and ports, and waits until it serves. */
   void restart(Duration serveTimeout);
 
+  /**
+   * Stops the member, replaces its data with {@code snapshot} ({@code etcdctl snapshot restore},
+   * same name, peer URL, cluster and token), and starts it again on the same ports.
+   */
+  default void restoreSnapshot(Path etcdctl, Path snapshot, Duration serveTimeout) {
+    throw new UnsupportedOperationException("restoring a snapshot is supported for local etcd processes only");
+  }
+
   /** Forcibly ends the member and releases its resources; safe to call more than once. */
   void close();
 

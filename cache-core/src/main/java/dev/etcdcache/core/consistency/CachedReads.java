@@ -9,6 +9,7 @@ import dev.etcdcache.core.stats.StatsRecorder.PassThroughReason;
 import dev.etcdcache.core.mirror.Mirror;
 import dev.etcdcache.core.passthrough.Coalescer;
 import dev.etcdcache.core.store.KeyRange;
+import dev.etcdcache.core.verify.ShadowReads;
 import dev.etcdcache.core.store.RangeEvaluator;
 import dev.etcdcache.core.store.StoreVersion;
 import dev.etcdcache.core.wire.EtcdFailures;
@@ -50,6 +51,11 @@ import java.util.function.Function;
  * <p>Thread-safe; nothing here blocks.
  */
 public final class CachedReads {
+
+  /** The runtime bypass: every read goes to etcd while set. */
+  private volatile boolean bypassed;
+  /** Shadow mode, or null. */
+  private volatile ShadowReads shadow;
 
   private final KV kv;
   private final Mirror mirror;
@@ -104,15 +110,41 @@ public final class CachedReads {
     return range(request, request.getSerializable() ? ReadConsistency.SERIALIZABLE : defaultConsistency);
   }
 
+  /**
+   * Sends every read to etcd while {@code on} (the runtime bypass), and serves from memory again
+   * when it is turned off; a read decides once, when it arrives.
+   */
+  public void bypass(boolean on) {
+    bypassed = on;
+  }
+
+  /**
+   * Shadow mode while {@code shadow} is set: every read is answered by etcd and offered to it for
+   * a sampled comparison with the cache's answer; {@code null} ends it.
+   */
+  public void shadow(ShadowReads shadow) {
+    this.shadow = shadow;
+  }
+
   /** The answer etcd would give to {@code request} at the given consistency. */
   public CompletableFuture<RangeResponse> range(RangeRequest request, ReadConsistency consistency) {
     if (mirror.isClosed()) {
       return CompletableFuture.failedFuture(new CacheClosedException("the caching client is closed"));
     }
     stats.recordGet(kindOf(request, consistency));
-    if (request.getKey().isEmpty() || !mirror.isServing()
+    ShadowReads shadowing = shadow;
+    if (shadowing != null) {
+      stats.recordPassThrough(PassThroughReason.NOT_READY); // shadow mode: etcd answers
+      return passThrough(request, PassThroughReason.NOT_READY, tracing.caller()).thenApply(answer -> {
+        shadowing.offer(request, answer);
+        return answer;
+      });
+    }
+    if (bypassed || request.getKey().isEmpty() || !mirror.isServing()
         || !mirror.covers(KeyRange.of(request.getKey(), request.getRangeEnd()))) {
-      PassThroughReason reason = !mirror.isServing() ? PassThroughReason.NOT_READY : PassThroughReason.NOT_COVERED;
+      // A bypassed cache counts as one not serving from memory (NOT_READY).
+      PassThroughReason reason = bypassed || !mirror.isServing() ? PassThroughReason.NOT_READY
+          : PassThroughReason.NOT_COVERED;
       stats.recordPassThrough(reason);
       return passThrough(request, reason, tracing.caller());
     }

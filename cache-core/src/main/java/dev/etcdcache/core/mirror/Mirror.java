@@ -311,6 +311,45 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     versions.failAll(cause);
   }
 
+  /**
+   * The mirror was found to differ from etcd (see {@code verify.ConsistencyChecker}): nothing it
+   * holds can be trusted, so it stops serving reads from memory and applying events (reads go to
+   * etcd, as after an apply failure) and re-lists every mirrored range; serving resumes once the
+   * list is installed. A re-list already under way is not started twice.
+   */
+  public void relistDiverged(String reason) {
+    applier.execute(() -> {
+      if (closed) {
+        return;
+      }
+      if (applyFailure == null) {
+        applyFailure = new IllegalStateException("diverged from etcd: " + reason);
+        lastError = "diverged from etcd: " + reason;
+      }
+      relist();
+    });
+  }
+
+  /**
+   * Test hook, package-private on purpose: replaces {@code key}'s stored entry in the current
+   * version (no new revision, no event), as memory corruption or an apply bug would, so that
+   * tests can prove the consistency check finds and heals it. Nothing in production calls it.
+   */
+  void corruptEntryForTest(byte[] key, byte[] packed) throws Exception {
+    applier.submit(() -> {
+      StoreVersion now = versions.current();
+      versions.publish(new StoreVersion(now.revision(), now.tree().put(key, packed), now.publishedNanos()));
+    }).get(10, TimeUnit.SECONDS);
+  }
+
+  /** Test hook like {@link #corruptEntryForTest}: forgets {@code key} in the current version. */
+  void removeEntryForTest(byte[] key) throws Exception {
+    applier.submit(() -> {
+      StoreVersion now = versions.current();
+      versions.publish(new StoreVersion(now.revision(), now.tree().remove(key), now.publishedNanos()));
+    }).get(10, TimeUnit.SECONDS);
+  }
+
   // ---- apply thread ----
 
   /** Lists the mirrored ranges again after a failed list. */

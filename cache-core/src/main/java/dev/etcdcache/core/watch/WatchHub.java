@@ -105,6 +105,7 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
   private final Set<HubWatcher> watchers = ConcurrentHashMap.newKeySet();
   private final AtomicLong ids = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean bypassed;
 
   /**
    * A hub over {@code mirror}, registered as its listener. {@code kv} and {@code watch} are the
@@ -159,8 +160,40 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
     counters.watchOpened();
     HubWatcher w = new HubWatcher(owner, ids.incrementAndGet(), request, listener, delivery, queueLimit);
     watchers.add(w);
-    registration.start(w);
+    if (bypassed) {
+      fallback.open(w, request.startRevision(), request.createdNotify());
+    } else {
+      registration.start(w);
+    }
     return w;
+  }
+
+  /**
+   * The runtime bypass. On: every watcher served from memory moves to its own upstream watch from
+   * exactly the first revision it has not been sent (as after a re-list), and new watchers open
+   * their own upstream watch at once; a watcher still registering when the bypass turns on moves
+   * on the next revision the mirror applies, before that revision is dispatched. Off: new watchers
+   * are served from memory again; the moved ones keep their upstream watch for life (exact, one
+   * stream each) until their clients close them. The mirror keeps applying meanwhile, so turning
+   * the bypass off needs no re-list.
+   */
+  public void bypass(boolean on) {
+    bypassed = on;
+    if (on && !closed.get()) {
+      apply.post(this::moveToUpstreamOnApply);
+    }
+  }
+
+  private void moveToUpstreamOnApply() {
+    if (!bypassed) {
+      return;
+    }
+    long last = history.isStarted() ? history.lastRevision() : source.currentRevision();
+    for (HubWatcher w : fanOut.all()) {
+      long next = w.unsentRevisionAfter(last);
+      fanOut.remove(w);
+      fallback.open(w, next, false);
+    }
   }
 
   /** Asks for a progress notification on every watcher of this hub. */
@@ -236,6 +269,9 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
   public void onRevision(AppliedRevision applied) {
     if (!history.isStarted()) {
       history.reset(applied.before().revision());
+    }
+    if (bypassed) {
+      moveToUpstreamOnApply(); // watchers that went live after the bypass turned on
     }
     List<Event> events = applied.events();
     history.append(applied.revision(), events);
