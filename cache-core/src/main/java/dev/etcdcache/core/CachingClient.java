@@ -49,6 +49,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A jetcd {@link Client} whose Get requests are answered from an in-memory mirror of etcd with
@@ -83,6 +85,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * the wrapped client, which the caller owns.
  */
 public final class CachingClient implements Client {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CachingClient.class);
 
   private final Client delegate;
   private final CacheConfig config;
@@ -329,6 +333,11 @@ public final class CachingClient implements Client {
    * watches stay on etcd (or the reverse); each half behaves as in {@link #bypass(boolean)}.
    */
   public synchronized void bypass(boolean reads, boolean watches) {
+    if (reads != readsBypassed || watches != watchesBypassed) {
+      // A lifecycle event an operator must see in the log: one line per flip, never per request.
+      LOG.warn("bypass: reads {}, watches {}", reads ? "go to etcd" : "served from memory",
+          watches ? "go to etcd" : "served from memory");
+    }
     readsBypassed = reads;
     watchesBypassed = watches;
     this.reads.bypass(reads);
