@@ -67,6 +67,12 @@ final class KvService {
   private void range(RangeRequest request, StreamObserver<RangeResponse> observer) {
     ServerCallStreamObserver<RangeResponse> call = (ServerCallStreamObserver<RangeResponse>) observer;
     call.setOnCancelHandler(() -> { });
+    answerFromCache(request, call, failure -> call.onError(asStatus(failure)));
+  }
+
+  /** The cache's answer to {@code request} on {@code call}; {@code onFailure} when it has none. */
+  private void answerFromCache(RangeRequest request, ServerCallStreamObserver<RangeResponse> call,
+      java.util.function.Consumer<Throwable> onFailure) {
     wire.range(request).whenComplete((response, failure) -> {
       if (call.isCancelled()) {
         return;
@@ -76,7 +82,7 @@ final class KvService {
         call.onNext(response);
         call.onCompleted();
       } else {
-        call.onError(asStatus(failure));
+        onFailure.accept(failure);
       }
     });
   }
@@ -94,19 +100,10 @@ final class KvService {
         forward(request, token, call);
         return;
       }
-      wire.range(request).whenComplete((response, failure) -> {
-        if (call.isCancelled()) {
-          return;
-        }
-        if (failure == null) {
-          headers.observe(response.getHeader());
-          call.onNext(response);
-          call.onCompleted();
-        } else {
-          // The cache could not answer (its own credentials may not serve this): ask etcd as the caller.
-          rpc.setAttribute(RpcTracing.DECISION, "etcd").setAttribute(RpcTracing.REASON, "cache_failed");
-          forward(request, token, call);
-        }
+      answerFromCache(request, call, failure -> {
+        // The cache could not answer (its own credentials may not serve this): ask etcd as the caller.
+        rpc.setAttribute(RpcTracing.DECISION, "etcd").setAttribute(RpcTracing.REASON, "cache_failed");
+        forward(request, token, call);
       });
     });
   }
