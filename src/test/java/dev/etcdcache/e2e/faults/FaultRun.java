@@ -85,10 +85,15 @@ final class FaultRun {
 
   /** etcd's current revision, read directly; retried while etcd recovers (up to 2 min). */
   long currentRevision() throws Exception {
+    return currentRevision(direct);
+  }
+
+  /** etcd's current revision, read through {@code client}; retried while etcd recovers (up to 2 min). */
+  private static long currentRevision(Client client) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
     while (true) {
       try {
-        return direct.getKVClient().get(Workload.bytes("\0"), GetOption.builder().withCountOnly(true).build())
+        return client.getKVClient().get(Workload.bytes("\0"), GetOption.builder().withCountOnly(true).build())
             .get(10, TimeUnit.SECONDS).getHeader().getRevision();
       } catch (Exception e) {
         if (System.nanoTime() - deadline > 0) {
@@ -142,8 +147,7 @@ final class FaultRun {
     // behind it), so the figure is the cache's and not the test's own client's.
     long target;
     try (Client fresh = cluster.newClient()) {
-      target = fresh.getKVClient().get(Workload.bytes("\0"), GetOption.builder().withCountOnly(true).build())
-          .get(2, TimeUnit.MINUTES).getHeader().getRevision();
+      target = currentRevision(fresh);
     }
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
     while (cache().status().appliedRevision() < target) {

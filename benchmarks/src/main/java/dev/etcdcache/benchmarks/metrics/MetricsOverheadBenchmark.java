@@ -11,7 +11,6 @@ import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -65,19 +64,7 @@ public class MetricsOverheadBenchmark {
     etcd = EtcdCluster.builder().members(1).name("metrics-bench")
         .logDir(Path.of(System.getProperty("java.io.tmpdir"), "etcd-cache-metrics-bench")).build().start();
     client = etcd.newClient();
-    keys = new ByteSequence[KEYS];
-    KV direct = client.getKVClient();
-    for (int i = 0; i < KEYS; i++) {
-      keys[i] = ByteSequence.from(String.format("/bench/metrics/%08d", i), StandardCharsets.UTF_8);
-    }
-    for (int i = 0; i < KEYS; i += 100) {
-      io.etcd.jetcd.op.Op[] puts = new io.etcd.jetcd.op.Op[Math.min(100, KEYS - i)];
-      for (int j = 0; j < puts.length; j++) {
-        puts[j] = io.etcd.jetcd.op.Op.put(keys[i + j], ByteSequence.from(new byte[100]),
-            io.etcd.jetcd.options.PutOption.DEFAULT);
-      }
-      direct.txn().Then(puts).commit().get();
-    }
+    keys = BenchKeys.load(client.getKVClient(), "/bench/metrics/", KEYS);
     CachingClient.Builder builder = CachingClient.builder(client);
     if (mode == StatsMode.DISABLED) {
       builder.statsRecorder(StatsRecorder.disabled());

@@ -7,11 +7,9 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.PutOption;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -63,18 +61,7 @@ public class TracingOverheadBenchmark {
     etcd = EtcdCluster.builder().members(1).name("tracing-bench")
         .logDir(Path.of(System.getProperty("java.io.tmpdir"), "etcd-cache-tracing-bench")).build().start();
     client = etcd.newClient();
-    keys = new ByteSequence[KEYS];
-    KV direct = client.getKVClient();
-    for (int i = 0; i < KEYS; i++) {
-      keys[i] = ByteSequence.from(String.format("/bench/tracing/%08d", i), StandardCharsets.UTF_8);
-    }
-    for (int i = 0; i < KEYS; i += 100) {
-      io.etcd.jetcd.op.Op[] puts = new io.etcd.jetcd.op.Op[Math.min(100, KEYS - i)];
-      for (int j = 0; j < puts.length; j++) {
-        puts[j] = io.etcd.jetcd.op.Op.put(keys[i + j], ByteSequence.from(new byte[100]), PutOption.DEFAULT);
-      }
-      direct.txn().Then(puts).commit().get();
-    }
+    keys = BenchKeys.load(client.getKVClient(), "/bench/tracing/", KEYS);
     CachingClient.Builder builder = CachingClient.builder(client);
     if (tracing == Tracing.ON_UNSAMPLED) {
       otel = OpenTelemetrySdk.builder()
