@@ -88,6 +88,7 @@ public final class Demo {
     EtcdCluster cluster = null;
     Client client = null;
     CachingClient cache = null;
+    DashboardFeed feed = null;
     try (MetricsEndpoint metrics = MetricsEndpoint.start(options.metricsPort())) {
       out.printf("  the cache's Prometheus metrics: %s (while the demo runs)%n", metrics.uri());
       List<URI> endpoints = options.endpoints();
@@ -137,7 +138,11 @@ public final class Demo {
       phase(4, "starting CachingClient over " + ROOT + ": one paginated Range at one revision, then one watch");
       long rpcsBefore = etcdLoad != null ? etcdLoad.counters().range() : 0;
       long bootStart = System.nanoTime();
-      cache = CachingClient.builder(client).prefixes(keys.rootBytes()).build();
+      CachingClient.Builder builder = CachingClient.builder(client).prefixes(keys.rootBytes());
+      if (options.dashboardFeed()) {
+        builder.consistencyCheckPeriod(Duration.ofSeconds(5));
+      }
+      cache = builder.build();
       metrics.bind(cache);
       if (!cache.awaitReady(Duration.ofSeconds(120))) {
         throw new IllegalStateException("the cache was not ready within 120 s: " + cache.status());
@@ -155,6 +160,12 @@ public final class Demo {
       out.printf("  %d responses identical (kvs, revisions, versions, count, more, header revision); a write made%n"
           + "  with plain jetcd at revision %d was seen by the next linearizable read through the cache%n",
           compared, writeRevision);
+
+      if (options.dashboardFeed()) {
+        feed = DashboardFeed.start(cache.getWatchClient(), direct, keys);
+        out.printf("  --dashboard-feed: %d watchers through the cache, %d writes/s, consistency check every 5 s%n",
+            DashboardFeed.WATCHERS, DashboardFeed.WRITES_PER_SECOND);
+      }
 
       phase(6, "CachingKV: the same workloads, the same callers, the same durations");
       // Without etcd's /metrics, the cache's own count of the RPCs it sent: pass-through reads and
@@ -181,10 +192,18 @@ public final class Demo {
           cache.stats().servedFromMemory(), cache.stats().passedThroughTimeout(), cache.status());
       out.printf(Locale.ROOT, "etcd load reduction: %.2f%% of the cache's Gets cost etcd no Range RPC%n",
           100 * cache.stats().etcdLoadReduction());
+      if (feed != null) {
+        feed.close();
+        out.printf(Locale.ROOT, "dashboard feed: %,d writes, %,d events delivered to %d watchers; consistency: %s%n",
+            feed.writes(), feed.events(), DashboardFeed.WATCHERS, cache.consistency());
+      }
       if (cluster == null) {
         out.printf("  deleted the %,d demo keys under %s%n", loader.deleteAll(keys), ROOT);
       }
     } finally {
+      if (feed != null) {
+        feed.close();
+      }
       if (cache != null) {
         cache.close();
       }
