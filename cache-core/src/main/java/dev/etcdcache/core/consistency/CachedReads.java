@@ -247,11 +247,11 @@ public final class CachedReads {
   private CompletableFuture<RangeResponse> serveAt(long revision, RangeRequest request, Context traced) {
     StoreVersion now = mirror.current();
     if (now.revision() >= revision) {
-      return CompletableFuture.completedFuture(respond(request, now, mirror.header()));
+      return CompletableFuture.completedFuture(respond(request, now, mirror.headerAt(now.revision())));
     }
     return awaitOrFallBack(revision).thenCompose(version -> version == null
         ? fallBack(request, traced)
-        : CompletableFuture.completedFuture(respond(request, version, mirror.header())));
+        : CompletableFuture.completedFuture(respond(request, version, mirror.headerAt(version.revision()))));
   }
 
   private CompletableFuture<RangeResponse> atRevision(RangeRequest request) {
@@ -317,11 +317,14 @@ public final class CachedReads {
     }).whenComplete((response, failure) -> Tracing.end(span, failure));
   }
 
+  /**
+   * The answer from {@code version}, with {@code header}: the version's own for a current read, the
+   * probe's (etcd's current revision) for a read at a past revision, as etcd answers those.
+   */
   private RangeResponse respond(RangeRequest request, StoreVersion version, ResponseHeader header) {
     servedFromMemory.increment();
     stats.recordServedFromMemory();
-    ResponseHeader h = request.getRevision() > 0 ? header : header.toBuilder().setRevision(version.revision()).build();
-    return RangeEvaluator.evaluate(request, version, h);
+    return RangeEvaluator.evaluate(request, version, header);
   }
 
   private static GetKind kindOf(RangeRequest request, ReadConsistency consistency) {

@@ -27,6 +27,11 @@ public final class Freshness {
   private final AtomicLong etcdRevision = new AtomicLong();
   private final AtomicLong compactRevision = new AtomicLong();
   private volatile ResponseHeader header = ResponseHeader.getDefaultInstance();
+  /**
+   * The header {@link #headerAt} built last. Every read served from memory at the same revision
+   * carries an equal header; building one per read was a protobuf builder and message each time.
+   */
+  private volatile ResponseHeader lastHeaderAt = ResponseHeader.getDefaultInstance();
   private volatile long lastSyncNanos;
   private volatile long appliedRevision = -1;
   /** Guards the pending confirmation and its check against {@link #appliedRevision}. */
@@ -110,6 +115,22 @@ public final class Freshness {
   /** The header fields (cluster, member, raft term) of etcd's latest answer, revision 0. */
   public ResponseHeader header() {
     return header;
+  }
+
+  /**
+   * etcd's header fields of its latest answer with {@code revision}: what a response served at that
+   * revision carries. Equal calls share one immutable message.
+   */
+  public ResponseHeader headerAt(long revision) {
+    ResponseHeader fields = header;
+    ResponseHeader last = lastHeaderAt;
+    if (last.getRevision() == revision && last.getClusterId() == fields.getClusterId()
+        && last.getMemberId() == fields.getMemberId() && last.getRaftTerm() == fields.getRaftTerm()) {
+      return last;
+    }
+    ResponseHeader built = fields.toBuilder().setRevision(revision).build();
+    lastHeaderAt = built;
+    return built;
   }
 
   private void observeHeaderFields(ResponseHeader observed) {

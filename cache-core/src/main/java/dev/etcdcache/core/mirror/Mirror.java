@@ -248,6 +248,11 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     return freshness.header();
   }
 
+  @Override
+  public ResponseHeader headerAt(long revision) {
+    return freshness.headerAt(revision);
+  }
+
   /** What is known of etcd's revision and when the mirror was last confirmed current. */
   public Freshness freshness() {
     return freshness;

@@ -41,6 +41,11 @@ public interface MirrorFeed {
   /** etcd's header as the mirror last saw it (cluster, member, raft term; revision 0). */
   ResponseHeader header();
 
+  /** {@link #header()}'s fields with {@code revision}, as a response served at that revision carries. */
+  default ResponseHeader headerAt(long revision) {
+    return header().toBuilder().setRevision(revision).build();
+  }
+
   /**
    * etcd's periodic progress-notify interval as seen on the mirror's upstream watch, empty until
    * one was seen (see {@link ProgressCadence}).

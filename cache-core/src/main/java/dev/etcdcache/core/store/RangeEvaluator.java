@@ -48,6 +48,19 @@ public final class RangeEvaluator {
     if (request.getCountOnly() || count == 0) {
       return response.build();
     }
+    if (inKeyOrderUnfiltered(request)) {
+      // Most reads: the first keys of the range as they are, so each goes straight into the
+      // response, and more is known from the count (etcd's limit + 1 read tells it the same).
+      long limit = request.getLimit();
+      boolean limited = limit > 0 && limit < count;
+      boolean keysOnly = request.getKeysOnly();
+      tree.forEach(range.fromInclusive(), range.toExclusive(), false, limited ? (int) limit : 0,
+          (k, stored) -> {
+            response.addKvs(keysOnly ? StoredValue.toKeyOnly(k, stored) : StoredValue.toKeyValue(k, stored));
+            return true;
+          });
+      return response.setMore(limited).build();
+    }
     List<KeyValue> kvs = fetch(request, tree, range, count);
     prune(request, kvs);
     sort(request, kvs);
@@ -64,6 +77,13 @@ public final class RangeEvaluator {
       response.addAllKvs(kvs);
     }
     return response.build();
+  }
+
+  /** Whether etcd answers in key order with no filter, so its answer is the range's first keys. */
+  private static boolean inKeyOrderUnfiltered(RangeRequest r) {
+    return r.getSortOrder() == RangeRequest.SortOrder.NONE && r.getSortTarget() == RangeRequest.SortTarget.KEY
+        && r.getMinModRevision() == 0 && r.getMaxModRevision() == 0
+        && r.getMinCreateRevision() == 0 && r.getMaxCreateRevision() == 0;
   }
 
   /**

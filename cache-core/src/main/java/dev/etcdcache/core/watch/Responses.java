@@ -37,7 +37,7 @@ final class Responses {
   }
 
   private WatchResponse build(long revision, List<Event> events, boolean created) {
-    ResponseHeader header = source.header().toBuilder().setRevision(revision).build();
+    ResponseHeader header = source.headerAt(revision);
     io.etcd.jetcd.api.WatchResponse proto = io.etcd.jetcd.api.WatchResponse.newBuilder()
         .setHeader(header)
         .setCreated(created)
