@@ -104,12 +104,12 @@ public final class CacheServer implements AutoCloseable {
     EtcdCacheMetrics.monitor(registry, cache, "server");
     Forwarder forwarder = new Forwarder(upstream);
     ResponseHeaders headers = new ResponseHeaders(cache);
-    this.auth = new AuthGuard(upstream, Duration.ofSeconds(1));
+    this.auth = new AuthGuard(upstream, Duration.ofSeconds(1), config.etcdCertFile().isPresent());
     // etcd's watch server fragments above max-request-bytes plus its 512 KiB gRPC overhead.
     ReadPermissions permissions = new ReadPermissions(upstream, PERMISSION_TTL, config.prefixes());
     this.watchService = new WatchService(cache.wire(), headers, forwarder, auth,
         config.maxSendBytes() + ServerConfig.GRPC_OVERHEAD_BYTES, config.watchBufferBytes(), permissions,
-        PERMISSION_TTL);
+        PERMISSION_TTL, () -> cache.status().ready() && (hasOwnIdentity(config) || auth.servesTokenless()));
     AtomicInteger threads = new AtomicInteger();
     int n = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     this.executor = Executors.newFixedThreadPool(n, r -> {
@@ -137,6 +137,7 @@ public final class CacheServer implements AutoCloseable {
         .addService(forwarder.service(ElectionGrpc.getServiceDescriptor(), Map.of()))
         .addService(health.getHealthService())
         .intercept(relay)
+        .intercept(new TokenlessRefusal(auth))
         .intercept(new RpcMetrics(registry))
         .addTransportFilter(new ServerMeters(registry, watchService));
     if (config.certFile().isPresent()) {
@@ -281,6 +282,11 @@ public final class CacheServer implements AutoCloseable {
       b.historyEvents(config.historyEvents());
     }
     return b.build();
+  }
+
+  /** Whether the mirror logs in to etcd as a user of its own (a password, or a client certificate's CN). */
+  private static boolean hasOwnIdentity(ServerConfig config) {
+    return config.user().isPresent() || config.etcdCertFile().isPresent();
   }
 
   private static ByteString firstKey(ServerConfig config) {

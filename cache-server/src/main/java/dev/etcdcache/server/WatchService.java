@@ -13,6 +13,7 @@ import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * etcd's Watch service: each stream is a {@link WatchStream} over the mirror's watches. A stream
- * whose caller sent an auth token is served from the mirror too, but each of its watches only once
+ * whose caller sent an auth token is served from the mirror too (when the mirror can serve it at the
+ * stream's start; forwarded to etcd whole otherwise), but each of its watches only once
  * etcd said that token may read the watch's range ({@link ReadPermissions}); a refused create gets
  * etcd's own refusal. Every {@code recheckEvery} the open watches of such streams are checked again
  * and those whose caller lost read permission are canceled with etcd's permission-denied reason
@@ -45,10 +47,17 @@ final class WatchService {
   private final java.util.concurrent.atomic.LongAdder slowClientsClosed = new java.util.concurrent.atomic.LongAdder();
   private final ReadPermissions permissions;
   private final ScheduledExecutorService recheck;
+  /**
+   * Whether the mirror can serve a token caller's watches now (it is ready, and it has an etcd user
+   * of its own or auth is off); when not, a token stream goes to etcd whole.
+   */
+  private final java.util.function.BooleanSupplier mirrorReady;
 
   WatchService(CacheWire wire, ResponseHeaders headers, Forwarder forwarder, AuthGuard auth, int fragmentBytes,
-      long bufferBytes, ReadPermissions permissions, Duration recheckEvery) {
+      long bufferBytes, ReadPermissions permissions, Duration recheckEvery,
+      java.util.function.BooleanSupplier mirrorReady) {
     this.permissions = permissions;
+    this.mirrorReady = mirrorReady;
     this.recheck = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "cache-server-watch-permissions");
       t.setDaemon(true);
@@ -66,11 +75,13 @@ final class WatchService {
 
   ServerServiceDefinition definition() {
     ServerCallHandler<WatchRequest, WatchResponse> cached = ServerCalls.asyncBidiStreamingCall(this::watch);
+    ServerCallHandler<WatchRequest, WatchResponse> refused = ServerCalls.asyncBidiStreamingCall(this::refusedWatch);
     ServerCallHandler<WatchRequest, WatchResponse> forwarded = forwarder.handler();
     ServerCallHandler<WatchRequest, WatchResponse> handler = (call, md) ->
-        !md.containsKey(TokenRelay.TOKEN) && !auth.servesTokenless()
-            ? forwarded.startCall(call, md)
-            : cached.startCall(call, md);
+        md.containsKey(TokenRelay.TOKEN) ? (mirrorReady.getAsBoolean() ? cached : forwarded).startCall(call, md)
+            : auth.servesTokenless() ? cached.startCall(call, md)
+            : auth.refusesTokenless() ? refused.startCall(call, md)
+            : forwarded.startCall(call, md);
     return forwarder.service(WatchGrpc.getServiceDescriptor(),
         Map.of(WatchGrpc.getWatchMethod().getFullMethodName(), handler));
   }
@@ -103,11 +114,22 @@ final class WatchService {
   }
 
   private StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> responses) {
-    ServerCallStreamObserver<WatchResponse> call = (ServerCallStreamObserver<WatchResponse>) responses;
-    WatchStream[] self = new WatchStream[1];
     // The stream's token, from the call's context (TokenRelay); its watches are checked with it.
     String token = TokenRelay.callerToken();
-    WatchStream.Gate gate = token == null ? null : (key, end) -> permissions.decide(token, key, end);
+    return stream(responses, token == null ? null : (key, end) -> permissions.decide(token, key, end));
+  }
+
+  /**
+   * A tokenless stream that may not be forwarded (see {@link TokenlessRefusal}): every create is
+   * refused as etcd refuses a caller it knows no user of (permission denied, watch_id -1).
+   */
+  private StreamObserver<WatchRequest> refusedWatch(StreamObserver<WatchResponse> responses) {
+    return stream(responses, (key, end) -> CompletableFuture.completedFuture(ReadPermissions.Decision.DENIED));
+  }
+
+  private StreamObserver<WatchRequest> stream(StreamObserver<WatchResponse> responses, WatchStream.Gate gate) {
+    ServerCallStreamObserver<WatchResponse> call = (ServerCallStreamObserver<WatchResponse>) responses;
+    WatchStream[] self = new WatchStream[1];
     self[0] = new WatchStream(wire, headers, fragmentBytes, bufferBytes, call, () -> open.remove(self[0]),
         slowClientsClosed::increment, gate);
     open.add(self[0]);
