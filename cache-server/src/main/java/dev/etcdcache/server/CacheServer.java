@@ -74,6 +74,8 @@ public final class CacheServer implements AutoCloseable {
   private final HttpEndpoints http;
   private final int port;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** TLS toward clients, re-reading its files; null: plaintext. */
+  private final ServerTls tls;
   /** Traces RPCs and the cache; null: no tracing. */
   private final OpenTelemetry openTelemetry;
 
@@ -141,7 +143,15 @@ public final class CacheServer implements AutoCloseable {
         .intercept(new RpcMetrics(registry))
         .addTransportFilter(new ServerMeters(registry, watchService));
     if (config.certFile().isPresent()) {
-      b.sslContext(ServerTls.context(config));
+      try {
+        this.tls = ServerTls.start(config);
+      } catch (RuntimeException e) {
+        closeQuietly();
+        throw e;
+      }
+      b.sslContext(tls.context());
+    } else {
+      this.tls = null;
     }
     this.server = b.build();
     try {
@@ -261,6 +271,9 @@ public final class CacheServer implements AutoCloseable {
   private void closeQuietly() {
     if (http != null) {
       http.close();
+    }
+    if (tls != null) {
+      tls.close();
     }
     auth.close();
     cache.close();
