@@ -127,6 +127,28 @@ class PermissionsTest {
   }
 
   @Test
+  void expiringJwtTokens_cacheKeepsServingAndFollowingWrites() throws Exception {
+    TestCertificates certs = TestCertificates.create();
+    try (EtcdCluster etcd = EtcdCluster.builder().name("perm-jwt")
+        .etcdArgs(certs.jwtAuthTokenFlag(Duration.ofSeconds(1))).build().start()) {
+      aliceReadsA(etcd);
+      try (Client alice = etcd.clientBuilder("alice", "alice-pw").build();
+           Client root = etcd.newClient();
+           CachingClient cache = CachingClient.builder(alice).prefixes(bytes("/a/")).build()) {
+        assertThat(cache.awaitReady(Duration.ofSeconds(60))).isTrue();
+        CachingKV kv = cache.getKVClient();
+        for (int i = 0; i < 3; i++) {
+          Thread.sleep(2_500); // past the jwt's expiry: etcd refuses it, jetcd must authenticate again
+          root.getKVClient().put(bytes("/a/1"), bytes("v" + i)).get(30, TimeUnit.SECONDS);
+          assertThat(value(kv.get(bytes("/a/1")))).isEqualTo("v" + i);
+          assertThat(value(kv.get(bytes("/a/1"), SERIALIZABLE))).isIn("v" + i, i == 0 ? "x" : "v" + (i - 1));
+        }
+        assertDenied(kv.get(bytes("/b/1")), Status.Code.PERMISSION_DENIED);
+      }
+    }
+  }
+
+  @Test
   void mutualTls_certificateUserWithPrefixRead_getsAWorkingCache() throws Exception {
     TestCertificates certs = TestCertificates.create();
     try (EtcdCluster etcd = EtcdCluster.builder().name("perm-mtls").tls(certs).clientCertAuth().build().start()) {

@@ -45,9 +45,11 @@ import org.slf4j.LoggerFactory;
  * through to etcd and the gRPC health status is NOT_SERVING (then SERVING). A Range with an etcd
  * auth token is served from the cache only after etcd confirmed that token may read the range
  * (remembered for {@link #PERMISSION_TTL}; see {@code ReadPermissions}), and goes to etcd with the
- * token otherwise; other calls with a token (watches included) are forwarded to etcd, which checks
- * the caller's permissions; so are calls without one while etcd has auth enabled (probed every
- * second; see {@code AuthGuard}).
+ * token otherwise; a watch with a token is served from the cache after the same check (etcd's
+ * refusal otherwise) and canceled with etcd's permission-denied reason when a re-check every
+ * {@link #PERMISSION_TTL} finds the permission revoked (see {@code WatchService}); other calls with
+ * a token are forwarded to etcd, which checks the caller's permissions; so are calls without one
+ * while etcd has auth enabled (probed every second; see {@code AuthGuard}).
  *
  * <p>Thread-safe. {@link #close()} ends every watch stream with UNAVAILABLE, stops the listener,
  * and closes the mirror and the connections to etcd.
@@ -57,6 +59,8 @@ public final class CacheServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CacheServer.class);
   /** How long etcd's "this token may read this range" is trusted: the bound on noticing a revocation. */
   static final Duration PERMISSION_TTL = Duration.ofSeconds(1);
+  /** How long the start waits for etcd's TLS handshakes before it leaves them to the usual retries. */
+  static final Duration ETCD_TLS_CHECK = Duration.ofSeconds(10);
 
   private final ServerConfig config;
   private final Client etcd;
@@ -70,6 +74,8 @@ public final class CacheServer implements AutoCloseable {
   private final HttpEndpoints http;
   private final int port;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** TLS toward clients, re-reading its files; null: plaintext. */
+  private final ServerTls tls;
   /** Traces RPCs and the cache; null: no tracing. */
   private final OpenTelemetry openTelemetry;
 
@@ -80,18 +86,32 @@ public final class CacheServer implements AutoCloseable {
     // The mirror's own identity: it needs read on the mirrored ranges only (jetcd renews its token).
     config.user().ifPresent(u -> etcdClient.user(io.etcd.jetcd.ByteSequence.from(u, StandardCharsets.UTF_8))
         .password(io.etcd.jetcd.ByteSequence.from(config.password().orElse(""), StandardCharsets.UTF_8)));
+    TokenRelay relay = new TokenRelay();
+    if (config.etcdTls()) {
+      EtcdTls.configure(etcdClient, config);
+      this.upstream = new Upstream(config.endpoints(), EtcdTls.forChannels(config), relay);
+      try {
+        // A refused handshake would leave the mirror waiting for ever: fail the start instead.
+        EtcdTls.checkHandshakes(config.endpoints(), upstream.channels(), ETCD_TLS_CHECK);
+      } catch (RuntimeException e) {
+        upstream.close();
+        throw e;
+      }
+    } else {
+      this.upstream = new Upstream(config.endpoints(), null, relay);
+    }
     this.etcd = etcdClient.build();
     this.cache = cache(config, etcd);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     EtcdCacheMetrics.monitor(registry, cache, "server");
-    TokenRelay relay = new TokenRelay();
-    this.upstream = new Upstream(config.endpoints(), relay);
     Forwarder forwarder = new Forwarder(upstream);
     ResponseHeaders headers = new ResponseHeaders(cache);
-    this.auth = new AuthGuard(upstream, Duration.ofSeconds(1));
+    this.auth = new AuthGuard(upstream, Duration.ofSeconds(1), config.etcdCertFile().isPresent());
     // etcd's watch server fragments above max-request-bytes plus its 512 KiB gRPC overhead.
+    ReadPermissions permissions = new ReadPermissions(upstream, PERMISSION_TTL, config.prefixes());
     this.watchService = new WatchService(cache.wire(), headers, forwarder, auth,
-        config.maxSendBytes() + ServerConfig.GRPC_OVERHEAD_BYTES, config.watchBufferBytes());
+        config.maxSendBytes() + ServerConfig.GRPC_OVERHEAD_BYTES, config.watchBufferBytes(), permissions,
+        PERMISSION_TTL, () -> cache.status().ready() && (hasOwnIdentity(config) || auth.servesTokenless()));
     AtomicInteger threads = new AtomicInteger();
     int n = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     this.executor = Executors.newFixedThreadPool(n, r -> {
@@ -109,8 +129,7 @@ public final class CacheServer implements AutoCloseable {
         // etcd's keepalive enforcement (v3rpc/grpc.go): clients may ping every 5 s, also idle.
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
-        .addService(new KvService(cache.wire(), headers, forwarder, auth,
-            new ReadPermissions(upstream, PERMISSION_TTL, config.prefixes()), upstream).definition())
+        .addService(new KvService(cache.wire(), headers, forwarder, auth, permissions, upstream).definition())
         .addService(watchService.definition())
         .addService(forwarder.service(LeaseGrpc.getServiceDescriptor(), Map.of()))
         .addService(new ClusterService(forwarder, config.advertiseClientUrl()).definition())
@@ -120,10 +139,19 @@ public final class CacheServer implements AutoCloseable {
         .addService(forwarder.service(ElectionGrpc.getServiceDescriptor(), Map.of()))
         .addService(health.getHealthService())
         .intercept(relay)
+        .intercept(new TokenlessRefusal(auth))
         .intercept(new RpcMetrics(registry))
         .addTransportFilter(new ServerMeters(registry, watchService));
     if (config.certFile().isPresent()) {
-      b.sslContext(ServerTls.context(config));
+      try {
+        this.tls = ServerTls.start(config);
+      } catch (RuntimeException e) {
+        closeQuietly();
+        throw e;
+      }
+      b.sslContext(tls.context());
+    } else {
+      this.tls = null;
     }
     this.server = b.build();
     try {
@@ -244,6 +272,9 @@ public final class CacheServer implements AutoCloseable {
     if (http != null) {
       http.close();
     }
+    if (tls != null) {
+      tls.close();
+    }
     auth.close();
     cache.close();
     etcd.close();
@@ -264,6 +295,11 @@ public final class CacheServer implements AutoCloseable {
       b.historyEvents(config.historyEvents());
     }
     return b.build();
+  }
+
+  /** Whether the mirror logs in to etcd as a user of its own (a password, or a client certificate's CN). */
+  private static boolean hasOwnIdentity(ServerConfig config) {
+    return config.user().isPresent() || config.etcdCertFile().isPresent();
   }
 
   private static ByteString firstKey(ServerConfig config) {

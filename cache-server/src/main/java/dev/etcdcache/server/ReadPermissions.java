@@ -45,6 +45,18 @@ final class ReadPermissions {
   private static final int MAX_ENTRIES = 100_000;
   private static final ByteString ZERO = ByteString.copyFrom(new byte[] {0});
 
+  /** etcd's answer to "may this token read this range". */
+  enum Decision {
+    /** etcd would serve the read. */
+    ALLOWED,
+    /** etcd refused: the token's user has no read permission on the range. */
+    DENIED,
+    /** etcd refused the token itself: forged, expired, or its user deleted (UNAUTHENTICATED). */
+    INVALID_TOKEN,
+    /** No answer from etcd (unreachable, timed out): nothing is known. */
+    UNKNOWN
+  }
+
   private record Key(String token, ByteString key, ByteString rangeEnd) {
     @Override
     public String toString() {
@@ -56,7 +68,7 @@ final class ReadPermissions {
   private final List<ByteString[]> mirrored;
   private final long ttlNanos;
   private final ConcurrentHashMap<Key, Long> allowedUntil = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Key, CompletableFuture<Boolean>> inFlight = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Key, CompletableFuture<Decision>> inFlight = new ConcurrentHashMap<>();
   /** Tokens that may not read a whole mirrored range, so its requests go straight to their exact check. */
   private final ConcurrentHashMap<Key, Long> notAllUntil = new ConcurrentHashMap<>();
 
@@ -83,6 +95,11 @@ final class ReadPermissions {
    * covering it is known to be readable; otherwise the covering range is asked, then the exact one.
    */
   CompletableFuture<Boolean> mayRead(String token, ByteString key, ByteString rangeEnd) {
+    return decide(token, key, rangeEnd).thenApply(d -> d == Decision.ALLOWED);
+  }
+
+  /** As {@link #mayRead}, telling a refusal by etcd from no answer. */
+  CompletableFuture<Decision> decide(String token, ByteString key, ByteString rangeEnd) {
     ByteString[] covering = covering(key, rangeEnd);
     if (covering == null || (covering[0].equals(key) && covering[1].equals(rangeEnd))) {
       return mayReadExactly(token, key, rangeEnd);
@@ -94,8 +111,8 @@ final class ReadPermissions {
     }
     long asked = System.nanoTime();
     return mayReadExactly(token, covering[0], covering[1]).thenCompose(all -> {
-      if (all) {
-        return CompletableFuture.completedFuture(true);
+      if (all == Decision.ALLOWED) {
+        return CompletableFuture.completedFuture(all);
       }
       // Safe to remember: a "no" here only sends requests to their own, exact check.
       bounded(notAllUntil).put(whole, asked + ttlNanos);
@@ -134,20 +151,20 @@ final class ReadPermissions {
   }
 
   /**
-   * Completes with true when etcd lets {@code token} read {@code [key, rangeEnd)}; false when it
-   * refuses or the check fails in any way (the caller then forwards the request to etcd).
+   * Completes with ALLOWED when etcd lets {@code token} read {@code [key, rangeEnd)}; DENIED when
+   * it refuses; UNKNOWN when the check got no answer.
    */
-  private CompletableFuture<Boolean> mayReadExactly(String token, ByteString key, ByteString rangeEnd) {
+  private CompletableFuture<Decision> mayReadExactly(String token, ByteString key, ByteString rangeEnd) {
     Key k = new Key(token, key, rangeEnd);
     Long until = allowedUntil.get(k);
     long now = System.nanoTime();
     if (until != null && until - now > 0) {
-      return CompletableFuture.completedFuture(true);
+      return CompletableFuture.completedFuture(Decision.ALLOWED);
     }
     // Concurrent callers of one token and range share one check in flight (when a decision
     // expires under load, every connection would otherwise ask at once).
-    CompletableFuture<Boolean> mine = new CompletableFuture<>();
-    CompletableFuture<Boolean> shared = inFlight.putIfAbsent(k, mine);
+    CompletableFuture<Decision> mine = new CompletableFuture<>();
+    CompletableFuture<Decision> shared = inFlight.putIfAbsent(k, mine);
     if (shared != null) {
       return shared;
     }
@@ -156,7 +173,7 @@ final class ReadPermissions {
     return mine;
   }
 
-  private void ask(Key k, long now, CompletableFuture<Boolean> result) {
+  private void ask(Key k, long now, CompletableFuture<Decision> result) {
     String token = k.token();
     ByteString key = k.key();
     ByteString rangeEnd = k.rangeEnd();
@@ -171,7 +188,7 @@ final class ReadPermissions {
           public void onNext(RangeResponse value) {
             // Not expected (the revision is in the future), but etcd served it, so it may read.
             remember(k, now);
-            result.complete(true);
+            result.complete(Decision.ALLOWED);
           }
 
           @Override
@@ -181,13 +198,20 @@ final class ReadPermissions {
                 && s.getDescription().contains("future revision");
             if (allowed) {
               remember(k, now);
+              result.complete(Decision.ALLOWED);
+              return;
             }
-            result.complete(allowed);
+            result.complete(switch (s.getCode()) {
+              case UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED, RESOURCE_EXHAUSTED, INTERNAL, UNKNOWN, ABORTED ->
+                  Decision.UNKNOWN;
+              case UNAUTHENTICATED -> Decision.INVALID_TOKEN;
+              default -> Decision.DENIED;
+            });
           }
 
           @Override
           public void onCompleted() {
-            result.complete(false); // no-op if already completed
+            result.complete(Decision.UNKNOWN); // no-op if already completed
           }
         });
   }

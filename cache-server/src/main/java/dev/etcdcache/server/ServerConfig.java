@@ -14,7 +14,8 @@ import java.util.Optional;
  *
  * <p>Immutable and thread-safe.
  *
- * @param endpoints etcd client URLs ({@code http://host:port}); the mirror and forwarded RPCs use them
+ * @param endpoints etcd client URLs, all {@code http://host:port} or all {@code https://host:port}
+ *     (TLS toward etcd, for the mirror and the forwarded RPCs alike)
  * @param listenHost address the gRPC server binds
  * @param listenPort port the gRPC server binds; 0 picks a free one
  * @param advertiseClientUrl answer {@code MemberList} with one member at this URL; empty = pass through
@@ -36,6 +37,12 @@ import java.util.Optional;
  * @param user etcd user the server's own mirror logs in as (it needs read on the mirrored ranges
  *     only); empty = anonymous
  * @param password that user's password; never printed by {@link #toString()}
+ * @param etcdCaFile PEM CA bundle etcd's server certificates are verified with (grpc-proxy's
+ *     {@code --cacert}); empty with https endpoints = the JVM's default trust store
+ * @param etcdCertFile PEM client certificate this server presents to etcd (grpc-proxy's {@code --cert})
+ * @param etcdKeyFile PEM private key of {@code etcdCertFile} (grpc-proxy's {@code --key})
+ * @param etcdSkipVerify accept any server certificate from etcd (grpc-proxy's
+ *     {@code --insecure-skip-tls-verify}; for tests only)
  */
 public record ServerConfig(
     List<URI> endpoints,
@@ -53,7 +60,11 @@ public record ServerConfig(
     Optional<Path> keyFile,
     Optional<Path> trustedCaFile,
     Optional<String> user,
-    Optional<String> password) {
+    Optional<String> password,
+    Optional<Path> etcdCaFile,
+    Optional<Path> etcdCertFile,
+    Optional<Path> etcdKeyFile,
+    boolean etcdSkipVerify) {
 
   /** etcd's default {@code --max-request-bytes}. */
   public static final int DEFAULT_MAX_SEND_BYTES = 3 << 19;
@@ -71,8 +82,11 @@ public record ServerConfig(
       throw new IllegalArgumentException("at least one etcd endpoint is needed");
     }
     for (URI e : endpoints) {
-      if (!"http".equals(e.getScheme()) || e.getHost() == null || e.getPort() < 0) {
-        throw new IllegalArgumentException("endpoint must be http://host:port (TLS is not supported yet): " + e);
+      if (!("http".equals(e.getScheme()) || "https".equals(e.getScheme())) || e.getHost() == null || e.getPort() < 0) {
+        throw new IllegalArgumentException("endpoint must be http://host:port or https://host:port: " + e);
+      }
+      if (!e.getScheme().equals(endpoints.get(0).getScheme())) {
+        throw new IllegalArgumentException("endpoints mix http and https: " + endpoints);
       }
     }
     Objects.requireNonNull(listenHost, "listenHost");
@@ -113,6 +127,17 @@ public record ServerConfig(
     if (password.isPresent() && user.isEmpty()) {
       throw new IllegalArgumentException("a password needs a user");
     }
+    Objects.requireNonNull(etcdCaFile, "etcdCaFile");
+    Objects.requireNonNull(etcdCertFile, "etcdCertFile");
+    Objects.requireNonNull(etcdKeyFile, "etcdKeyFile");
+    if (etcdCertFile.isPresent() != etcdKeyFile.isPresent()) {
+      throw new IllegalArgumentException("--cert and --key go together (client certificate toward etcd)");
+    }
+    boolean tlsSettings = etcdCaFile.isPresent() || etcdCertFile.isPresent() || etcdSkipVerify;
+    if (tlsSettings && !"https".equals(endpoints.get(0).getScheme())) {
+      throw new IllegalArgumentException("--cacert, --cert, --key and --insecure-skip-tls-verify need https"
+          + " endpoints (TLS toward etcd): " + endpoints);
+    }
     if (trustedCaFile.isPresent() && certFile.isEmpty()) {
       throw new IllegalArgumentException("--trusted-ca-file needs --cert-file and --key-file (TLS toward clients)");
     }
@@ -123,7 +148,8 @@ public record ServerConfig(
     return new ServerConfig(List.of(URI.create("http://127.0.0.1:2379")), "127.0.0.1", 23790,
         Optional.empty(), Optional.empty(), DEFAULT_MAX_SEND_BYTES, DEFAULT_MAX_RECV_BYTES,
         DEFAULT_WATCH_BUFFER_BYTES, List.of(), 0, ReadConsistency.LINEARIZABLE, Optional.empty(), Optional.empty(),
-        Optional.empty(), Optional.empty(), Optional.empty());
+        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+        false);
   }
 
   /**
@@ -139,49 +165,49 @@ public record ServerConfig(
   public ServerConfig withEndpoints(List<URI> endpoints) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password);
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify);
   }
 
   /** This configuration listening elsewhere (port 0 picks a free port). */
   public ServerConfig withListen(String host, int port) {
     return new ServerConfig(endpoints, host, port, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password);
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify);
   }
 
   /** This configuration answering MemberList with {@code url} ({@code null} = pass through). */
   public ServerConfig withAdvertiseClientUrl(String url) {
     return new ServerConfig(endpoints, listenHost, listenPort, Optional.ofNullable(url), metricsUrl,
         maxSendBytes, maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password);
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify);
   }
 
   /** This configuration serving metrics at {@code url} ({@code null} = none). */
   public ServerConfig withMetricsUrl(URI url) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, Optional.ofNullable(url),
         maxSendBytes, maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password);
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify);
   }
 
   /** This configuration with other message size limits. */
   public ServerConfig withMessageLimits(int maxSendBytes, int maxRecvBytes) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password);
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify);
   }
 
   /** This configuration with another per-stream watch buffer bound. */
   public ServerConfig withWatchBufferBytes(long bytes) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, bytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password);
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify);
   }
 
   /** This configuration mirroring only these prefixes. */
   public ServerConfig withPrefixes(List<String> prefixes) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password);
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify);
   }
 
   /**
@@ -191,14 +217,34 @@ public record ServerConfig(
   public ServerConfig withServerTls(Path cert, Path key, Path trustedCa) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, Optional.of(cert),
-        Optional.of(key), Optional.ofNullable(trustedCa), user, password);
+        Optional.of(key), Optional.ofNullable(trustedCa), user, password, etcdCaFile, etcdCertFile, etcdKeyFile,
+        etcdSkipVerify);
   }
 
   /** This configuration whose mirror logs in to etcd as {@code user} with {@code password}. */
   public ServerConfig withCredentials(String user, String password) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, Optional.of(user), Optional.of(password));
+        trustedCaFile, Optional.of(user), Optional.of(password), etcdCaFile, etcdCertFile, etcdKeyFile,
+        etcdSkipVerify);
+  }
+
+  /**
+   * This configuration talking to etcd over TLS: every endpoint becomes {@code https}, etcd's
+   * certificate is verified with {@code ca} ({@code null}: the JVM's trust store; ignored when
+   * {@code skipVerify}), and {@code cert}/{@code key} (both or neither) are presented to etcd.
+   */
+  public ServerConfig withEtcdTls(Path ca, Path cert, Path key, boolean skipVerify) {
+    List<URI> https = endpoints.stream().map(e -> URI.create("https://" + e.getHost() + ":" + e.getPort())).toList();
+    return new ServerConfig(https, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
+        maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
+        trustedCaFile, user, password, Optional.ofNullable(ca), Optional.ofNullable(cert), Optional.ofNullable(key),
+        skipVerify);
+  }
+
+  /** Whether the server talks to etcd over TLS (its endpoints are {@code https}). */
+  public boolean etcdTls() {
+    return "https".equals(endpoints.get(0).getScheme());
   }
 
   /** Every setting, the password masked. */
@@ -209,13 +255,15 @@ public record ServerConfig(
         + maxSendBytes + ", maxRecvBytes=" + maxRecvBytes + ", watchBufferBytes=" + watchBufferBytes
         + ", prefixes=" + prefixes + ", historyEvents=" + historyEvents + ", defaultConsistency="
         + defaultConsistency + ", certFile=" + certFile + ", keyFile=" + keyFile + ", trustedCaFile="
-        + trustedCaFile + ", user=" + user + ", password=" + password.map(p -> "(hidden)") + "]";
+        + trustedCaFile + ", user=" + user + ", password=" + password.map(p -> "(hidden)") + ", etcdCaFile="
+        + etcdCaFile + ", etcdCertFile=" + etcdCertFile + ", etcdKeyFile=" + etcdKeyFile + ", etcdSkipVerify="
+        + etcdSkipVerify + "]";
   }
 
   /** This configuration with another history size and default consistency. */
   public ServerConfig withCache(int historyEvents, ReadConsistency defaultConsistency) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password);
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify);
   }
 }

@@ -11,15 +11,13 @@ import java.util.Optional;
 /**
  * The command line of {@code etcd grpc-proxy start}, as far as this server supports it, plus its
  * own cache flags. Accepts {@code --flag=value} and {@code --flag value}; an unknown flag, a flag
- * that is recognised but not supported yet (TLS, {@code --namespace}) or a bad value fails with an
+ * that is recognised but not supported yet (CRLs, auto-TLS, {@code --namespace}) or a bad value fails with an
  * {@link IllegalArgumentException} naming it, so nothing is ever silently ignored.
  */
 final class ServerFlags {
 
   /** A flag: its name, whether it takes a value, whether it is supported yet, and its help line. */
   private record Flag(String name, boolean takesValue, boolean supported, String help) {}
-
-  private static final String TLS = "TLS toward etcd (not supported yet: fails at start)";
 
   private static final List<Flag> FLAGS = List.of(
       new Flag("endpoints", true, true, "comma-separated etcd client endpoints (default 127.0.0.1:2379)"),
@@ -46,10 +44,13 @@ final class ServerFlags {
               + " mirrored ranges only (default anonymous)"),
       new Flag("password", true, true, "password of --user, as etcdctl's --password"),
       new Flag("help", false, true, "print this help and exit"),
-      new Flag("cert", true, false, TLS),
-      new Flag("key", true, false, TLS),
-      new Flag("cacert", true, false, TLS),
-      new Flag("insecure-skip-tls-verify", false, false, TLS),
+      new Flag("cacert", true, true,
+          "verify etcd's TLS certificates with this CA bundle (TLS toward etcd; endpoints without a scheme"
+              + " become https, as grpc-proxy)"),
+      new Flag("cert", true, true, "client certificate presented to etcd (TLS toward etcd)"),
+      new Flag("key", true, true, "private key of --cert"),
+      new Flag("insecure-skip-tls-verify", false, true,
+          "accept any certificate from etcd (TLS toward etcd; for tests only)"),
       new Flag("cert-file", true, true, "PEM certificate served to clients: TLS toward clients (default plaintext)"),
       new Flag("key-file", true, true, "PEM private key of --cert-file"),
       new Flag("trusted-ca-file", true, true,
@@ -92,6 +93,11 @@ final class ServerFlags {
     String trustedCa = null;
     String user = null;
     String password = null;
+    String etcdCa = null;
+    String etcdCert = null;
+    String etcdKey = null;
+    boolean skipVerify = false;
+    boolean explicitHttp = false;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (!arg.startsWith("-") || arg.equals("-") || arg.equals("--")) {
@@ -107,8 +113,8 @@ final class ServerFlags {
       if (!flag.supported()) {
         throw new IllegalArgumentException("flag --" + name + " is not supported yet by cache-server: "
             + (name.equals("namespace") ? "key namespaces are not implemented"
-                : "TLS toward etcd, CRLs and auto-TLS are not implemented (TLS toward clients is: --cert-file,"
-                    + " --key-file, --trusted-ca-file)"));
+                : "CRLs and auto-TLS are not implemented (TLS is: --cert-file, --key-file, --trusted-ca-file"
+                    + " toward clients; --cacert, --cert, --key toward etcd)"));
       }
       String value;
       if (eq >= 0) {
@@ -122,7 +128,14 @@ final class ServerFlags {
         value = "true";
       }
       switch (name) {
-        case "endpoints" -> c = c.withEndpoints(endpoints(value));
+        case "endpoints" -> {
+          c = c.withEndpoints(endpoints(value));
+          explicitHttp = value.contains("http://");
+        }
+        case "cacert" -> etcdCa = value;
+        case "cert" -> etcdCert = value;
+        case "key" -> etcdKey = value;
+        case "insecure-skip-tls-verify" -> skipVerify = Boolean.parseBoolean(value);
         case "listen-addr" -> {
           HostPort hp = HostPort.parse("listen-addr", value);
           c = c.withListen(hp.host(), hp.port());
@@ -157,6 +170,17 @@ final class ServerFlags {
       c = c.withServerTls(java.nio.file.Path.of(certFile), java.nio.file.Path.of(keyFile),
           trustedCa == null ? null : java.nio.file.Path.of(trustedCa));
     }
+    if (etcdCa != null || etcdCert != null || etcdKey != null || skipVerify) {
+      // grpc-proxy (clientv3) uses TLS for endpoints without a scheme once TLS flags are given.
+      if (explicitHttp) {
+        throw new IllegalArgumentException("--cacert, --cert, --key, --insecure-skip-tls-verify: the endpoints"
+            + " say http://; write them as host:port or https://host:port for TLS toward etcd");
+      }
+      if ((etcdCert == null) != (etcdKey == null)) {
+        throw new IllegalArgumentException("--cert and --key go together (client certificate toward etcd)");
+      }
+      c = c.withEtcdTls(path(etcdCa), path(etcdCert), path(etcdKey), skipVerify);
+    }
     if (user != null) {
       if (user.isEmpty()) {
         throw new IllegalArgumentException("--user needs a user name");
@@ -178,9 +202,6 @@ final class ServerFlags {
       if (s.isEmpty()) {
         continue;
       }
-      if (s.startsWith("https://")) {
-        throw new IllegalArgumentException("--endpoints " + s + ": TLS is not supported yet by cache-server");
-      }
       if (!s.contains("://")) {
         s = "http://" + s;
       }
@@ -188,12 +209,19 @@ final class ServerFlags {
       if (u.getHost() == null || u.getPort() < 0) {
         throw new IllegalArgumentException("--endpoints: not host:port: " + e);
       }
-      out.add(URI.create("http://" + u.getHost() + ":" + u.getPort()));
+      if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) {
+        throw new IllegalArgumentException("--endpoints: http or https only: " + e);
+      }
+      out.add(URI.create(u.getScheme() + "://" + u.getHost() + ":" + u.getPort()));
     }
     if (out.isEmpty()) {
       throw new IllegalArgumentException("--endpoints is empty");
     }
     return out;
+  }
+
+  private static java.nio.file.Path path(String value) {
+    return value == null ? null : java.nio.file.Path.of(value);
   }
 
   private static URI metricsUrl(String value) {

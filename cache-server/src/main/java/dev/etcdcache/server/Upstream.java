@@ -8,6 +8,7 @@ import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The server's own gRPC connections to etcd, over which every RPC it does not answer from the
- * mirror is forwarded as raw protobuf. One channel per endpoint; each call goes to the next
+ * mirror is forwarded as raw protobuf, over TLS when the endpoints are https ({@link EtcdTls}). One
+ * channel per endpoint; each call goes to the next
  * endpoint in turn that is not in {@code TRANSIENT_FAILURE} (all failing: the next in turn, so the
  * caller sees etcd's own UNAVAILABLE). The caller's auth token rides along ({@link TokenRelay}).
  *
@@ -28,10 +30,16 @@ final class Upstream extends Channel implements AutoCloseable {
   private final List<Channel> relayed = new ArrayList<>();
   private final AtomicInteger next = new AtomicInteger();
 
-  Upstream(List<URI> endpoints, TokenRelay relay) {
+  /** Channels to {@code endpoints}, over TLS with {@code tls} ({@code null}: plaintext). */
+  Upstream(List<URI> endpoints, SslContext tls, TokenRelay relay) {
     for (URI e : endpoints) {
-      ManagedChannel c = NettyChannelBuilder.forAddress(e.getHost(), e.getPort())
-          .usePlaintext()
+      NettyChannelBuilder b = NettyChannelBuilder.forAddress(e.getHost(), e.getPort());
+      if (tls == null) {
+        b.usePlaintext();
+      } else {
+        b.sslContext(tls);
+      }
+      ManagedChannel c = b
           // etcd sends up to math.MaxInt32 bytes; the limit that matters is the client's.
           .maxInboundMessageSize(Integer.MAX_VALUE)
           .maxInboundMetadataSize(Integer.MAX_VALUE)
@@ -52,6 +60,11 @@ final class Upstream extends Channel implements AutoCloseable {
       }
     }
     return relayed.get(start).newCall(method, options);
+  }
+
+  /** The channels, one per endpoint in order, without the caller's token (for start-up checks). */
+  List<ManagedChannel> channels() {
+    return List.copyOf(channels);
   }
 
   @Override

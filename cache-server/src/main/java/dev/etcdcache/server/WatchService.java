@@ -10,18 +10,32 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * etcd's Watch service: each stream is a {@link WatchStream} over the mirror's watches. A stream
- * whose caller sent an auth token is forwarded to etcd whole, so etcd checks that caller's
- * permissions on every watch.
+ * whose caller sent an auth token is served from the mirror too (when the mirror can serve it at the
+ * stream's start; forwarded to etcd whole otherwise), but each of its watches only once
+ * etcd said that token may read the watch's range ({@link ReadPermissions}); a refused create gets
+ * etcd's own refusal. Every {@code recheckEvery} the open watches of such streams are checked again
+ * and those whose caller lost read permission are canceled with etcd's permission-denied reason
+ * (etcd 3.4 itself keeps them running). A stream without a token is served from the mirror while
+ * etcd's auth is off and forwarded to etcd whole while it is on ({@link AuthGuard}).
  *
- * <p>Thread-safe.
+ * <p>Thread-safe. One daemon thread runs the re-checks.
  */
 final class WatchService {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WatchService.class);
 
   private final CacheWire wire;
   private final ResponseHeaders headers;
@@ -31,9 +45,26 @@ final class WatchService {
   private final long bufferBytes;
   private final Set<WatchStream> open = ConcurrentHashMap.newKeySet();
   private final java.util.concurrent.atomic.LongAdder slowClientsClosed = new java.util.concurrent.atomic.LongAdder();
+  private final ReadPermissions permissions;
+  private final ScheduledExecutorService recheck;
+  /**
+   * Whether the mirror can serve a token caller's watches now (it is ready, and it has an etcd user
+   * of its own or auth is off); when not, a token stream goes to etcd whole.
+   */
+  private final java.util.function.BooleanSupplier mirrorReady;
 
   WatchService(CacheWire wire, ResponseHeaders headers, Forwarder forwarder, AuthGuard auth, int fragmentBytes,
-      long bufferBytes) {
+      long bufferBytes, ReadPermissions permissions, Duration recheckEvery,
+      java.util.function.BooleanSupplier mirrorReady) {
+    this.permissions = permissions;
+    this.mirrorReady = mirrorReady;
+    this.recheck = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "cache-server-watch-permissions");
+      t.setDaemon(true);
+      return t;
+    });
+    recheck.scheduleWithFixedDelay(this::recheckAll, recheckEvery.toMillis(), recheckEvery.toMillis(),
+        TimeUnit.MILLISECONDS);
     this.wire = wire;
     this.headers = headers;
     this.forwarder = forwarder;
@@ -44,11 +75,13 @@ final class WatchService {
 
   ServerServiceDefinition definition() {
     ServerCallHandler<WatchRequest, WatchResponse> cached = ServerCalls.asyncBidiStreamingCall(this::watch);
+    ServerCallHandler<WatchRequest, WatchResponse> refused = ServerCalls.asyncBidiStreamingCall(this::refusedWatch);
     ServerCallHandler<WatchRequest, WatchResponse> forwarded = forwarder.handler();
     ServerCallHandler<WatchRequest, WatchResponse> handler = (call, md) ->
-        md.containsKey(TokenRelay.TOKEN) || !auth.servesTokenless()
-            ? forwarded.startCall(call, md)
-            : cached.startCall(call, md);
+        md.containsKey(TokenRelay.TOKEN) ? (mirrorReady.getAsBoolean() ? cached : forwarded).startCall(call, md)
+            : auth.servesTokenless() ? cached.startCall(call, md)
+            : auth.refusesTokenless() ? refused.startCall(call, md)
+            : forwarded.startCall(call, md);
     return forwarder.service(WatchGrpc.getServiceDescriptor(),
         Map.of(WatchGrpc.getWatchMethod().getFullMethodName(), handler));
   }
@@ -65,17 +98,40 @@ final class WatchService {
 
   /** Ends every open stream with UNAVAILABLE and closes its watches. */
   void shutdown() {
+    recheck.shutdownNow();
     for (WatchStream s : open) {
       s.shutdown(Status.UNAVAILABLE.withDescription("etcd-cache: server is shutting down"));
     }
     open.clear();
   }
 
+  private void recheckAll() {
+    try {
+      open.forEach(WatchStream::recheck);
+    } catch (RuntimeException e) {
+      LOG.warn("re-checking watch permissions failed; trying again in a moment", e);
+    }
+  }
+
   private StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> responses) {
+    // The stream's token, from the call's context (TokenRelay); its watches are checked with it.
+    String token = TokenRelay.callerToken();
+    return stream(responses, token == null ? null : (key, end) -> permissions.decide(token, key, end));
+  }
+
+  /**
+   * A tokenless stream that may not be forwarded (see {@link TokenlessRefusal}): every create is
+   * refused as etcd refuses a caller it knows no user of (permission denied, watch_id -1).
+   */
+  private StreamObserver<WatchRequest> refusedWatch(StreamObserver<WatchResponse> responses) {
+    return stream(responses, (key, end) -> CompletableFuture.completedFuture(ReadPermissions.Decision.DENIED));
+  }
+
+  private StreamObserver<WatchRequest> stream(StreamObserver<WatchResponse> responses, WatchStream.Gate gate) {
     ServerCallStreamObserver<WatchResponse> call = (ServerCallStreamObserver<WatchResponse>) responses;
     WatchStream[] self = new WatchStream[1];
     self[0] = new WatchStream(wire, headers, fragmentBytes, bufferBytes, call, () -> open.remove(self[0]),
-        slowClientsClosed::increment);
+        slowClientsClosed::increment, gate);
     open.add(self[0]);
     return self[0];
   }

@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +60,21 @@ final class WatchStream implements StreamObserver<WatchRequest> {
   static final String DUPLICATE_ID = "mvcc: duplicate watch ID provided on the WatchStream";
   /** etcd's {@code mvcc.ErrEmptyWatcherRange}. */
   static final String EMPTY_RANGE = "mvcc: watcher range is empty";
+  /** etcd's cancel reason for a watch its caller may not read ({@code rpctypes.ErrGRPCPermissionDenied}). */
+  static final String PERMISSION_DENIED = "rpc error: code = PermissionDenied desc = etcdserver: permission denied";
+  /** etcd's cancel reason for a create whose token etcd does not accept ({@code rpctypes.ErrGRPCInvalidAuthToken}). */
+  static final String INVALID_TOKEN = "rpc error: code = Unauthenticated desc = etcdserver: invalid auth token";
+  /** Our cancel reason when etcd could not be asked whether the caller may read the range. */
+  static final String PERMISSION_UNKNOWN =
+      "etcd-cache: could not confirm the caller's read permission with etcd; watch again";
+
+  /**
+   * Whether a stream's caller may read a watch's range (etcd's answer with the caller's token).
+   * Key and range end are etcd's Range form: {@code "\0"} as range end means every key from the key on.
+   */
+  interface Gate {
+    CompletableFuture<ReadPermissions.Decision> check(ByteString key, ByteString rangeEnd);
+  }
 
   private final CacheWire wire;
   private final ResponseHeaders headers;
@@ -66,8 +82,15 @@ final class WatchStream implements StreamObserver<WatchRequest> {
   private final Outbox outbox;
   private final long bufferBytes;
   private final Runnable onEnd;
+  /** Null: every create is served (a caller without a token while etcd's auth is off). */
+  private final Gate gate;
 
   private final Object lock = new Object();
+  /** With a gate: requests not handled yet, in arrival order; one create's check at a time. */
+  @GuardedBy("lock")
+  private final ArrayDeque<WatchRequest> queued = new ArrayDeque<>();
+  @GuardedBy("lock")
+  private boolean draining;
   @GuardedBy("lock")
   private final Map<Long, StreamWatch> watches = new HashMap<>();
   /** Watches whose created response has not gone out yet, in request order. */
@@ -90,6 +113,16 @@ final class WatchStream implements StreamObserver<WatchRequest> {
   /** @param onSlowClient called once if the stream is closed because its client did not read */
   WatchStream(CacheWire wire, ResponseHeaders headers, int fragmentBytes, long bufferBytes,
       ServerCallStreamObserver<WatchResponse> observer, Runnable onEnd, Runnable onSlowClient) {
+    this(wire, headers, fragmentBytes, bufferBytes, observer, onEnd, onSlowClient, null);
+  }
+
+  /**
+   * A stream whose creates are served only where {@code gate} says the caller may read (null: all);
+   * requests are then handled one by one in order, each create after its check.
+   */
+  WatchStream(CacheWire wire, ResponseHeaders headers, int fragmentBytes, long bufferBytes,
+      ServerCallStreamObserver<WatchResponse> observer, Runnable onEnd, Runnable onSlowClient, Gate gate) {
+    this.gate = gate;
     this.onSlowClient = onSlowClient;
     this.wire = wire;
     this.headers = headers;
@@ -102,6 +135,129 @@ final class WatchStream implements StreamObserver<WatchRequest> {
 
   @Override
   public void onNext(WatchRequest request) {
+    if (gate == null) {
+      handle(request);
+      return;
+    }
+    synchronized (lock) {
+      if (ended) {
+        return;
+      }
+      queued.add(request);
+      if (draining) {
+        return;
+      }
+      draining = true;
+    }
+    drain();
+  }
+
+  /**
+   * Handles queued requests in order until none is left or a create waits for its check (whose
+   * completion carries on). Only one thread drains at a time ({@code draining}), so a cancel or
+   * progress request never overtakes the create before it, as on etcd's stream.
+   */
+  private void drain() {
+    while (true) {
+      WatchRequest next;
+      synchronized (lock) {
+        next = ended ? null : queued.poll();
+        if (next == null) {
+          queued.clear();
+          draining = false;
+          return;
+        }
+      }
+      if (next.getRequestUnionCase() != WatchRequest.RequestUnionCase.CREATE_REQUEST) {
+        handle(next);
+        continue;
+      }
+      WatchCreateRequest r = withKey(next.getCreateRequest());
+      CompletableFuture<ReadPermissions.Decision> decision =
+          gate.check(r.getKey(), r.getRangeEnd()).exceptionally(t -> ReadPermissions.Decision.UNKNOWN);
+      if (!decision.isDone()) {
+        decision.thenAccept(d -> {
+          gated(r, d);
+          drain();
+        });
+        return;
+      }
+      gated(r, decision.join());
+    }
+  }
+
+  private void gated(WatchCreateRequest r, ReadPermissions.Decision decision) {
+    switch (decision) {
+      case ALLOWED -> create(r);
+      case DENIED -> refuse(r, PERMISSION_DENIED);
+      case INVALID_TOKEN -> refuse(r, INVALID_TOKEN);
+      default -> refuse(r, PERMISSION_UNKNOWN);
+    }
+  }
+
+  /** etcd's answer to a create it does not serve: created and canceled at once, watch_id -1. */
+  private void refuse(WatchCreateRequest r, String reason) {
+    synchronized (lock) {
+      if (ended) {
+        return;
+      }
+      StreamWatch w = new StreamWatch(-1, false, r.getKey(), r.getRangeEnd());
+      w.created = WatchResponse.newBuilder().setHeader(headers.current()).setWatchId(-1)
+          .setCreated(true).setCanceled(true).setCancelReason(reason).build();
+      w.refused = true;
+      creating.add(w);
+      flushCreatedLocked();
+    }
+  }
+
+  /**
+   * Re-asks the gate about every open watch and cancels those the caller may no longer read, with
+   * etcd's permission-denied reason. etcd itself never re-checks an open watch (3.4): this is
+   * stricter, and how long a revoked caller keeps receiving events is bounded by how often this
+   * runs. Watches whose check gets no answer, or whose token is no longer valid (expired or its user
+   * deleted: etcd says so as it does for a forged one) keep running, as on etcd.
+   */
+  void recheck() {
+    if (gate == null) {
+      return;
+    }
+    List<StreamWatch> open;
+    synchronized (lock) {
+      if (ended) {
+        return;
+      }
+      open = new ArrayList<>();
+      for (StreamWatch w : watches.values()) {
+        if (w.createdSent && !w.closed) {
+          open.add(w);
+        }
+      }
+    }
+    for (StreamWatch w : open) {
+      gate.check(w.key, w.rangeEnd).thenAccept(d -> {
+        if (d == ReadPermissions.Decision.DENIED) {
+          revoked(w);
+        }
+      });
+    }
+  }
+
+  /** Cancels {@code w}: its caller lost read permission on its range. */
+  private void revoked(StreamWatch w) {
+    synchronized (lock) {
+      if (ended || w.closed || watches.get(w.id) != w) {
+        return;
+      }
+      watches.remove(w.id);
+      w.closed = true;
+      forgetProgressLocked(w);
+      sendLocked(WatchResponse.newBuilder().setHeader(headers.current()).setWatchId(w.id).setCanceled(true)
+          .setCancelReason(PERMISSION_DENIED).build());
+    }
+    w.close();
+  }
+
+  private void handle(WatchRequest request) {
     switch (request.getRequestUnionCase()) {
       case CREATE_REQUEST -> create(request.getCreateRequest());
       case CANCEL_REQUEST -> cancel(request.getCancelRequest());
@@ -148,11 +304,14 @@ final class WatchStream implements StreamObserver<WatchRequest> {
     onEnd.run();
   }
 
+  /** {@code request} with etcd's empty-key rule applied: an empty key means {@code "\0"}. */
+  private static WatchCreateRequest withKey(WatchCreateRequest request) {
+    return request.getKey().isEmpty()
+        ? request.toBuilder().setKey(ByteString.copyFrom(new byte[] {0})).build() : request;
+  }
+
   private void create(WatchCreateRequest request) {
-    WatchCreateRequest r = request;
-    if (r.getKey().isEmpty()) {
-      r = r.toBuilder().setKey(ByteString.copyFrom(new byte[] {0})).build();
-    }
+    WatchCreateRequest r = withKey(request);
     ByteString end = r.getRangeEnd();
     boolean fromKey = end.size() == 1 && end.byteAt(0) == 0;
     StreamWatch w;
@@ -177,7 +336,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
         }
         id = nextId++;
       }
-      w = new StreamWatch(id, MissingFields.fragment(r));
+      w = new StreamWatch(id, MissingFields.fragment(r), r.getKey(), end);
       creating.add(w);
       if (refusal != null) {
         w.created = WatchResponse.newBuilder().setHeader(headers.current()).setWatchId(-1)
@@ -423,6 +582,9 @@ final class WatchStream implements StreamObserver<WatchRequest> {
   private static final class StreamWatch {
     final long id;
     final boolean fragment;
+    /** The watch's range, for permission re-checks. */
+    final ByteString key;
+    final ByteString rangeEnd;
     volatile Watch.Watcher watcher;
     WatchResponse created;
     boolean createdSent;
@@ -432,9 +594,11 @@ final class WatchStream implements StreamObserver<WatchRequest> {
     boolean closed;
     final List<WatchResponse> early = new ArrayList<>();
 
-    StreamWatch(long id, boolean fragment) {
+    StreamWatch(long id, boolean fragment, ByteString key, ByteString rangeEnd) {
       this.id = id;
       this.fragment = fragment;
+      this.key = key;
+      this.rangeEnd = rangeEnd;
     }
 
     void close() {

@@ -49,14 +49,31 @@ class ServerFlagsTest {
   }
 
   @Test
-  void parse_tlsTowardEtcdFlags_failNotSupportedYet() {
-    for (String flag : List.of("--cert=a.pem", "--key=k.pem", "--cacert=ca.pem", "--insecure-skip-tls-verify",
-        "--auto-tls", "--client-crl-file=x")) {
+  void parse_crlAndAutoTls_failNotSupportedYet() {
+    for (String flag : List.of("--auto-tls", "--client-crl-file=x")) {
       assertThatThrownBy(() -> ServerConfig.parse(flag)).as(flag)
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not supported yet");
     }
-    assertThatThrownBy(() -> ServerConfig.parse("--endpoints=https://127.0.0.1:2379"))
-        .hasMessageContaining("TLS is not supported yet");
+  }
+
+  @Test
+  void parse_tlsTowardEtcdFlags_makeSchemelessEndpointsHttps_asGrpcProxy() {
+    ServerConfig c = ServerConfig.parse("--endpoints=127.0.0.1:2379,127.0.0.1:22379", "--cacert=ca.pem",
+        "--cert=c.pem", "--key=c-key.pem");
+    assertThat(c.endpoints()).extracting(java.net.URI::toString)
+        .containsExactly("https://127.0.0.1:2379", "https://127.0.0.1:22379");
+    assertThat(c.etcdTls()).isTrue();
+    assertThat(c.etcdCaFile()).contains(java.nio.file.Path.of("ca.pem"));
+    assertThat(c.etcdCertFile()).contains(java.nio.file.Path.of("c.pem"));
+    assertThat(c.etcdKeyFile()).contains(java.nio.file.Path.of("c-key.pem"));
+    assertThat(ServerConfig.parse("--insecure-skip-tls-verify").etcdSkipVerify()).isTrue();
+    assertThat(ServerConfig.parse("--endpoints=https://127.0.0.1:2379").etcdTls()).isTrue();
+    assertThat(ServerConfig.parse("--endpoints=127.0.0.1:2379").etcdTls()).isFalse();
+    assertThatThrownBy(() -> ServerConfig.parse("--endpoints=http://127.0.0.1:2379", "--cacert=ca.pem"))
+        .hasMessageContaining("https");
+    assertThatThrownBy(() -> ServerConfig.parse("--cert=c.pem")).hasMessageContaining("--key");
+    assertThatThrownBy(() -> ServerConfig.parse("--endpoints=https://127.0.0.1:2379,http://127.0.0.1:2380"))
+        .hasMessageContaining("mix");
   }
 
   @Test

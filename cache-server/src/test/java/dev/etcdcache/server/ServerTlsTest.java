@@ -74,6 +74,58 @@ class ServerTlsTest {
     }
   }
 
+  @Test
+  void rotatedCertificateKeyAndCaFiles_newConnectionsUseThemWithoutRestart() throws Exception {
+    TestCertificates next = TestCertificates.create(); // another CA, its server and client certificates
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("rotating-certs-");
+    java.nio.file.Path cert = dir.resolve("server.pem");
+    java.nio.file.Path key = dir.resolve("server-key.pem");
+    java.nio.file.Path ca = dir.resolve("ca.pem");
+    install(certs.server().certFile(), cert);
+    install(certs.server().keyFile(), key);
+    install(certs.caFile(), ca);
+    try (CacheServer server = CacheServer.start(ServerConfig.defaults().withEndpoints(etcd.endpoints())
+        .withListen("127.0.0.1", 0).withServerTls(cert, key, ca))) {
+      server.ready().orTimeout(60, TimeUnit.SECONDS).join();
+      assertThat(answers(server, certs.caFile(), certs.client("app"))).isTrue();
+      assertThat(answers(server, next.caFile(), next.client("app"))).isFalse();
+
+      install(next.server().keyFile(), key);
+      install(next.server().certFile(), cert);
+      install(next.caFile(), ca);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // hang guard, not a speed claim
+      boolean rotated = false;
+      while (!rotated && System.nanoTime() < deadline) {
+        rotated = answers(server, next.caFile(), next.client("app"));
+        if (!rotated) {
+          Thread.sleep(200);
+        }
+      }
+      assertThat(rotated).as("a client of the new CA is served after the files changed").isTrue();
+      assertThat(answers(server, certs.caFile(), certs.client("app")))
+          .as("a client that trusts only the old CA, with a certificate of the old CA").isFalse();
+    }
+  }
+
+  /** Copies {@code from} over {@code to} by renaming a complete file into place, as an operator should. */
+  private static void install(java.nio.file.Path from, java.nio.file.Path to) throws java.io.IOException {
+    java.nio.file.Path tmp = to.resolveSibling(to.getFileName() + ".new");
+    java.nio.file.Files.copy(from, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    java.nio.file.Files.move(tmp, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Whether a fresh client trusting {@code trust} and presenting {@code identity} gets an answer. */
+  private static boolean answers(CacheServer server, java.nio.file.Path trust, TestCertificates.Identity identity)
+      throws Exception {
+    try (Client c = failFast(client(server, trust.toFile(), identity)).build()) {
+      c.getKVClient().get(bs("tls/a")).get(30, TimeUnit.SECONDS);
+      return true;
+    } catch (ExecutionException e) {
+      return false;
+    }
+  }
+
   private static CacheServer start(java.nio.file.Path trustedCa) {
     CacheServer server = CacheServer.start(ServerConfig.defaults().withEndpoints(etcd.endpoints())
         .withListen("127.0.0.1", 0)

@@ -37,7 +37,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * fresh temporary directory: a CA, a server certificate for {@code 127.0.0.1} and
  * {@code localhost} signed by it, client certificates on demand (the common name is the etcd user
  * under etcd's {@code --client-cert-auth}), an expired client certificate, and a second, untrusted
- * CA with a client certificate of its own (a "wrong CA").
+ * CA with a client certificate of its own (a "wrong CA"); and on demand an RSA key pair signing
+ * etcd's jwt auth tokens ({@link #jwtAuthTokenFlag}).
  *
  * <pre>{@code
  * TestCertificates certs = TestCertificates.create();
@@ -60,6 +61,8 @@ public final class TestCertificates {
   private final Authority ca;
   private final Authority wrongCa;
   private final Identity server;
+  private Path jwtPublicKey;
+  private Path jwtPrivateKey;
 
   private TestCertificates(Path dir) throws GeneralSecurityException, IOException, OperatorCreationException {
     this.dir = dir;
@@ -109,6 +112,33 @@ public final class TestCertificates {
   /** A client certificate signed by the wrong CA (not {@link #caFile()}). */
   public Identity wrongCaClient(String commonName) {
     return issueChecked(wrongCa, commonName, "wrong-ca-" + commonName, validFrom(), validUntil());
+  }
+
+  /**
+   * etcd's {@code --auth-token} flag for jwt tokens signed RS256 with an RSA key pair generated for
+   * these certificates (PEM files in {@link #directory()}), each token valid for {@code ttl} (whole
+   * seconds, at least one).
+   */
+  public synchronized String jwtAuthTokenFlag(Duration ttl) {
+    if (jwtPublicKey == null) {
+      try {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        KeyPair keys = g.generateKeyPair();
+        Path pub = dir.resolve("jwt-public.pem");
+        Path priv = dir.resolve("jwt-private.pem");
+        writePem(pub, keys.getPublic());
+        writePem(priv, new JcaPKCS8Generator(keys.getPrivate(), null).generate());
+        jwtPublicKey = pub;
+        jwtPrivateKey = priv;
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not write the jwt keys", e);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("could not generate the jwt keys", e);
+      }
+    }
+    return "--auth-token=jwt,pub-key=" + jwtPublicKey + ",priv-key=" + jwtPrivateKey + ",sign-method=RS256,ttl="
+        + Math.max(1, ttl.toSeconds()) + "s";
   }
 
   /** The directory holding the PEM files. */
