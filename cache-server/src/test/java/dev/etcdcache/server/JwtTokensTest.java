@@ -8,20 +8,16 @@ import dev.etcdcache.testing.EtcdCluster;
 import dev.etcdcache.testing.TestCertificates;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.api.AuthGrpc;
-import io.etcd.jetcd.api.AuthenticateRequest;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.WatchCreateRequest;
 import io.etcd.jetcd.api.WatchResponse;
-import io.etcd.jetcd.auth.Permission;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -41,6 +37,7 @@ import org.junit.jupiter.api.Timeout;
 class JwtTokensTest {
 
   private static EtcdCluster etcd;
+  private static ServerFixture fixture;
   private static CacheServer server;
   private static ManagedChannel toServer;
   private static ManagedChannel toEtcd;
@@ -55,25 +52,15 @@ class JwtTokensTest {
       root.getKVClient().put(bs("secret/a"), bs("2")).get(30, TimeUnit.SECONDS);
     }
     EtcdAuth auth = etcd.enableAuth();
-    auth.addUser("mirror", "mirror-pw");
-    auth.grantRange("mirror", Permission.Type.READ, ByteSequence.from(new byte[] {0}),
-        ByteSequence.from(new byte[] {0}));
-    auth.addUser("alice", "alice-pw");
-    auth.grantPrefix("alice", Permission.Type.READ, "pub/");
-    auth.addUser("bob", "bob-pw");
-    auth.grantPrefix("bob", Permission.Type.READ, "secret/");
-    server = CacheServer.start(ServerConfig.defaults().withEndpoints(etcd.clientEndpoints())
-        .withListen("127.0.0.1", 0).withCredentials("mirror", "mirror-pw"));
-    server.ready().orTimeout(60, TimeUnit.SECONDS).join();
-    toServer = ServerFixture.channel(URI.create(server.clientUrl()));
-    toEtcd = ServerFixture.channel(etcd.clientEndpoints().get(0));
+    fixture = ServerFixture.withDisjointReaders(etcd, auth);
+    server = fixture.server;
+    toServer = fixture.toServer;
+    toEtcd = fixture.toEtcd;
   }
 
   @AfterAll
   static void stop() throws InterruptedException {
-    toServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    toEtcd.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    server.close();
+    fixture.close();
     etcd.close();
   }
 
@@ -137,8 +124,7 @@ class JwtTokensTest {
   }
 
   private static String token(String user, String password) {
-    return AuthGrpc.newBlockingStub(toServer)
-        .authenticate(AuthenticateRequest.newBuilder().setName(user).setPassword(password).build()).getToken();
+    return ServerFixture.token(toServer, user, password);
   }
 
   private static Channel as(ManagedChannel channel, String token) {

@@ -6,8 +6,6 @@ import com.google.protobuf.ByteString;
 import dev.etcdcache.testing.EtcdAuth;
 import dev.etcdcache.testing.EtcdCluster;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.api.AuthGrpc;
-import io.etcd.jetcd.api.AuthenticateRequest;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
@@ -16,7 +14,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -38,6 +35,7 @@ class ReadPermissionsTest {
 
   private static EtcdCluster etcd;
   private static EtcdAuth auth;
+  private static ServerFixture fixture;
   private static CacheServer server;
   private static ManagedChannel toServer;
   private static ManagedChannel toEtcd;
@@ -50,11 +48,10 @@ class ReadPermissionsTest {
       root.getKVClient().put(bs("pub/b"), bs("2")).get(30, TimeUnit.SECONDS);
       root.getKVClient().put(bs("secret/a"), bs("3")).get(30, TimeUnit.SECONDS);
     }
-    server = CacheServer.start(ServerConfig.defaults().withEndpoints(etcd.clientEndpoints())
-        .withListen("127.0.0.1", 0));
-    server.ready().orTimeout(60, TimeUnit.SECONDS).join();
-    toServer = ServerFixture.channel(URI.create(server.clientUrl()));
-    toEtcd = ServerFixture.channel(etcd.clientEndpoints().get(0));
+    fixture = new ServerFixture(etcd.clientEndpoints(), c -> c);
+    server = fixture.server;
+    toServer = fixture.toServer;
+    toEtcd = fixture.toEtcd;
     auth = etcd.enableAuth();
     auth.addUser("alice", "alice-pw");
     auth.grantPrefix("alice", Permission.Type.READ, "pub/");
@@ -65,9 +62,7 @@ class ReadPermissionsTest {
 
   @AfterAll
   static void stop() throws InterruptedException {
-    toServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    toEtcd.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    server.close();
+    fixture.close();
     etcd.close();
   }
 
@@ -138,8 +133,7 @@ class ReadPermissionsTest {
   }
 
   private static String token(String user, String password) {
-    return AuthGrpc.newBlockingStub(toServer)
-        .authenticate(AuthenticateRequest.newBuilder().setName(user).setPassword(password).build()).getToken();
+    return ServerFixture.token(toServer, user, password);
   }
 
   private static Object answer(ManagedChannel channel, String token, RangeRequest r) {

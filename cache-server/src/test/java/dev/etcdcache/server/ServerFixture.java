@@ -1,10 +1,18 @@
 package dev.etcdcache.server;
 
+import dev.etcdcache.testing.EtcdAuth;
+import dev.etcdcache.testing.EtcdCluster;
 import dev.etcdcache.testing.EtcdExtension;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.api.AuthGrpc;
+import io.etcd.jetcd.api.AuthenticateRequest;
+import io.etcd.jetcd.auth.Permission;
+import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
@@ -23,13 +31,40 @@ final class ServerFixture implements AutoCloseable {
   }
 
   ServerFixture(EtcdExtension etcd, UnaryOperator<ServerConfig> configure) {
+    this(etcd.endpoints(), configure);
+  }
+
+  /** A server in front of the etcd at {@code endpoints}; the test closes that etcd itself. */
+  ServerFixture(List<URI> endpoints, UnaryOperator<ServerConfig> configure) {
     ServerConfig config = configure.apply(ServerConfig.defaults()
-        .withEndpoints(etcd.endpoints())
+        .withEndpoints(endpoints)
         .withListen("127.0.0.1", 0));
     server = CacheServer.start(config);
     server.ready().orTimeout(60, TimeUnit.SECONDS).join();
     toServer = channel(URI.create(server.clientUrl()));
-    toEtcd = channel(etcd.endpoints().get(0));
+    toEtcd = channel(endpoints.get(0));
+  }
+
+  /**
+   * Users with disjoint read grants on {@code auth}'s etcd — {@code mirror} (password
+   * {@code mirror-pw}) reads everything, {@code alice} reads {@code pub/}, {@code bob} reads
+   * {@code secret/} — and a server in front of it whose mirror runs as {@code mirror}.
+   */
+  static ServerFixture withDisjointReaders(EtcdCluster etcd, EtcdAuth auth) {
+    auth.addUser("mirror", "mirror-pw");
+    auth.grantRange("mirror", Permission.Type.READ, ByteSequence.from(new byte[] {0}),
+        ByteSequence.from(new byte[] {0}));
+    auth.addUser("alice", "alice-pw");
+    auth.grantPrefix("alice", Permission.Type.READ, "pub/");
+    auth.addUser("bob", "bob-pw");
+    auth.grantPrefix("bob", Permission.Type.READ, "secret/");
+    return new ServerFixture(etcd.clientEndpoints(), c -> c.withCredentials("mirror", "mirror-pw"));
+  }
+
+  /** A token for {@code user}, from an Authenticate sent through {@code channel}. */
+  static String token(Channel channel, String user, String password) {
+    return AuthGrpc.newBlockingStub(channel)
+        .authenticate(AuthenticateRequest.newBuilder().setName(user).setPassword(password).build()).getToken();
   }
 
   static ManagedChannel channel(URI uri) {

@@ -11,7 +11,6 @@ import io.etcd.jetcd.api.AuthDisableRequest;
 import io.etcd.jetcd.api.AuthGrpc;
 import io.etcd.jetcd.api.AuthRoleListRequest;
 import io.etcd.jetcd.api.AuthUserListRequest;
-import io.etcd.jetcd.api.AuthenticateRequest;
 import io.etcd.jetcd.api.Compare;
 import io.etcd.jetcd.api.DeleteRangeRequest;
 import io.etcd.jetcd.api.KVGrpc;
@@ -30,7 +29,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,6 +53,7 @@ class UnauthorizedCallersTest {
   private static final String SECRET_VALUE = "the-secret-value";
 
   private static EtcdCluster etcd;
+  private static ServerFixture fixture;
   private static CacheServer server;
   private static ManagedChannel toServer;
   private static ManagedChannel toEtcd;
@@ -66,11 +65,10 @@ class UnauthorizedCallersTest {
     try (Client root = etcd.newClient()) {
       root.getKVClient().put(bs("k/a"), bs(SECRET_VALUE)).get(30, TimeUnit.SECONDS);
     }
-    server = CacheServer.start(ServerConfig.defaults().withEndpoints(etcd.clientEndpoints())
-        .withListen("127.0.0.1", 0));
-    server.ready().orTimeout(60, TimeUnit.SECONDS).join();
-    toServer = ServerFixture.channel(URI.create(server.clientUrl()));
-    toEtcd = ServerFixture.channel(etcd.clientEndpoints().get(0));
+    fixture = new ServerFixture(etcd.clientEndpoints(), c -> c);
+    server = fixture.server;
+    toServer = fixture.toServer;
+    toEtcd = fixture.toEtcd;
     EtcdAuth auth = etcd.enableAuth();
     auth.addUser("nobody", "nobody-pw"); // a role with no permission at all
     auth.addUser("other", "other-pw");
@@ -85,9 +83,7 @@ class UnauthorizedCallersTest {
 
   @AfterAll
   static void stop() throws InterruptedException {
-    toServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    toEtcd.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    server.close();
+    fixture.close();
     etcd.close();
   }
 
@@ -175,8 +171,7 @@ class UnauthorizedCallersTest {
   }
 
   private static String token(String user, String password) {
-    return AuthGrpc.newBlockingStub(toServer)
-        .authenticate(AuthenticateRequest.newBuilder().setName(user).setPassword(password).build()).getToken();
+    return ServerFixture.token(toServer, user, password);
   }
 
   private static io.etcd.jetcd.ByteSequence bs(String s) {

@@ -7,8 +7,6 @@ import dev.etcdcache.testing.EtcdAuth;
 import dev.etcdcache.testing.EtcdCluster;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.api.AuthGrpc;
-import io.etcd.jetcd.api.AuthenticateRequest;
 import io.etcd.jetcd.api.Event;
 import io.etcd.jetcd.api.WatchCreateRequest;
 import io.etcd.jetcd.api.WatchResponse;
@@ -18,7 +16,6 @@ import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -40,6 +37,7 @@ class WatchPermissionsTest {
 
   private static EtcdCluster etcd;
   private static EtcdAuth auth;
+  private static ServerFixture fixture;
   private static CacheServer server;
   private static ManagedChannel toServer;
   private static ManagedChannel toEtcd;
@@ -48,25 +46,15 @@ class WatchPermissionsTest {
   static void start() {
     etcd = EtcdCluster.builder().name("watch-perms").build().start();
     auth = etcd.enableAuth();
-    auth.addUser("mirror", "mirror-pw");
-    auth.grantRange("mirror", Permission.Type.READ, ByteSequence.from(new byte[] {0}),
-        ByteSequence.from(new byte[] {0}));
-    auth.addUser("alice", "alice-pw");
-    auth.grantPrefix("alice", Permission.Type.READ, "pub/");
-    auth.addUser("bob", "bob-pw");
-    auth.grantPrefix("bob", Permission.Type.READ, "secret/");
-    server = CacheServer.start(ServerConfig.defaults().withEndpoints(etcd.clientEndpoints())
-        .withListen("127.0.0.1", 0).withCredentials("mirror", "mirror-pw"));
-    server.ready().orTimeout(60, TimeUnit.SECONDS).join();
-    toServer = ServerFixture.channel(URI.create(server.clientUrl()));
-    toEtcd = ServerFixture.channel(etcd.clientEndpoints().get(0));
+    fixture = ServerFixture.withDisjointReaders(etcd, auth);
+    server = fixture.server;
+    toServer = fixture.toServer;
+    toEtcd = fixture.toEtcd;
   }
 
   @AfterAll
   static void stop() throws InterruptedException {
-    toServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    toEtcd.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    server.close();
+    fixture.close();
     etcd.close();
   }
 
@@ -167,8 +155,7 @@ class WatchPermissionsTest {
   }
 
   private static String token(String user, String password) {
-    return AuthGrpc.newBlockingStub(toServer)
-        .authenticate(AuthenticateRequest.newBuilder().setName(user).setPassword(password).build()).getToken();
+    return ServerFixture.token(toServer, user, password);
   }
 
   private static Channel as(ManagedChannel channel, String token) {
