@@ -36,6 +36,10 @@ import java.util.Optional;
  * @param user etcd user the server's own mirror logs in as (it needs read on the mirrored ranges
  *     only); empty = anonymous
  * @param password that user's password; never printed by {@link #toString()}
+ * @param shadowReads shadow mode's sample rate at start, in [0, 1]: above 0 every Range the server
+ *     would serve from memory is answered by etcd and that share of them is compared with the
+ *     cache's answer in the background ({@code CachingClient.shadowReads}); 0 (default) = off.
+ *     Changed at run time with {@code POST /shadow?rate=} on the metrics listener
  */
 public record ServerConfig(
     List<URI> endpoints,
@@ -53,7 +57,8 @@ public record ServerConfig(
     Optional<Path> keyFile,
     Optional<Path> trustedCaFile,
     Optional<String> user,
-    Optional<String> password) {
+    Optional<String> password,
+    double shadowReads) {
 
   /** etcd's default {@code --max-request-bytes}. */
   public static final int DEFAULT_MAX_SEND_BYTES = 3 << 19;
@@ -116,6 +121,9 @@ public record ServerConfig(
     if (trustedCaFile.isPresent() && certFile.isEmpty()) {
       throw new IllegalArgumentException("--trusted-ca-file needs --cert-file and --key-file (TLS toward clients)");
     }
+    if (!(shadowReads >= 0 && shadowReads <= 1)) {
+      throw new IllegalArgumentException("shadow read rate must be in [0, 1]: " + shadowReads);
+    }
   }
 
   /** etcd at {@code http://127.0.0.1:2379}, listening on {@code 127.0.0.1:23790}, everything else default. */
@@ -123,7 +131,7 @@ public record ServerConfig(
     return new ServerConfig(List.of(URI.create("http://127.0.0.1:2379")), "127.0.0.1", 23790,
         Optional.empty(), Optional.empty(), DEFAULT_MAX_SEND_BYTES, DEFAULT_MAX_RECV_BYTES,
         DEFAULT_WATCH_BUFFER_BYTES, List.of(), 0, ReadConsistency.LINEARIZABLE, Optional.empty(), Optional.empty(),
-        Optional.empty(), Optional.empty(), Optional.empty());
+        Optional.empty(), Optional.empty(), Optional.empty(), 0);
   }
 
   /**
@@ -139,49 +147,49 @@ public record ServerConfig(
   public ServerConfig withEndpoints(List<URI> endpoints) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password);
+        trustedCaFile, user, password, shadowReads);
   }
 
   /** This configuration listening elsewhere (port 0 picks a free port). */
   public ServerConfig withListen(String host, int port) {
     return new ServerConfig(endpoints, host, port, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password);
+        trustedCaFile, user, password, shadowReads);
   }
 
   /** This configuration answering MemberList with {@code url} ({@code null} = pass through). */
   public ServerConfig withAdvertiseClientUrl(String url) {
     return new ServerConfig(endpoints, listenHost, listenPort, Optional.ofNullable(url), metricsUrl,
         maxSendBytes, maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password);
+        trustedCaFile, user, password, shadowReads);
   }
 
   /** This configuration serving metrics at {@code url} ({@code null} = none). */
   public ServerConfig withMetricsUrl(URI url) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, Optional.ofNullable(url),
         maxSendBytes, maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password);
+        trustedCaFile, user, password, shadowReads);
   }
 
   /** This configuration with other message size limits. */
   public ServerConfig withMessageLimits(int maxSendBytes, int maxRecvBytes) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password);
+        trustedCaFile, user, password, shadowReads);
   }
 
   /** This configuration with another per-stream watch buffer bound. */
   public ServerConfig withWatchBufferBytes(long bytes) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, bytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password);
+        trustedCaFile, user, password, shadowReads);
   }
 
   /** This configuration mirroring only these prefixes. */
   public ServerConfig withPrefixes(List<String> prefixes) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password);
+        trustedCaFile, user, password, shadowReads);
   }
 
   /**
@@ -191,14 +199,21 @@ public record ServerConfig(
   public ServerConfig withServerTls(Path cert, Path key, Path trustedCa) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, Optional.of(cert),
-        Optional.of(key), Optional.ofNullable(trustedCa), user, password);
+        Optional.of(key), Optional.ofNullable(trustedCa), user, password, shadowReads);
   }
 
   /** This configuration whose mirror logs in to etcd as {@code user} with {@code password}. */
   public ServerConfig withCredentials(String user, String password) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, Optional.of(user), Optional.of(password));
+        trustedCaFile, Optional.of(user), Optional.of(password), shadowReads);
+  }
+
+  /** This configuration starting in shadow mode with sample rate {@code rate} (0 = off). */
+  public ServerConfig withShadowReads(double rate) {
+    return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
+        maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
+        trustedCaFile, user, password, rate);
   }
 
   /** Every setting, the password masked. */
@@ -209,13 +224,13 @@ public record ServerConfig(
         + maxSendBytes + ", maxRecvBytes=" + maxRecvBytes + ", watchBufferBytes=" + watchBufferBytes
         + ", prefixes=" + prefixes + ", historyEvents=" + historyEvents + ", defaultConsistency="
         + defaultConsistency + ", certFile=" + certFile + ", keyFile=" + keyFile + ", trustedCaFile="
-        + trustedCaFile + ", user=" + user + ", password=" + password.map(p -> "(hidden)") + "]";
+        + trustedCaFile + ", user=" + user + ", password=" + password.map(p -> "(hidden)") + ", shadowReads=" + shadowReads + "]";
   }
 
   /** This configuration with another history size and default consistency. */
   public ServerConfig withCache(int historyEvents, ReadConsistency defaultConsistency) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password);
+        trustedCaFile, user, password, shadowReads);
   }
 }
