@@ -107,6 +107,7 @@ public final class CachingClient implements Client {
   private final ConsistencyChecker checker;
   private volatile boolean readsBypassed;
   private volatile boolean watchesBypassed;
+  private volatile double shadowRate;
   private volatile ShadowReads shadow;
 
   private CachingClient(Client delegate, CacheConfig config, StatsRecorder stats, AdapterMetrics adapterMetrics,
@@ -321,8 +322,10 @@ public final class CachingClient implements Client {
    * on, every read goes to etcd, and every watcher is served by its own etcd watch — those served
    * from memory move to one from exactly the first revision they have not been sent, so no event
    * is lost or repeated across the switch. Off: reads and new watchers are served from memory
-   * again at once (the mirror kept applying meanwhile); watchers moved to etcd stay there until
-   * closed. Idempotent, any thread.
+   * again at once (the mirror kept applying meanwhile), and watchers on their own etcd watch go
+   * back to the shared stream, again without a lost or repeated event: those the bypass moved at
+   * once, those opened while it was on once etcd has sent them an event or a periodic progress
+   * notification (as any watcher that fell off the history). Idempotent, any thread.
    */
   public void bypass(boolean on) {
     bypass(on, on);
@@ -357,6 +360,7 @@ public final class CachingClient implements Client {
     if (!(sampleRate >= 0 && sampleRate <= 1)) {
       throw new IllegalArgumentException("sampleRate must be in [0, 1]: " + sampleRate);
     }
+    shadowRate = sampleRate;
     if (sampleRate == 0) {
       reads.shadow(null);
       return;
@@ -373,6 +377,21 @@ public final class CachingClient implements Client {
   /** Whether any part of the bypass is on (reads or watches). */
   public boolean isBypassed() {
     return readsBypassed || watchesBypassed;
+  }
+
+  /** Whether the bypass sends reads to etcd now. */
+  public boolean isReadsBypassed() {
+    return readsBypassed;
+  }
+
+  /** Whether the bypass sends watchers to etcd now. */
+  public boolean isWatchesBypassed() {
+    return watchesBypassed;
+  }
+
+  /** Shadow mode's sample rate now; 0 when shadow mode is off. */
+  public double shadowRate() {
+    return shadowRate;
   }
 
   /** Stops the mirror; the wrapped client stays open. */

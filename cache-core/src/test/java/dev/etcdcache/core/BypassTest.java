@@ -88,6 +88,9 @@ class BypassTest {
       assertThat(flips).isEqualTo(20);
       assertThat(passedThrough(cache)).isGreaterThan(servedFromEtcdBefore);
 
+      // Back on the shared stream: the mirror's one upstream watch, whatever was moved or opened on
+      // etcd while bypassed (every range got writes after the last flip, so etcd vouched for each).
+      await(() -> cache.stats().upstreamWatchStreams() == 1);
       Thread.sleep(200); // lets a repeated event, if any, arrive before the comparison
       for (Recorded w : watchers) {
         List<Long> expected = expected(w, written);
@@ -99,6 +102,51 @@ class BypassTest {
       long before = passedThrough(cache);
       cache.getKVClient().get(bytes("b/k1"), SERIALIZABLE).get();
       assertThat(passedThrough(cache)).isEqualTo(before);
+    }
+  }
+
+  @Test
+  void bypassOff_movedWatchersRejoinTheSharedStreamAtOnce_evenOnQuietKeys() throws Exception {
+    KV kv = ETCD.client().getKVClient();
+    try (CachingClient cache = CachingClient.builder(ETCD.client()).prefixes(bytes("q/")).build()) {
+      assertThat(cache.awaitReady(Duration.ofSeconds(30))).isTrue();
+      await(() -> cache.status().connected());
+      long from = kv.put(bytes("q/seed"), bytes("0")).get().getHeader().getRevision() + 1;
+      // Half the watchers get an event on their own etcd watch while bypassed, half stay quiet (no
+      // event, and no periodic progress notification within etcd's 10 minutes).
+      Map<Long, String> written = new ConcurrentSkipListMap<>();
+      List<Recorded> watchers = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        watchers.add(watch(cache, from, bytes(i % 2 == 0 ? "q/busy" : "q/quiet"), i >= 6));
+      }
+      put(kv, "q/busy", written);
+      put(kv, "q/quiet", written);
+      for (Recorded w : watchers) {
+        await(() -> w.revisions().size() == 1); // served from memory, live
+      }
+      await(() -> cache.stats().upstreamWatchStreams() == 1);
+
+      cache.bypass(true);
+      await(() -> cache.stats().upstreamWatchStreams() == 1 + watchers.size());
+      put(kv, "q/busy", written);
+      for (int i = 0; i < 5; i++) {
+        put(kv, "q/other", written); // the mirror moves on; the quiet watchers' etcd watches hear nothing
+      }
+      long applied = written.keySet().stream().mapToLong(Long::longValue).max().orElseThrow();
+      await(() -> cache.status().appliedRevision() >= applied);
+
+      cache.bypass(false);
+      await(() -> cache.stats().upstreamWatchStreams() == 1);
+      put(kv, "q/quiet", written);
+      put(kv, "q/busy", written);
+
+      Thread.sleep(200); // lets a repeated event, if any, arrive before the comparison
+      for (Recorded w : watchers) {
+        List<Long> expected = expected(w, written);
+        await(() -> w.revisions().size() >= expected.size());
+        assertThat(w.revisions()).as("watcher on %s", w.key()).isEqualTo(expected);
+        w.watcher().close();
+      }
     }
   }
 
@@ -153,6 +201,10 @@ class BypassTest {
       }
     });
     return new Recorded(from, key, prefix, revisions, watcher);
+  }
+
+  private static void put(KV kv, String key, Map<Long, String> written) throws Exception {
+    written.put(kv.put(bytes(key), bytes("v")).get().getHeader().getRevision(), key);
   }
 
   private static long passedThrough(CachingClient cache) {

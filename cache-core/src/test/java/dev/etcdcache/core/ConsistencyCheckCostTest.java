@@ -8,10 +8,14 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * and bytes, over {@code -Dcheck.cost.keys} keys (20,000 in CI) with 100-byte values. What it
  * asserts is that the check compared every key and found them equal.
  */
-@Timeout(value = 10, unit = TimeUnit.MINUTES)
+@Timeout(value = 20, unit = TimeUnit.MINUTES)
 class ConsistencyCheckCostTest {
 
   @RegisterExtension
@@ -35,22 +39,27 @@ class ConsistencyCheckCostTest {
   void checkCost_againstAFullRange_reported() throws Exception {
     int keys = Integer.getInteger("check.cost.keys", 20_000);
     KV kv = ETCD.client().getKVClient();
-    Semaphore inFlight = new Semaphore(128);
+    Semaphore inFlight = new Semaphore(16);
     byte[] value = new byte[100];
     Arrays.fill(value, (byte) 'x');
-    CompletableFuture<?> last = null;
-    for (int i = 0; i < keys; i++) {
+    // Written in transactions of 100 puts, so that a million keys load in about a minute.
+    List<CompletableFuture<?>> writes = new ArrayList<>();
+    for (int i = 0; i < keys; i += 100) {
+      Op[] puts = new Op[Math.min(100, keys - i)];
+      for (int j = 0; j < puts.length; j++) {
+        puts[j] = Op.put(bytes(String.format("cost/%08d", i + j)), ByteSequence.from(value), PutOption.DEFAULT);
+      }
       inFlight.acquire();
-      last = kv.put(bytes(String.format("cost/%08d", i)), ByteSequence.from(value))
-          .whenComplete((r, e) -> inFlight.release());
+      writes.add(kv.txn().Then(puts).commit().whenComplete((r, e) -> inFlight.release()));
     }
-    last.get(60, TimeUnit.SECONDS);
-    inFlight.acquire(128);
+    for (CompletableFuture<?> w : writes) {
+      w.get(60, TimeUnit.SECONDS);
+    }
 
     // The full Range needs a client that accepts one answer of every key (jetcd's default is 4 MiB).
     try (Client big = ETCD.cluster().clientBuilder().maxInboundMessageSize(Integer.MAX_VALUE).build();
         CachingClient cache = CachingClient.builder(ETCD.client()).prefixes(bytes("cost/")).build()) {
-      assertThat(cache.awaitReady(Duration.ofSeconds(120))).isTrue();
+      assertThat(cache.awaitReady(Duration.ofSeconds(300))).isTrue();
       long[] checkNanos = new long[3];
       double[] checkCpu = new double[3];
       long[] rangeNanos = new long[3];

@@ -14,7 +14,9 @@ import java.util.function.ToDoubleFunction;
  * rounds by outcome ({@code etcd_cache_consistency_checks_total{outcome}}), the differences it found
  * ({@code etcd_cache_consistency_differences_total}), its latest round's keys, estimated bytes and
  * seconds ({@code etcd_cache_consistency_last_check_*}) and revision, and whether the runtime bypass
- * is on ({@code etcd_cache_bypass}, 1 or 0), and shadow mode's sampled reads
+ * is on ({@code etcd_cache_bypass}, 1 or 0; by half {@code etcd_cache_bypass_reads} and
+ * {@code etcd_cache_bypass_watches}), and shadow mode's sample rate ({@code etcd_cache_shadow_rate}),
+ * sampled reads
  * ({@code etcd_cache_shadow_reads_total{outcome}}) and mismatches
  * ({@code etcd_cache_shadow_mismatches_total{operation,kind}}). Alert on any increase of the
  * differences or mismatches.
@@ -54,7 +56,13 @@ final class ConsistencyMeters {
       }
     }
     gauge(registry, client, tags, "etcd.cache.bypass", null,
-        "1 while the runtime bypass sends every read and watch to etcd", c -> c.isBypassed() ? 1 : 0);
+        "1 while any part of the runtime bypass is on (reads or watches go to etcd)", c -> c.isBypassed() ? 1 : 0);
+    gauge(registry, client, tags, "etcd.cache.bypass.reads", null,
+        "1 while the runtime bypass sends every read to etcd", c -> c.isReadsBypassed() ? 1 : 0);
+    gauge(registry, client, tags, "etcd.cache.bypass.watches", null,
+        "1 while the runtime bypass serves every watcher by its own etcd watch", c -> c.isWatchesBypassed() ? 1 : 0);
+    gauge(registry, client, tags, "etcd.cache.shadow.rate", null,
+        "shadow mode's sample rate (0: off)", CachingClient::shadowRate);
   }
 
   private static void counter(MeterRegistry registry, CachingClient client, Iterable<Tag> tags, String name,

@@ -159,9 +159,10 @@ public final class CacheServer implements AutoCloseable {
       port = server.getPort();
       http = config.metricsUrl().isPresent()
           ? new HttpEndpoints(config.metricsUrl().get(), registry, () -> cache.status().ready(),
-              () -> StatusPage.json(cache.status(), cache.stats())) : null;
+              () -> StatusPage.json(cache)) : null;
       if (http != null) {
         http.add("/bypass", new BypassEndpoint(cache));
+        http.add("/shadow", new ShadowEndpoint(cache));
       }
     } catch (IOException | RuntimeException e) {
       closeQuietly();
@@ -294,7 +295,11 @@ public final class CacheServer implements AutoCloseable {
     if (config.historyEvents() > 0) {
       b.historyEvents(config.historyEvents());
     }
-    return b.build();
+    CachingClient built = b.build();
+    if (config.shadowReads() > 0) {
+      built.shadowReads(config.shadowReads());
+    }
+    return built;
   }
 
   /** Whether the mirror logs in to etcd as a user of its own (a password, or a client certificate's CN). */

@@ -43,6 +43,10 @@ import java.util.Optional;
  * @param etcdKeyFile PEM private key of {@code etcdCertFile} (grpc-proxy's {@code --key})
  * @param etcdSkipVerify accept any server certificate from etcd (grpc-proxy's
  *     {@code --insecure-skip-tls-verify}; for tests only)
+ * @param shadowReads shadow mode's sample rate at start, in [0, 1]: above 0 every Range the server
+ *     would serve from memory is answered by etcd and that share of them is compared with the
+ *     cache's answer in the background ({@code CachingClient.shadowReads}); 0 (default) = off.
+ *     Changed at run time with {@code POST /shadow?rate=} on the metrics listener
  */
 public record ServerConfig(
     List<URI> endpoints,
@@ -64,7 +68,8 @@ public record ServerConfig(
     Optional<Path> etcdCaFile,
     Optional<Path> etcdCertFile,
     Optional<Path> etcdKeyFile,
-    boolean etcdSkipVerify) {
+    boolean etcdSkipVerify,
+    double shadowReads) {
 
   /** etcd's default {@code --max-request-bytes}. */
   public static final int DEFAULT_MAX_SEND_BYTES = 3 << 19;
@@ -141,6 +146,9 @@ public record ServerConfig(
     if (trustedCaFile.isPresent() && certFile.isEmpty()) {
       throw new IllegalArgumentException("--trusted-ca-file needs --cert-file and --key-file (TLS toward clients)");
     }
+    if (!(shadowReads >= 0 && shadowReads <= 1)) {
+      throw new IllegalArgumentException("shadow read rate must be in [0, 1]: " + shadowReads);
+    }
   }
 
   /** etcd at {@code http://127.0.0.1:2379}, listening on {@code 127.0.0.1:23790}, everything else default. */
@@ -149,7 +157,7 @@ public record ServerConfig(
         Optional.empty(), Optional.empty(), DEFAULT_MAX_SEND_BYTES, DEFAULT_MAX_RECV_BYTES,
         DEFAULT_WATCH_BUFFER_BYTES, List.of(), 0, ReadConsistency.LINEARIZABLE, Optional.empty(), Optional.empty(),
         Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-        false);
+        false, 0);
   }
 
   /**
@@ -165,49 +173,49 @@ public record ServerConfig(
   public ServerConfig withEndpoints(List<URI> endpoints) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify);
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads);
   }
 
   /** This configuration listening elsewhere (port 0 picks a free port). */
   public ServerConfig withListen(String host, int port) {
     return new ServerConfig(endpoints, host, port, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify);
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads);
   }
 
   /** This configuration answering MemberList with {@code url} ({@code null} = pass through). */
   public ServerConfig withAdvertiseClientUrl(String url) {
     return new ServerConfig(endpoints, listenHost, listenPort, Optional.ofNullable(url), metricsUrl,
         maxSendBytes, maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify);
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads);
   }
 
   /** This configuration serving metrics at {@code url} ({@code null} = none). */
   public ServerConfig withMetricsUrl(URI url) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, Optional.ofNullable(url),
         maxSendBytes, maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify);
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads);
   }
 
   /** This configuration with other message size limits. */
   public ServerConfig withMessageLimits(int maxSendBytes, int maxRecvBytes) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify);
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads);
   }
 
   /** This configuration with another per-stream watch buffer bound. */
   public ServerConfig withWatchBufferBytes(long bytes) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, bytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify);
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads);
   }
 
   /** This configuration mirroring only these prefixes. */
   public ServerConfig withPrefixes(List<String> prefixes) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify);
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads);
   }
 
   /**
@@ -218,7 +226,7 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, Optional.of(cert),
         Optional.of(key), Optional.ofNullable(trustedCa), user, password, etcdCaFile, etcdCertFile, etcdKeyFile,
-        etcdSkipVerify);
+        etcdSkipVerify, shadowReads);
   }
 
   /** This configuration whose mirror logs in to etcd as {@code user} with {@code password}. */
@@ -226,7 +234,7 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, Optional.of(user), Optional.of(password), etcdCaFile, etcdCertFile, etcdKeyFile,
-        etcdSkipVerify);
+        etcdSkipVerify, shadowReads);
   }
 
   /**
@@ -239,12 +247,19 @@ public record ServerConfig(
     return new ServerConfig(https, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, user, password, Optional.ofNullable(ca), Optional.ofNullable(cert), Optional.ofNullable(key),
-        skipVerify);
+        skipVerify, shadowReads);
   }
 
   /** Whether the server talks to etcd over TLS (its endpoints are {@code https}). */
   public boolean etcdTls() {
     return "https".equals(endpoints.get(0).getScheme());
+  }
+
+  /** This configuration starting in shadow mode with sample rate {@code rate} (0 = off). */
+  public ServerConfig withShadowReads(double rate) {
+    return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
+        maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, rate);
   }
 
   /** Every setting, the password masked. */
@@ -257,13 +272,13 @@ public record ServerConfig(
         + defaultConsistency + ", certFile=" + certFile + ", keyFile=" + keyFile + ", trustedCaFile="
         + trustedCaFile + ", user=" + user + ", password=" + password.map(p -> "(hidden)") + ", etcdCaFile="
         + etcdCaFile + ", etcdCertFile=" + etcdCertFile + ", etcdKeyFile=" + etcdKeyFile + ", etcdSkipVerify="
-        + etcdSkipVerify + "]";
+        + etcdSkipVerify + ", shadowReads=" + shadowReads + "]";
   }
 
   /** This configuration with another history size and default consistency. */
   public ServerConfig withCache(int historyEvents, ReadConsistency defaultConsistency) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify);
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads);
   }
 }

@@ -43,6 +43,9 @@ final class ServerFlags {
           "etcd user[:password] the server's own mirror logs in as, as etcdctl's --user; it needs read on the"
               + " mirrored ranges only (default anonymous)"),
       new Flag("password", true, true, "password of --user, as etcdctl's --password"),
+      new Flag("shadow-reads", true, true,
+          "shadow mode: Ranges are answered by etcd and this share (0..1) is compared with the cache's answer"
+              + " in the background; POST /shadow?rate= on --metrics-addr changes it (default 0, off)"),
       new Flag("help", false, true, "print this help and exit"),
       new Flag("cacert", true, true,
           "verify etcd's TLS certificates with this CA bundle (TLS toward etcd; endpoints without a scheme"
@@ -159,6 +162,7 @@ final class ServerFlags {
           }
         }
         case "password" -> password = value;
+        case "shadow-reads" -> c = c.withShadowReads(rate(name, value));
         case "help" -> { }
         default -> throw new IllegalStateException("flag without a handler: " + name);
       }
@@ -257,6 +261,20 @@ final class ServerFlags {
       return Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)));
     }
     return Duration.parse(value);
+  }
+
+  /** A sample rate in [0, 1]. */
+  static double rate(String name, String value) {
+    double r;
+    try {
+      r = Double.parseDouble(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--" + name + " must be a number in [0, 1]: " + value, e);
+    }
+    if (!(r >= 0 && r <= 1)) {
+      throw new IllegalArgumentException("--" + name + " must be in [0, 1]: " + value);
+    }
+    return r;
   }
 
   private static int positiveInt(String name, String value) {

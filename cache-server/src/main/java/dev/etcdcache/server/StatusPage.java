@@ -2,6 +2,9 @@ package dev.etcdcache.server;
 
 import dev.etcdcache.api.CacheStats;
 import dev.etcdcache.api.CacheStatus;
+import dev.etcdcache.core.CachingClient;
+import dev.etcdcache.core.ConsistencyReport;
+import dev.etcdcache.core.ShadowReport;
 
 /**
  * The JSON of {@code /status}: the cache's health ({@link CacheStatus}) and what it holds
@@ -11,6 +14,33 @@ import dev.etcdcache.api.CacheStatus;
 final class StatusPage {
 
   private StatusPage() {
+  }
+
+  /**
+   * {@link #json(CacheStatus, CacheStats)} plus issue 20's tools: the bypass ({@code bypassReads},
+   * {@code bypassWatches}), shadow mode ({@code shadowRate}, {@code shadowSampled},
+   * {@code shadowCompared}, {@code shadowSkipped}, {@code shadowMismatches}) and the consistency
+   * check ({@code consistencyChecks}, {@code consistencyDiverged}, {@code consistencyDifferences},
+   * {@code consistencyLastOutcome}).
+   */
+  static String json(CachingClient cache) {
+    String base = json(cache.status(), cache.stats());
+    ShadowReport shadow = cache.shadowReport();
+    ConsistencyReport check = cache.consistency();
+    StringBuilder out = new StringBuilder(base.substring(0, base.length() - 1)).append(',');
+    field(out, "bypassReads", Boolean.toString(cache.isReadsBypassed()));
+    field(out, "bypassWatches", Boolean.toString(cache.isWatchesBypassed()));
+    field(out, "shadowRate", Double.toString(cache.shadowRate()));
+    field(out, "shadowSampled", Long.toString(shadow.sampled()));
+    field(out, "shadowCompared", Long.toString(shadow.compared()));
+    field(out, "shadowSkipped", Long.toString(shadow.skipped()));
+    field(out, "shadowMismatches", Long.toString(shadow.totalMismatches()));
+    field(out, "consistencyChecks", Long.toString(check.checks()));
+    field(out, "consistencyDiverged", Long.toString(check.divergedChecks()));
+    field(out, "consistencyDifferences", Long.toString(check.differences()));
+    field(out, "consistencyLastOutcome", quote(check.lastOutcome()));
+    out.setLength(out.length() - 1);
+    return out.append('}').toString();
   }
 
   static String json(CacheStatus status, CacheStats stats) {

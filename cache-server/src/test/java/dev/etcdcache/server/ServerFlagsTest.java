@@ -43,6 +43,18 @@ class ServerFlagsTest {
   }
 
   @Test
+  void parse_shadowReads_aRateInZeroToOne() {
+    assertThat(ServerConfig.parse().shadowReads()).isZero();
+    assertThat(ServerConfig.parse("--shadow-reads=0.25").shadowReads()).isEqualTo(0.25);
+    assertThat(ServerConfig.parse("--shadow-reads", "1").shadowReads()).isEqualTo(1.0);
+    for (String bad : List.of("--shadow-reads=1.5", "--shadow-reads=-1", "--shadow-reads=NaN", "--shadow-reads=x")) {
+      assertThatThrownBy(() -> ServerConfig.parse(bad)).as(bad)
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--shadow-reads");
+    }
+    assertThat(ServerFlags.usage()).contains("--shadow-reads");
+  }
+
+  @Test
   void parse_unknownFlag_failsNamingIt() {
     assertThatThrownBy(() -> ServerConfig.parse("--endpoints=127.0.0.1:2379", "--no-such-flag=1"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown flag: --no-such-flag");

@@ -96,8 +96,9 @@ final class HubWatcher implements Watch.Watcher {
   /** etcd has sent every event up to this revision through the own upstream watch. */
   private long upstreamThrough;
   /**
-   * etcd itself vouched for {@code upstreamThrough} (an event or a periodic notification came): until
-   * then the own watch may still be cancelled for a compaction, which only etcd may decide.
+   * etcd itself vouched for {@code upstreamThrough} (an event or a periodic notification came), or
+   * the hub had sent every event before the own watch's start and could serve the rest: until then
+   * the own watch may still be cancelled for a compaction, which only etcd may decide.
    */
   private boolean upstreamVouched;
   /** Progress requests of the client sent on the own watch and not answered yet. */
@@ -332,13 +333,15 @@ final class HubWatcher implements Watch.Watcher {
   /**
    * Starts a new own upstream watch from revision {@code from}.
    *
+   * @param sentBefore the hub sent this watcher every event before {@code from} and could serve it
+   *     on from there, so the own watch may end before etcd vouches for anything
    * @return the token its responses are accepted with
    */
-  Object upstreamStarted(long from) {
+  Object upstreamStarted(long from, boolean sentBefore) {
     synchronized (upstreamLock) {
       upstreamToken = new Object();
       upstreamThrough = from - 1;
-      upstreamVouched = false;
+      upstreamVouched = sentBefore;
       progressAsked = 0;
       progressEverAsked = false;
       return upstreamToken;

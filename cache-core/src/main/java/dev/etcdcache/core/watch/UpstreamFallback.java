@@ -5,6 +5,7 @@ import dev.etcdcache.core.mirror.MirrorFeed;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchResponse;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -25,6 +26,12 @@ import java.util.function.Consumer;
  * It then turns LAGGING from the next revision and is caught up from the history like any lagging
  * watcher, so no event is lost or repeated at the seam; etcd's stream for it is closed.
  *
+ * <p>A watcher the hub moved here from a revision the history covers ({@link #resume}, the runtime
+ * bypass) needs no word from etcd: the hub had sent it every event before that revision and could
+ * have gone on serving it, so it may rejoin before etcd sends anything. While the owner holds
+ * rejoins ({@code held}, the bypass), no watcher rejoins; {@link #rejoinAllOnApply} brings back
+ * every one that may once the hold ends.
+ *
  * <p>Thread-safe; called on the apply thread, or on the client's thread for a watcher the apply
  * thread has not seen yet.
  */
@@ -37,13 +44,15 @@ final class UpstreamFallback {
   private final EventHistory history;
   private final FanOut fanOut;
   private final ApplyThread apply;
+  private final BooleanSupplier held;
 
   /**
    * @param onCompleted called (on jetcd's thread) when etcd ends a watcher's upstream watch
    * @param source, history, fanOut, apply where a rejoining watcher is served from again
+   * @param held while true, no watcher rejoins (the runtime bypass keeps every watcher on etcd)
    */
   UpstreamFallback(Upstream upstream, WatchCounters counters, Consumer<HubWatcher> onCompleted,
-      MirrorFeed source, EventHistory history, FanOut fanOut, ApplyThread apply) {
+      MirrorFeed source, EventHistory history, FanOut fanOut, ApplyThread apply, BooleanSupplier held) {
     this.upstream = upstream;
     this.counters = counters;
     this.onCompleted = onCompleted;
@@ -51,6 +60,7 @@ final class UpstreamFallback {
     this.history = history;
     this.fanOut = fanOut;
     this.apply = apply;
+    this.held = held;
   }
 
   /**
@@ -58,11 +68,24 @@ final class UpstreamFallback {
    * if the client closed it already.
    */
   void open(HubWatcher w, long from, boolean createdNotify) {
+    start(w, from, createdNotify, false);
+  }
+
+  /**
+   * Moves {@code w}, taken out of the hub's index, to its own upstream watch from revision
+   * {@code from}, the first it has not been sent. If the history covers {@code from}, the hub could
+   * serve it on, so it may rejoin before etcd sends it anything. Apply thread only.
+   */
+  void resume(HubWatcher w, long from) {
+    start(w, from, false, from >= 0 && history.isStarted() && history.covers(from));
+  }
+
+  private void start(HubWatcher w, long from, boolean createdNotify, boolean sentBefore) {
     if (!w.moveToUpstream()) {
       return;
     }
     counters.upstreamWatchOpened();
-    Object token = w.upstreamStarted(from);
+    Object token = w.upstreamStarted(from, sentBefore);
     boolean mayRejoin = from >= 0 && source.covers(w.request().range());
     Watch.Watcher u = upstream.watch(w.request().key(), optionFrom(w.request().option(), from, createdNotify),
         new Watch.Listener() {
@@ -93,9 +116,22 @@ final class UpstreamFallback {
     w.attachUpstream(token, u);
   }
 
+  /**
+   * Brings back to the hub every one of {@code watchers} that is on its own watch, inside the
+   * mirrored ranges, and whose own watch has sent it every event up to a revision the history
+   * covers the rest from; the others rejoin later as etcd vouches for them. Apply thread only.
+   */
+  void rejoinAllOnApply(Iterable<HubWatcher> watchers) {
+    for (HubWatcher w : watchers) {
+      if (w.hasOpenUpstream() && w.request().startRevision() >= 0 && source.covers(w.request().range())) {
+        rejoinOnApply(w);
+      }
+    }
+  }
+
   /** Brings {@code w} back to the hub if it is still on its own watch and the history covers the rest. Apply thread only. */
   private void rejoinOnApply(HubWatcher w) {
-    if (source.currentRevision() < 0) {
+    if (held.getAsBoolean() || source.currentRevision() < 0) {
       return;
     }
     if (!history.isStarted()) {

@@ -136,7 +136,8 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
     this.counters = new WatchCounters(stats);
     Responses responses = new Responses(source);
     this.fanOut = new FanOut(responses, counters);
-    this.fallback = new UpstreamFallback(upstream, counters, watchers::remove, source, history, fanOut, apply);
+    this.fallback = new UpstreamFallback(upstream, counters, watchers::remove, source, history, fanOut, apply,
+        () -> bypassed);
     this.replay = new HistoryReplay(history, source, responses, fanOut, fallback, settings.replayRevisions());
     this.registration = new Registration(source, upstream, history, apply, fanOut, replay, fallback, responses,
         settings.registrationTimeout());
@@ -172,15 +173,25 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
    * The runtime bypass. On: every watcher served from memory moves to its own upstream watch from
    * exactly the first revision it has not been sent (as after a re-list), and new watchers open
    * their own upstream watch at once; a watcher still registering when the bypass turns on moves
-   * on the next revision the mirror applies, before that revision is dispatched. Off: new watchers
-   * are served from memory again; the moved ones keep their upstream watch for life (exact, one
-   * stream each) until their clients close them. The mirror keeps applying meanwhile, so turning
-   * the bypass off needs no re-list.
+   * on the next revision the mirror applies, before that revision is dispatched. No watcher rejoins
+   * the shared stream while it is on. Off: new watchers are served from memory again, and every
+   * watcher on its own upstream watch goes back to the shared stream through the fallen-off
+   * watchers' rejoin ({@link UpstreamFallback}): those the bypass moved at once, from the first
+   * revision their own watch has not sent them (caught up from the history, so nothing is lost or
+   * repeated at the seam); those opened on etcd while it was on once etcd has vouched how far it
+   * sent them (an event or a periodic progress notification). The mirror keeps applying meanwhile,
+   * so turning the bypass off needs no re-list.
    */
   public void bypass(boolean on) {
     bypassed = on;
-    if (on && !closed.get()) {
-      apply.post(this::moveToUpstreamOnApply);
+    if (!closed.get()) {
+      apply.post(on ? this::moveToUpstreamOnApply : this::rejoinOnApply);
+    }
+  }
+
+  private void rejoinOnApply() {
+    if (!bypassed) {
+      fallback.rejoinAllOnApply(watchers);
     }
   }
 
@@ -192,7 +203,7 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
     for (HubWatcher w : fanOut.all()) {
       long next = w.unsentRevisionAfter(last);
       fanOut.remove(w);
-      fallback.open(w, next, false);
+      fallback.resume(w, next);
     }
   }
 
