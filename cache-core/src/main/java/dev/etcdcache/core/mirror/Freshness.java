@@ -24,9 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * such answers never make the mirror look fresh.
  *
  * <h2>On demand</h2>
- * Freshness matters only to bounded-staleness reads: {@link #isFresh} notes that one asked, and the
- * mirror's idle probe ({@link #takeWanted}) runs only then, so a cache without such readers sends
- * etcd no Range of its own while idle.
+ * Freshness matters to bounded-staleness reads: {@link #isFresh} notes that one asked, and the
+ * mirror's idle probe ({@link #takeWanted}) runs at every idle progress interval only then; without
+ * such readers it runs seldom (for the staleness gauge), see {@code Mirror}.
  *
  * <p>Thread-safe: probes report from jetcd's threads, the mirror from its apply thread, readers
  * ask from anywhere.

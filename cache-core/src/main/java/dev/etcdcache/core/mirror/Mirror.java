@@ -87,6 +87,12 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   private volatile boolean closed;
   /** The failure that stopped the mirror from applying, until a re-list recovers; null while healthy. */
   private volatile Throwable applyFailure;
+  /**
+   * Without bounded-staleness readers, an idle mirror still confirms itself current once per this
+   * many progress intervals (20 s at the default 2 s): one count-only Range, seldom enough that a
+   * burst of serializable reads practically never meets one, often enough for the staleness gauge.
+   */
+  private static final int KEEP_CONFIRMED_INTERVALS = 10;
   private final Executor callbacks;
   private volatile Thread applyThread;
   private final ProgressCheck progressCheck;
@@ -555,12 +561,20 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
 
   /**
    * The upstream watch has been idle for the progress interval: if a bounded-staleness read asked
-   * for freshness since the last time, learn etcd's revision linearizably (through the leader) so
-   * that the mirror can be confirmed current once it is there. If etcd is ahead, ask for progress:
-   * in a mirror of some ranges, writes elsewhere bring no events, only a checked notification.
+   * for freshness since the last time, or the last confirmation is older than
+   * {@value #KEEP_CONFIRMED_INTERVALS} progress intervals (so that {@code status().lastProgress()}
+   * and the staleness gauge keep meaning "current as of" on an idle cache), learn etcd's revision
+   * linearizably (through the leader) so that the mirror can be confirmed current once it is there.
+   * If etcd is ahead, ask for progress: in a mirror of some ranges, writes elsewhere bring no
+   * events, only a checked notification.
    */
   private void probeFreshness() {
-    if (closed || probingFreshness || !freshness.takeWanted()) {
+    if (closed || probingFreshness) {
+      return;
+    }
+    long sync = freshness.lastSyncNanos();
+    boolean overdue = sync == 0 || ticker.read() - sync > KEEP_CONFIRMED_INTERVALS * settings.progressInterval().toNanos();
+    if (!freshness.takeWanted() && !overdue) {
       return;
     }
     probingFreshness = true;
