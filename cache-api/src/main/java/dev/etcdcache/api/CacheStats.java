@@ -27,7 +27,7 @@ package dev.etcdcache.api;
  *       learning etcd's revision for reads; shared by concurrent reads), {@link #watchProbeRpcs()}
  *       (the same for watch registration), {@link #passThroughRpcs()} (Ranges for passed-through
  *       Gets; identical concurrent ones share one), {@link #bootstrapRpcs()} (pages of the initial
- *       list and re-lists), {@link #progressCheckRpcs()} (Ranges checking a progress notification),
+ *       list and re-lists), {@link #progressCheckRpcs()} (Ranges checking a progress notification, and the idle freshness probe),
  *       {@link #watchStreamsOpened()} (the mirror's watch, each re-open, and each watcher given its
  *       own upstream watch), {@link #progressRequests()} (progress requests on the mirror's
  *       watch).</li>
@@ -68,7 +68,8 @@ package dev.etcdcache.api;
  * @param watchProbeRpcs count-only Ranges sent to learn etcd's revision for watch registration
  * @param passThroughRpcs Ranges sent for passed-through Gets
  * @param bootstrapRpcs Range pages of the initial list and re-lists
- * @param progressCheckRpcs Ranges sent to check progress notifications
+ * @param progressCheckRpcs Ranges sent to check progress notifications, and count-only linearizable Ranges
+ *     confirming an idle mirror current for bounded-staleness reads
  * @param watchStreamsOpened upstream watch streams opened
  * @param progressRequests progress requests sent on the mirror's watch
  * @param eventsApplied events applied to the mirror

@@ -27,7 +27,9 @@ import java.util.concurrent.ForkJoinPool;
  * @param pageBytes target size of one bootstrap Range page; bounds one list response (jetcd's
  *     inbound limit is 4 MiB)
  * @param firstPageLimit keys asked for in the first bootstrap page, before sizes are known
- * @param progressInterval silence after which the upstream watch asks etcd for progress
+ * @param progressInterval silence after which the upstream watch asks etcd for progress; while idle and
+ *     bounded-staleness reads are asking, the mirror also confirms itself current with one count-only
+ *     linearizable Range per interval (one per 10 intervals without such readers)
  * @param stallTimeout silence after which the upstream watch is re-established
  * @param reconnectBackoffMin the first delay before re-establishing a failed upstream watch
  * @param reconnectBackoffMax the largest such delay, and the delay before retrying a failed list

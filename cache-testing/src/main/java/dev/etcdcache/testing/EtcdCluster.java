@@ -72,6 +72,9 @@ public final class EtcdCluster implements AutoCloseable {
   @GuardedBy("lock")
   private Client internalClient;
 
+  /** The members' network namespaces when built with networkNamespaces(); read by the shutdown hook. */
+  private volatile PeerNetwork network;
+
   /** Set once by enableAuth(): then the cluster's own clients log in as root. */
   private volatile EtcdAuth auth;
 
@@ -102,7 +105,8 @@ public final class EtcdCluster implements AutoCloseable {
       shutdownHook = new Thread(this::destroyForcibly, "etcd-cluster-shutdown-" + config.name);
       Runtime.getRuntime().addShutdownHook(shutdownHook);
       try {
-        if (config.image != null && config.members == 1 && config.tls == null && EtcdContainer.dockerAvailable()) {
+        if (config.image != null && config.members == 1 && config.tls == null && !config.networkNamespaces
+            && EtcdContainer.dockerAvailable()) {
           startContainer();
         } else {
           if (config.image != null) {
@@ -346,9 +350,16 @@ public final class EtcdCluster implements AutoCloseable {
   @GuardedBy("lock")
   private void startProcesses() {
     Path binary = EtcdBinary.locate(config.binary);
+    if (config.networkNamespaces) {
+      network = PeerNetwork.create(config.members);
+    }
     LocalLauncher launcher = new LocalLauncher(config.name, config.members, config.logDir, config.etcdArgs,
-        config.portAllocator, SERVE_TIMEOUT, config.tls);
-    members = launcher.start(binary, backends, dataDirs);
+        config.portAllocator, SERVE_TIMEOUT, config.tls, network);
+    List<EtcdMember> started = launcher.start(binary, backends, dataDirs);
+    if (network != null) {
+      started = started.stream().map(m -> m.inNetwork(network)).toList();
+    }
+    members = started;
   }
 
   @GuardedBy("lock")
@@ -384,6 +395,9 @@ public final class EtcdCluster implements AutoCloseable {
     for (Path dir : dataDirs) {
       deleteRecursively(dir);
     }
+    if (network != null) {
+      network.destroy(); // after the processes: a namespace lives on while a process runs in it
+    }
     if (shutdownHook != null) {
       try {
         Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -402,6 +416,10 @@ public final class EtcdCluster implements AutoCloseable {
     // Processes are gone (destroyForcibly waits briefly), so their data directories can go too.
     for (Path dir : dataDirs) {
       deleteRecursively(dir);
+    }
+    PeerNetwork n = network;
+    if (n != null) {
+      n.destroy();
     }
   }
 
@@ -440,6 +458,7 @@ public final class EtcdCluster implements AutoCloseable {
     private TestCertificates certificates;
     private boolean clientCertAuth;
     private EtcdProcess.Tls tls;
+    private boolean networkNamespaces;
 
     private Builder() {}
 
@@ -541,6 +560,22 @@ public final class EtcdCluster implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Runs each member in a Linux network namespace of its own, so that a member can be cut off
+     * from its peers ({@link EtcdMember#isolateFromPeers()}) while clients on the host still reach
+     * its client URL ({@code http://10.x.y.z:2379}, an address of the member's own). Needs root and
+     * iproute2's {@code ip}: without them {@link EtcdCluster#start()} fails with
+     * {@link EtcdUnavailableException} (never a silent fallback). The namespaces are deleted on
+     * {@link EtcdCluster#close()}, by the JVM shutdown hook, or, if the JVM was killed, by the next
+     * cluster started with namespaces. Local processes only, plain HTTP only. Default: off (loopback
+     * ports of the host).
+     */
+    public Builder networkNamespaces() {
+      checkOnce(networkNamespaces, "networkNamespaces");
+      networkNamespaces = true;
+      return this;
+    }
+
     /** Test seam: how ports are chosen (client, peer for each member), so the port-clash retry can be exercised. */
     Builder portAllocator(IntFunction<int[]> allocator) {
       this.portAllocator = Objects.requireNonNull(allocator, "allocator");
@@ -557,6 +592,11 @@ public final class EtcdCluster implements AutoCloseable {
       copy.binary = binary;
       copy.image = image;
       copy.portAllocator = portAllocator;
+      copy.networkNamespaces = networkNamespaces;
+      if (networkNamespaces && certificates != null) {
+        // The test certificates name 127.0.0.1 and localhost, not the namespaces' addresses.
+        throw new IllegalStateException("networkNamespaces() serves plain HTTP only; it cannot be combined with tls()");
+      }
       if (clientCertAuth && certificates == null) {
         throw new IllegalStateException("clientCertAuth needs tls(certificates)");
       }

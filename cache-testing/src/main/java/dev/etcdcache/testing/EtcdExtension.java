@@ -189,6 +189,9 @@ public final class EtcdExtension
       if (config.image != null) {
         builder.image(config.image);
       }
+      if (config.networkNamespaces) {
+        builder.networkNamespaces();
+      }
       EtcdCluster started = builder.build().start();
       try {
         if (config.withProxy) {
@@ -255,6 +258,7 @@ public final class EtcdExtension
     private boolean withProxy;
     private List<String> etcdArgs = List.of();
     private String image;
+    private boolean networkNamespaces;
 
     private Builder() {}
 
@@ -301,6 +305,19 @@ public final class EtcdExtension
       return this;
     }
 
+    /**
+     * Each member in a network namespace of its own, so that tests can cut one off from its peers
+     * ({@link EtcdMember#isolateFromPeers()}); see {@link EtcdCluster.Builder#networkNamespaces()}.
+     * The namespaces go with the cluster in {@code afterAll}.
+     */
+    public Builder networkNamespaces() {
+      if (networkNamespaces) {
+        throw new IllegalStateException("networkNamespaces was already set");
+      }
+      networkNamespaces = true;
+      return this;
+    }
+
     /** The extension; register it with {@code @RegisterExtension}. */
     public EtcdExtension build() {
       Builder copy = new Builder();
@@ -308,6 +325,7 @@ public final class EtcdExtension
       copy.withProxy = withProxy;
       copy.etcdArgs = etcdArgs;
       copy.image = image;
+      copy.networkNamespaces = networkNamespaces;
       return new EtcdExtension(copy);
     }
   }

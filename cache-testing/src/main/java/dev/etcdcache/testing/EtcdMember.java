@@ -21,12 +21,24 @@ public final class EtcdMember {
   private final String name;
   private final MemberBackend backend;
   private final Duration serveTimeout;
+  /** The cluster's network namespaces, or null when the member runs on the host's loopback. */
+  private final PeerNetwork network;
 
   EtcdMember(int index, String name, MemberBackend backend, Duration serveTimeout) {
+    this(index, name, backend, serveTimeout, null);
+  }
+
+  private EtcdMember(int index, String name, MemberBackend backend, Duration serveTimeout, PeerNetwork network) {
     this.index = index;
     this.name = name;
     this.backend = backend;
     this.serveTimeout = serveTimeout;
+    this.network = network;
+  }
+
+  /** This member, running in {@code network}'s namespace {@link #index()}. */
+  EtcdMember inNetwork(PeerNetwork network) {
+    return new EtcdMember(index, name, backend, serveTimeout, network);
   }
 
   /** This member's position in its cluster, from 0. */
@@ -40,7 +52,8 @@ public final class EtcdMember {
   }
 
   /**
-   * The client URL, {@code http://127.0.0.1:<port>} ({@code https} for a TLS cluster); unchanged by
+   * The client URL, {@code http://127.0.0.1:<port>} ({@code https} for a TLS cluster; the member's own
+   * address in a cluster with network namespaces); unchanged by
    * restarts.
    */
   public URI clientEndpoint() {
@@ -104,6 +117,32 @@ public final class EtcdMember {
    */
   public void restoreSnapshot(Path etcdctl, Path snapshot) {
     backend.restoreSnapshot(etcdctl, snapshot, serveTimeout);
+  }
+
+  /**
+   * Cuts this member off from every peer, as a network partition does: its raft and peer traffic
+   * to the other members is dropped both ways (it keeps running, with no leader after an election
+   * timeout, and the rest elect one without it) while clients still reach its client URL. Undone
+   * by {@link #rejoinPeers()}. Idempotent.
+   *
+   * @throws IllegalStateException unless the cluster was built with
+   *     {@link EtcdCluster.Builder#networkNamespaces()}
+   */
+  public void isolateFromPeers() {
+    requireNetwork().isolate(index);
+  }
+
+  /** Ends {@link #isolateFromPeers()}: the member reaches its peers again. Idempotent. */
+  public void rejoinPeers() {
+    requireNetwork().heal(index);
+  }
+
+  private PeerNetwork requireNetwork() {
+    if (network == null) {
+      throw new IllegalStateException("member " + name + " has no network namespace of its own:"
+          + " build the cluster with EtcdCluster.builder().networkNamespaces()");
+    }
+    return network;
   }
 
   /**

@@ -39,9 +39,17 @@ final class EtcdProcess implements MemberBackend {
       Path logFile,
       List<String> extraArgs,
       Tls tls,
-      int metricsPort) {
+      int metricsPort,
+      Placement placement) {
     Spec {
       extraArgs = List.copyOf(extraArgs);
+    }
+
+    /** A member on loopback addresses of the host. */
+    Spec(Path binary, String name, int clientPort, int peerPort, String initialCluster, String clusterToken,
+        Path dataDir, Path logFile, List<String> extraArgs, Tls tls, int metricsPort) {
+      this(binary, name, clientPort, peerPort, initialCluster, clusterToken, dataDir, logFile, extraArgs, tls,
+          metricsPort, Placement.LOOPBACK);
     }
 
     /** A plain-HTTP member (no TLS, health and metrics on the client URL). */
@@ -51,16 +59,28 @@ final class EtcdProcess implements MemberBackend {
     }
 
     URI clientUri() {
-      return URI.create((tls == null ? "http" : "https") + "://127.0.0.1:" + clientPort);
+      return URI.create((tls == null ? "http" : "https") + "://" + placement.clientHost() + ":" + clientPort);
     }
 
     /** Where {@code /health} and {@code /metrics} answer over plain HTTP. */
     URI metricsUri() {
-      return metricsPort == 0 ? clientUri() : URI.create("http://127.0.0.1:" + metricsPort);
+      return metricsPort == 0 ? clientUri() : URI.create("http://" + placement.clientHost() + ":" + metricsPort);
     }
 
     URI peerUri() {
-      return URI.create("http://127.0.0.1:" + peerPort);
+      return URI.create("http://" + placement.peerHost() + ":" + peerPort);
+    }
+  }
+
+  /**
+   * Where a member runs: the addresses it serves clients and peers on, and the command prefix that
+   * starts it there (empty on the host; {@code ip netns exec <namespace>} in a {@link PeerNetwork}).
+   */
+  record Placement(String clientHost, String peerHost, List<String> launchPrefix) {
+    static final Placement LOOPBACK = new Placement("127.0.0.1", "127.0.0.1", List.of());
+
+    Placement {
+      launchPrefix = List.copyOf(launchPrefix);
     }
   }
 
@@ -126,7 +146,8 @@ final class EtcdProcess implements MemberBackend {
     if (isRunning()) {
       throw new IllegalStateException("etcd member " + spec.name() + " is already running");
     }
-    List<String> command = new ArrayList<>();
+    // In a network namespace, "ip netns exec" execs etcd itself: the process (and PID) is etcd's.
+    List<String> command = new ArrayList<>(spec.placement().launchPrefix());
     command.add(spec.binary().toString());
     command.add("--name=" + spec.name());
     command.add("--data-dir=" + spec.dataDir());

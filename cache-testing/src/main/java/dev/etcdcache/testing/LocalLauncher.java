@@ -15,7 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts an {@link EtcdCluster}'s members as local etcd processes: chooses free loopback ports,
+ * Starts an {@link EtcdCluster}'s members as local etcd processes: chooses free loopback ports (or,
+ * with a {@link PeerNetwork}, each member's own addresses in its namespace and etcd's usual ports),
  * creates one data directory per member, builds the shared {@code --initial-cluster}, launches all
  * members together and waits until each serves.
  *
@@ -37,10 +38,13 @@ final class LocalLauncher {
   private final IntFunction<int[]> portAllocator;
   private final Duration serveTimeout;
   private final EtcdProcess.Tls tls;
+  /** The members' network namespaces, or null to run them on loopback addresses of the host. */
+  private final PeerNetwork network;
 
   LocalLauncher(String clusterName, int memberCount, Path logDir, List<String> etcdArgs,
-      IntFunction<int[]> portAllocator, Duration serveTimeout, EtcdProcess.Tls tls) {
+      IntFunction<int[]> portAllocator, Duration serveTimeout, EtcdProcess.Tls tls, PeerNetwork network) {
     this.tls = tls;
+    this.network = network;
     this.clusterName = clusterName;
     this.memberCount = memberCount;
     this.logDir = logDir;
@@ -86,12 +90,14 @@ final class LocalLauncher {
   private List<EtcdProcess> createProcesses(Path binary, List<Path> dataDirs) {
     // client, peer and, with TLS, a plain-HTTP metrics/health port per member
     int stride = tls == null ? 2 : 3;
-    int[] ports = portAllocator.apply(stride * memberCount);
+    // In namespaces every member has addresses of its own, so etcd's usual ports never clash.
+    int[] ports = network == null ? portAllocator.apply(stride * memberCount) : namespacePorts(stride);
     // A fresh token per attempt: members of an abandoned attempt must never be mistaken for peers.
     String token = clusterName + "-" + UUID.randomUUID();
     StringBuilder initialCluster = new StringBuilder();
     for (int i = 0; i < memberCount; i++) {
-      initialCluster.append(i == 0 ? "" : ",").append(memberName(i)).append("=http://127.0.0.1:").append(ports[stride * i + 1]);
+      initialCluster.append(i == 0 ? "" : ",").append(memberName(i)).append("=http://").append(placement(i).peerHost())
+          .append(':').append(ports[stride * i + 1]);
     }
     List<EtcdProcess> processes = new ArrayList<>();
     for (int i = 0; i < memberCount; i++) {
@@ -99,9 +105,26 @@ final class LocalLauncher {
       dataDirs.add(dataDir);
       processes.add(new EtcdProcess(new EtcdProcess.Spec(binary, memberName(i), ports[stride * i],
           ports[stride * i + 1], initialCluster.toString(), token, dataDir, logDir.resolve(memberName(i) + ".log"),
-          etcdArgs, tls, tls == null ? 0 : ports[stride * i + 2])));
+          etcdArgs, tls, tls == null ? 0 : ports[stride * i + 2], placement(i))));
     }
     return processes;
+  }
+
+  private EtcdProcess.Placement placement(int index) {
+    return network == null ? EtcdProcess.Placement.LOOPBACK
+        : new EtcdProcess.Placement(network.clientHost(index), network.peerHost(index), network.launchPrefix(index));
+  }
+
+  private int[] namespacePorts(int stride) {
+    int[] ports = new int[stride * memberCount];
+    for (int i = 0; i < memberCount; i++) {
+      ports[stride * i] = PeerNetwork.CLIENT_PORT;
+      ports[stride * i + 1] = PeerNetwork.PEER_PORT;
+      if (stride > 2) {
+        ports[stride * i + 2] = PeerNetwork.PEER_PORT + 1;
+      }
+    }
+    return ports;
   }
 
   private Path createDataDir(int index) {

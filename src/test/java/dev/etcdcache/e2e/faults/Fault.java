@@ -37,24 +37,54 @@ enum Fault {
     }
   },
   /**
-   * In a 3-member cluster the cache reaches member 0 through the proxy and members 1 and 2
-   * directly; member 0's connection is stalled (a partitioned member) for longer than the
-   * consistent-read timeout, so reads may be answered by the other members while the mirror's
-   * watch may be stuck on member 0.
+   * A real peer partition: in a 3-member cluster whose members run in network namespaces of their
+   * own, member 0, the only member the cache talks to (so its watch and probes are all there), is
+   * cut off from its peers for longer than three election timeouts while its client link stays up;
+   * the writers write through members 1 and 2, which keep a leader. For seconds member 0 still
+   * answers the cache (serializably, with its own stale revision) before it ends leader-requiring
+   * watches: nothing it says may make the cache serve a read older than its promise. Records when
+   * the cache's watch was ended and when the cache was last confirmed current, both from the cut.
    */
-  MEMBER_PARTITIONED(3, true) {
+  MEMBER_PARTITIONED(3, false) {
     @Override
     void inject(FaultRun run) throws Exception {
-      run.proxy.stall();
-      FaultRun.sleep(Duration.ofSeconds(Math.min(10, Math.max(6, run.scale.outage().toSeconds()))));
-      run.proxy.pass();
+      int isolated = 0;
+      run.isolatedRole = run.cluster.leader() == isolated ? "leader" : "follower";
+      run.cluster.member(isolated).isolateFromPeers();
+      // Taken once the link is surely down (the ip command returned), so figures are from the cut.
+      long cut = System.nanoTime();
+      java.time.Instant cutAt = java.time.Instant.now();
+      long until = cut + Duration.ofSeconds(Math.min(10, Math.max(6, run.scale.outage().toSeconds()))).toNanos();
+      long disconnected = 0;
+      while (System.nanoTime() < until) {
+        if (disconnected == 0 && !run.cache().status().connected()) {
+          disconnected = System.nanoTime() - cut;
+        }
+        Thread.sleep(5);
+      }
+      java.time.Instant lastConfirmed = run.cache().status().lastProgress();
+      run.cluster.member(isolated).rejoinPeers();
       run.healed(System.nanoTime());
+      if (disconnected > 0) {
+        run.noticeNanos.add(disconnected);
+      }
+      run.lastConfirmedAfterCutMillis = lastConfirmed == null ? null
+          : Duration.between(cutAt, lastConfirmed).toMillis();
+    }
+
+    @Override
+    boolean networkNamespaces() {
+      return true;
     }
 
     @Override
     java.net.URI[] cacheEndpoints(FaultRun run) {
-      return new java.net.URI[] {run.proxy.endpoint(), run.cluster.member(1).clientEndpoint(),
-          run.cluster.member(2).clientEndpoint()};
+      return new java.net.URI[] {run.cluster.member(0).clientEndpoint()};
+    }
+
+    @Override
+    java.net.URI[] directEndpoints(dev.etcdcache.testing.EtcdCluster cluster) {
+      return new java.net.URI[] {cluster.member(1).clientEndpoint(), cluster.member(2).clientEndpoint()};
     }
   },
   /** The cache's connection is stalled (a blackhole) for the outage, then passes again. */
@@ -207,6 +237,16 @@ enum Fault {
   /** The endpoints of the cache's jetcd client: the proxy if the fault has one, else every member. */
   java.net.URI[] cacheEndpoints(FaultRun run) {
     return run.proxy != null ? new java.net.URI[] {run.proxy.endpoint()} : new java.net.URI[0];
+  }
+
+  /** Whether the fault's cluster runs its members in network namespaces (for peer partitions). */
+  boolean networkNamespaces() {
+    return false;
+  }
+
+  /** The endpoints of the writers' (and the test's own) jetcd client; empty: every member. */
+  java.net.URI[] directEndpoints(dev.etcdcache.testing.EtcdCluster cluster) {
+    return new java.net.URI[0];
   }
 
   /** Adjusts the cache under test (default: nothing beyond the run's fast-failover settings). */

@@ -80,9 +80,13 @@ class FaultMatrixTest {
     if (fault.etcdArgs().length > 0) {
       builder.etcdArgs(fault.etcdArgs());
     }
+    if (fault.networkNamespaces()) {
+      builder.networkNamespaces();
+    }
     try (EtcdCluster cluster = builder.build().start();
         FaultProxy proxy = fault.proxy ? FaultProxy.start(cluster.member(0).clientAddress()) : null) {
-      Client direct = cluster.newClient();
+      Client direct = fault.directEndpoints(cluster).length == 0 ? cluster.newClient()
+          : cluster.newClient(fault.directEndpoints(cluster));
       FaultRun run = new FaultRun(fault, scale, cluster, proxy, direct);
       run.clients.add(direct);
       try {
@@ -96,6 +100,11 @@ class FaultMatrixTest {
         assertThat(result.operationsChecked()).as("operations checked at scale %s", scale.name())
             .isGreaterThanOrEqualTo(scale.minOperations());
         assertCheckerCatchesTampering(run.history, run.finalRevision);
+        if (run.lastConfirmedAfterCutMillis != null) {
+          // Only a linearizable answer confirms, and none can come through a member cut off from
+          // its peers: the last confirmation is from before the cut (the ip command had returned).
+          assertThat(run.lastConfirmedAfterCutMillis).as("last confirmation, ms from the cut").isLessThanOrEqualTo(0);
+        }
         for (WatchLog w : run.mustEndCompacted) {
           assertThat(w.compactRevision()).as("%s opened below the compaction: %s", w, w.errors()).isPositive();
         }
@@ -236,12 +245,16 @@ class FaultMatrixTest {
     long[] delays = r.deliveryDelaysNanos().clone();
     Arrays.sort(delays);
     long delayed = Arrays.stream(delays).filter(d -> d > DELAYED.toNanos()).count();
+    String partition = run.noticeNanos.isEmpty() && run.lastConfirmedAfterCutMillis == null ? ""
+        : String.format(" partition (%s cut off): watch ended %s after the cut, last confirmed current %s ms from the cut",
+            run.isolatedRole, ms(percentile(run.noticeNanos.stream().mapToLong(Long::longValue).sorted().toArray(), 50)),
+            run.lastConfirmedAfterCutMillis);
     return String.format("fault-matrix [%s] %-30s ops=%d (writes %d, reads %d + %d failed, events %d, watchers %d)"
             + " anomalies=%d recovery p50=%s p99=%s (n=%d; cache watch reconnected p50=%s, its jetcd client back p50=%s; another jetcd client back p50=%s p99=%s) passedThrough=%d"
             + " eventsDelayed>1s=%d of %d (p99 %s)",
         scale.name(), fault, r.operationsChecked(), r.writes(), r.reads(), r.failedReads(), r.watchEvents(),
         r.watchers(), r.anomalyCount(), ms(percentile(recovery, 50)), ms(percentile(recovery, 99)),
-        recovery.length, ms(percentile(reconnect, 50)), ms(percentile(wrapped, 50)), ms(percentile(direct, 50)), ms(percentile(direct, 99)), run.passedThroughDuringFault, delayed, delays.length, ms(percentile(delays, 99)));
+        recovery.length, ms(percentile(reconnect, 50)), ms(percentile(wrapped, 50)), ms(percentile(direct, 50)), ms(percentile(direct, 99)), run.passedThroughDuringFault, delayed, delays.length, ms(percentile(delays, 99))) + partition;
   }
 
   private static long percentile(long[] sorted, int p) {

@@ -28,6 +28,12 @@ final class FaultRun {
   final List<Long> recoveryNanos = new ArrayList<>();
   /** From the heal to the first answer of a plain jetcd client used through the fault: what bounds the cache's figure. */
   final List<Long> directRecoveryNanos = new ArrayList<>();
+  /** From the start of a partition to the cache's upstream watch being ended (the cache noticed). */
+  final List<Long> noticeNanos = new ArrayList<>();
+  /** For a partition: when the cache was last confirmed current, in ms from the cut (≤ 0: nothing after it); null if never. */
+  Long lastConfirmedAfterCutMillis;
+  /** For a partition: whether the member cut off was the leader or a follower when cut. */
+  String isolatedRole;
   /** From the heal to the cache's upstream watch being connected again. */
   final List<Long> cacheReconnectNanos = new ArrayList<>();
   final List<CachingClient> caches = new ArrayList<>();

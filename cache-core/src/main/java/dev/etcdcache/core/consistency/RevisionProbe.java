@@ -74,7 +74,11 @@ public final class RevisionProbe {
           .build();
       return kv.get(probeKey, option).thenApply(response -> {
         ResponseHeader header = WireForm.header(response.getHeader());
-        mirror.freshness().observeProbe(header, sent);
+        if (!key.serializable()) {
+          // A serializable answer is the member's own view, stale on a member cut off from its
+          // peers: it may not confirm the mirror current (see Freshness).
+          mirror.freshness().observeProbe(header, sent);
+        }
         return header;
       }).whenComplete((header, failure) -> {
         if (failure != null) {

@@ -11,12 +11,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * the mirror was last confirmed current.
  *
  * <h2>Confirmation</h2>
- * A probe sent at time T that reports revision R proves etcd was at R no earlier than T. Once the
- * mirror has published R, it is current as of T. A probe's confirmation is recorded at once when
- * the mirror is already there, or held as pending until {@link #onPublished} reaches R; both happen
- * under one lock, so a revision published concurrently with a probe's answer is never missed by
- * both sides. The watch loop confirms directly ({@link #confirmedAt}) when a progress notification
- * at or below the applied revision arrives.
+ * A linearizable probe sent at time T that reports revision R proves etcd was at R no earlier than
+ * T. Once the mirror has published R, it is current as of T. A probe's confirmation is recorded at
+ * once when the mirror is already there, or held as pending until {@link #onPublished} reaches R;
+ * both happen under one lock, so a revision published concurrently with a probe's answer is never
+ * missed by both sides.
+ *
+ * <p>Only linearizable answers confirm: etcd serves them through the leader's ReadIndex. A progress
+ * notification or a serializable read is answered by the member alone, and a member cut off from
+ * its peers goes on answering with its own stale revision for seconds (it learns it lost the
+ * leader only after an election timeout, and ends leader-requiring watches only after three), so
+ * such answers never make the mirror look fresh.
+ *
+ * <h2>On demand</h2>
+ * Freshness matters to bounded-staleness reads: {@link #isFresh} notes that one asked, and the
+ * mirror's idle probe ({@link #takeWanted}) runs at every idle progress interval only then; without
+ * such readers it runs seldom (for the staleness gauge), see {@code Mirror}.
  *
  * <p>Thread-safe: probes report from jetcd's threads, the mirror from its apply thread, readers
  * ask from anywhere.
@@ -38,14 +48,17 @@ public final class Freshness {
   private final Object lock = new Object();
   private long pendingRevision;
   private long pendingSentNanos;
+  /** A bounded-staleness read asked since the last {@link #takeWanted}. */
+  private volatile boolean wanted;
 
   Freshness(Ticker ticker) {
     this.ticker = ticker;
   }
 
   /**
-   * Records the answer to a request the cache sent to etcd at {@code sentNanos} (on the ticker):
-   * its revision, its header fields, and a confirmation once the mirror reaches that revision.
+   * Records the answer to a linearizable request the cache sent to etcd at {@code sentNanos} (on
+   * the ticker): its revision, its header fields, and a confirmation once the mirror reaches that
+   * revision. Never call it with a serializable answer (see the class comment).
    */
   public void observeProbe(ResponseHeader observed, long sentNanos) {
     etcdRevision.accumulateAndGet(observed.getRevision(), Math::max);
@@ -71,13 +84,6 @@ public final class Freshness {
     compactRevision.accumulateAndGet(revision, Math::max);
   }
 
-  /** The mirror was confirmed current as of {@code nanos} (a progress notification it had reached). */
-  void confirmedAt(long nanos) {
-    synchronized (lock) {
-      lastSyncNanos = Math.max(lastSyncNanos, nanos);
-    }
-  }
-
   /** The mirror published {@code revision}; call after the version is visible to readers. */
   void onPublished(long revision) {
     synchronized (lock) {
@@ -93,8 +99,20 @@ public final class Freshness {
 
   /** Whether the mirror was confirmed current within {@code bound} of now. */
   public boolean isFresh(Duration bound) {
+    if (!wanted) {
+      wanted = true; // written only on a change: readers do not contend on it
+    }
     long sync = lastSyncNanos;
     return sync != 0 && ticker.read() - sync <= bound.toNanos();
+  }
+
+  /** Whether a bounded-staleness read asked since the last call; clears the mark. */
+  boolean takeWanted() {
+    if (!wanted) {
+      return false;
+    }
+    wanted = false;
+    return true;
   }
 
   /** When the mirror was last confirmed current with etcd, on the ticker; 0 if never. */

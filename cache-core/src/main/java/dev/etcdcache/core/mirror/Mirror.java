@@ -51,7 +51,10 @@ import org.slf4j.LoggerFactory;
  * Events at or below the applied revision are dropped. A progress notification is not trusted when
  * it arrives: etcd before 3.4.31 / 3.5.13 can send one before the events it covers (etcd #15220,
  * #17507). Its revision is applied only when the next progress notification, requested after it
- * arrived, comes back: events it covered have been delivered by then.
+ * arrived, comes back: events it covered have been delivered by then. Nor does a notification show
+ * the mirror current: only linearizable answers do (see {@link Freshness}), so while the stream is
+ * idle and bounded-staleness reads want it, the mirror sends a count-only linearizable Range with
+ * its progress request.
  *
  * <p>Internal, no compatibility promise.
  */
@@ -84,10 +87,18 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   private volatile boolean closed;
   /** The failure that stopped the mirror from applying, until a re-list recovers; null while healthy. */
   private volatile Throwable applyFailure;
+  /**
+   * Without bounded-staleness readers, an idle mirror still confirms itself current once per this
+   * many progress intervals (20 s at the default 2 s): one count-only Range, seldom enough that a
+   * burst of serializable reads practically never meets one, often enough for the staleness gauge.
+   */
+  private static final int KEEP_CONFIRMED_INTERVALS = 10;
   private final Executor callbacks;
   private volatile Thread applyThread;
   private final ProgressCheck progressCheck;
   private boolean checkingProgress;
+  /** Apply thread only: the idle freshness probe is in flight (one at a time; a hung one holds no more). */
+  private boolean probingFreshness;
   private boolean relisting;
   /** Apply thread only: the next delay after a failed list, doubled per failure, reset on success. */
   private long listBackoffMillis;
@@ -465,12 +476,12 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     }
   }
 
-  private void apply(WatchResponse response, long requestSentNanos) {
+  private void apply(WatchResponse response) {
     io.etcd.jetcd.Response.Header h = response.getHeader();
     freshness.observeUpstream(WireForm.header(h));
     List<WatchEvent> events = response.getEvents();
     if (events.isEmpty()) {
-      onProgress(h.getRevision(), requestSentNanos);
+      onProgress(h.getRevision());
       return;
     }
     int i = 0;
@@ -523,20 +534,15 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   }
 
   /**
-   * A progress notification: at or below the applied revision it confirms the mirror is current;
-   * above it, in a mirror of the whole keyspace it only means events are on their way (every
-   * revision has an event there); in a mirror of some ranges it is checked against etcd before the
-   * mirror moves (see {@link ProgressCheck}).
+   * A progress notification: at or below the applied revision it says nothing new (and confirms
+   * nothing: the member that sent it may be cut off from its peers, see {@link Freshness}); above
+   * it, in a mirror of the whole keyspace it only means events are on their way (every revision has
+   * an event there); in a mirror of some ranges it is checked against etcd before the mirror moves
+   * (see {@link ProgressCheck}).
    */
-  private void onProgress(long revision, long requestSentNanos) {
+  private void onProgress(long revision) {
     StoreVersion base = versions.current();
     if (revision <= base.revision()) {
-      // It shows the mirror current when etcd answered, which is no earlier than when the request
-      // was sent; receipt time would claim up to a round trip more (a periodic notification,
-      // which no request vouches for, confirms nothing).
-      if (requestSentNanos != 0) {
-        freshness.confirmedAt(requestSentNanos);
-      }
       return;
     }
     if (watchRange.equals(KeyRange.ALL) || checkingProgress) {
@@ -546,13 +552,51 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     long sent = ticker.read();
     progressCheck.unchangedUntil(base, revision).whenCompleteAsync((unchanged, failure) -> {
       checkingProgress = false;
-      if (closed || failure != null || !unchanged || versions.current() != base) {
+      if (closed || failure != null || unchanged.isEmpty() || versions.current() != base) {
         return;
       }
       StoreVersion advanced = base.advancedTo(revision, ticker.read());
       publish(advanced);
-      freshness.confirmedAt(sent);
+      // The check's linearizable answer, not the notification, confirms: current as of its send
+      // time once the mirror is at the answer's revision (at once unless etcd moved on meanwhile).
+      freshness.observeProbe(unchanged.get(), sent);
       listeners.forEach(l -> l.onProgress(advanced));
+    }, applier);
+  }
+
+  /**
+   * The upstream watch has been idle for the progress interval: if a bounded-staleness read asked
+   * for freshness since the last time, or the last confirmation is older than
+   * {@value #KEEP_CONFIRMED_INTERVALS} progress intervals (so that {@code status().lastProgress()}
+   * and the staleness gauge keep meaning "current as of" on an idle cache), learn etcd's revision
+   * linearizably (through the leader) so that the mirror can be confirmed current once it is there.
+   * If etcd is ahead, ask for progress: in a mirror of some ranges, writes elsewhere bring no
+   * events, only a checked notification.
+   */
+  private void probeFreshness() {
+    if (closed || probingFreshness) {
+      return;
+    }
+    long sync = freshness.lastSyncNanos();
+    boolean overdue = sync == 0 || ticker.read() - sync > KEEP_CONFIRMED_INTERVALS * settings.progressInterval().toNanos();
+    if (!freshness.takeWanted() && !overdue) {
+      return;
+    }
+    probingFreshness = true;
+    long sent = ticker.read();
+    progressCheck.currentRevision(probeKey()).whenCompleteAsync((header, failure) -> {
+      probingFreshness = false;
+      if (closed) {
+        return;
+      }
+      if (failure != null) {
+        onPermissionDenied(failure); // a timeout (no leader, say) just confirms nothing
+        return;
+      }
+      freshness.observeProbe(header, sent);
+      if (versions.current().revision() < header.getRevision()) {
+        loop.requestProgress();
+      }
     }, applier);
   }
 
@@ -577,12 +621,17 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     }
 
     @Override
-    public void onResponse(WatchResponse response, long requestSentNanos) {
+    public void onIdle() {
+      probeFreshness();
+    }
+
+    @Override
+    public void onResponse(WatchResponse response) {
       if (applyFailure != null) {
         return; // a re-list is rebuilding the mirror and will restart the watch after it
       }
       try {
-        apply(response, requestSentNanos);
+        apply(response);
       } catch (Throwable t) {
         failed(t);
         list("apply_failed");

@@ -34,12 +34,11 @@ final class WatchLoop {
   interface Sink {
     long appliedRevision();
 
-    /**
-     * A response of the watch. For a progress notification (no events), {@code requestSentNanos}
-     * is when the progress request it answers was sent (etcd's state is at least that recent), or
-     * 0 for a notification no request of ours can vouch for (etcd's periodic one).
-     */
-    void onResponse(WatchResponse response, long requestSentNanos);
+    /** A response of the watch: events, or a progress notification (no events). */
+    void onResponse(WatchResponse response);
+
+    /** The watch was silent for the progress interval and the loop asked etcd for progress. */
+    void onIdle();
 
     void onConnected(boolean connected, String error);
 
@@ -106,8 +105,8 @@ final class WatchLoop {
     }
     lastProgressRequestNanos = ticker.read();
     if (unanswered.size() >= MAX_UNANSWERED) {
-      // Not sent: an answer to a request whose send time is not kept would pair with a later
-      // request's time and claim etcd's state newer than it was.
+      // Not sent: an answer to a request that is not kept would be taken for one of etcd's
+      // periodic notifications and skew the cadence learned from them.
       return;
     }
     unanswered.addLast(lastProgressRequestNanos);
@@ -171,17 +170,15 @@ final class WatchLoop {
       }
       return;
     }
-    long sent = 0;
     if (response.getEvents().isEmpty()) {
       // etcd answers progress requests in order, on the stream they were sent on; a notification
       // with none outstanding is etcd's own periodic one.
       Long oldest = unanswered.pollFirst();
-      sent = oldest == null ? 0 : oldest;
       if (oldest == null) {
         cadence.periodic(lastResponseNanos);
       }
     }
-    sink.onResponse(response, sent);
+    sink.onResponse(response);
   }
 
   private void onError(long gen, Throwable error) {
@@ -233,6 +230,7 @@ final class WatchLoop {
     } else if (silent > settings.progressInterval().toNanos()
         && now - lastProgressRequestNanos > settings.progressInterval().toNanos()) {
       requestProgress();
+      sink.onIdle();
     }
   }
 

@@ -53,7 +53,10 @@ public interface StatsRecorder {
     PASS_THROUGH_RANGE,
     /** One page of the initial list or of a re-list. */
     BOOTSTRAP_RANGE,
-    /** Range checking a progress notification against etcd. */
+    /**
+     * Range checking a progress notification against etcd, or the idle mirror's count-only
+     * linearizable Range confirming it current for bounded-staleness reads.
+     */
     PROGRESS_CHECK,
     /** An upstream watch stream opened (the mirror's, or a watcher's own). */
     WATCH_STREAM,
