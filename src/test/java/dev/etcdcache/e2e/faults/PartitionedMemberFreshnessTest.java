@@ -1,7 +1,5 @@
 package dev.etcdcache.e2e.faults;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.etcdcache.api.ReadConsistency;
 import dev.etcdcache.core.CachingClient;
 import dev.etcdcache.e2e.history.CheckResult;
@@ -12,17 +10,24 @@ import dev.etcdcache.e2e.history.Mutation;
 import dev.etcdcache.e2e.history.ReadOp;
 import dev.etcdcache.e2e.history.WriteOp;
 import dev.etcdcache.testing.EtcdCluster;
+import dev.etcdcache.testing.EtcdMember;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A member cut off from its peers (a real peer partition: network namespaces, its client link up)
@@ -101,6 +106,97 @@ class PartitionedMemberFreshnessTest {
             .isPositive();
       }
     }
+  }
+
+  /**
+   * The rest of the promise: the cache is not held on the cut-off member's stream. Its client knows
+   * all three members; the member carrying the mirror's watch (found from each member's own
+   * {@code etcd_debugging_mvcc_watch_stream_total}) is cut off from its peers and stays cut off.
+   * etcd ends the mirror's leader-requiring watch there, the mirror reconnects through jetcd's
+   * round-robin channel, and a write made through the majority after the cut reaches the cache's
+   * serializable reads and its watcher while the partition lasts.
+   */
+  @Test
+  void memberCutOffFromPeers_mirrorMovesToAMemberWithALeader() throws Exception {
+    try (EtcdCluster cluster = EtcdCluster.builder().members(3).name("partitioned-move").networkNamespaces()
+        .build().start();
+        Client all = cluster.newClient();
+        CachingClient cache = CachingClient.builder(all).stallTimeout(Duration.ofSeconds(3)).build()) {
+      assertThat(cache.awaitReady(Duration.ofSeconds(60))).as("cache ready: %s", cache.status()).isTrue();
+      int watched = -1;
+      for (int i = 0; i < 3 && watched < 0; i++) {
+        if (watchStreams(cluster.member(i)) > 0) {
+          watched = i;
+        }
+      }
+      assertThat(watched).as("the member holding the mirror's watch stream").isNotNegative();
+      List<URI> others = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        if (i != watched) {
+          others.add(cluster.member(i).clientEndpoint());
+        }
+      }
+      List<String> seen = new CopyOnWriteArrayList<>();
+      try (Client writers = cluster.newClient(others.toArray(URI[]::new));
+          Watch.Watcher watcher = cache.getWatchClient().watch(Workload.bytes(KEY),
+              Watch.listener(r -> r.getEvents().forEach(
+                  e -> seen.add(e.getKeyValue().getValue().toString(StandardCharsets.UTF_8)))))) {
+        cluster.member(watched).isolateFromPeers();
+        try {
+          long cut = System.nanoTime();
+          String value = "after-the-cut";
+          long written = writeWithRetry(writers, value);
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+          String served = null;
+          while (System.nanoTime() < deadline) {
+            GetResponse r = cache.getKVClient().get(Workload.bytes(KEY), GetOption.builder().withSerializable(true).build())
+                .get(30, TimeUnit.SECONDS);
+            if (!r.getKvs().isEmpty() && r.getKvs().get(0).getModRevision() >= written) {
+              served = r.getKvs().get(0).getValue().toString(StandardCharsets.UTF_8);
+              break;
+            }
+            Thread.sleep(100);
+          }
+          long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cut);
+          System.out.printf("mirror moved off member %d (cut off from its peers) in %d ms: %s; watch streams now %d/%d/%d%n",
+              watched, tookMillis, cache.status(), watchStreams(cluster.member(0)), watchStreams(cluster.member(1)),
+              watchStreams(cluster.member(2)));
+          assertThat(served).as("the write through the majority, served from the cache while the partition lasts")
+              .isEqualTo(value);
+          long watcherDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+          while (!seen.contains(value) && System.nanoTime() < watcherDeadline) {
+            Thread.sleep(50);
+          }
+          assertThat(seen).as("the cache's watcher").contains(value);
+          assertThat(watchStreams(cluster.member(watched))).as("watch streams left on the cut-off member").isZero();
+        } finally {
+          cluster.member(watched).rejoinPeers();
+        }
+      }
+    }
+  }
+
+  private static long writeWithRetry(Client writers, String value) throws InterruptedException {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return writers.getKVClient().put(Workload.bytes(KEY), Workload.bytes(value)).get(10, TimeUnit.SECONDS)
+            .getHeader().getRevision();
+      } catch (ExecutionException | TimeoutException e) {
+        if (attempt == 20) {
+          throw new AssertionError("the majority did not take a write", e);
+        }
+        Thread.sleep(500); // the majority may be electing a leader if the cut-off member led
+      }
+    }
+  }
+
+  private static long watchStreams(EtcdMember member) {
+    for (String line : member.metricsText().split("\n")) {
+      if (line.startsWith("etcd_debugging_mvcc_watch_stream_total ")) {
+        return (long) Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim());
+      }
+    }
+    throw new AssertionError("no etcd_debugging_mvcc_watch_stream_total in the member's metrics");
   }
 
   /** One put every ~50 ms through the majority, each with a unique value. */
