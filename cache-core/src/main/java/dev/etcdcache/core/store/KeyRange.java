@@ -20,10 +20,20 @@ public final class KeyRange {
 
   private final byte[] key;
   private final byte[] rangeEnd;
+  /**
+   * {@link #toExclusive()}, worked out once: a read asks for it several times (the coverage check,
+   * the count, the walk), and for a single key it is a copy of the key.
+   */
+  private final byte[] exclusiveEnd;
 
   private KeyRange(byte[] key, byte[] rangeEnd) {
     this.key = key;
     this.rangeEnd = rangeEnd;
+    if (rangeEnd.length == 0) {
+      this.exclusiveEnd = Arrays.copyOf(key, key.length + 1);
+    } else {
+      this.exclusiveEnd = rangeEnd.length == 1 && rangeEnd[0] == 0 ? null : rangeEnd;
+    }
   }
 
   /** The range of an etcd request; the arrays are copied. */
@@ -69,14 +79,7 @@ public final class KeyRange {
    * for a single key, the key followed by a zero byte.
    */
   public byte[] toExclusive() {
-    if (rangeEnd.length == 0) {
-      byte[] next = Arrays.copyOf(key, key.length + 1);
-      return next;
-    }
-    if (isOpenEnded()) {
-      return null;
-    }
-    return rangeEnd;
+    return exclusiveEnd;
   }
 
   /** Whether the range reaches the end of the keyspace. */
