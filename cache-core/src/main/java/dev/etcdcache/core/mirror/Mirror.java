@@ -319,6 +319,14 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     versions.trimWindow();
   }
 
+  /**
+   * The versions kept for reads at a revision, oldest first (the current one among them): for
+   * measuring what they retain (JOL in tests and benchmarks), not for reads.
+   */
+  public List<StoreVersion> heldVersions() {
+    return versions.held();
+  }
+
   /** The oldest revision whose replaced values the version window still pins, or -1. */
   public long windowOldestRevision() {
     return versions.oldestRevision();

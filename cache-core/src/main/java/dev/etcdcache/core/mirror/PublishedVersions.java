@@ -91,6 +91,11 @@ final class PublishedVersions {
     return window.pinnedBytes();
   }
 
+  /** The versions kept for reads at a revision, oldest first. */
+  java.util.List<StoreVersion> held() {
+    return window.held();
+  }
+
   /** Gives back what older versions pin (see {@link VersionWindow#trimToNewest()}). */
   void trimWindow() {
     window.trimToNewest();

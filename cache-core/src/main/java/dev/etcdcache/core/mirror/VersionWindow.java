@@ -103,6 +103,11 @@ final class VersionWindow {
     return Optional.empty();
   }
 
+  /** The versions held, oldest first. */
+  synchronized java.util.List<StoreVersion> held() {
+    return versions.values().stream().map(Held::version).toList();
+  }
+
   /** The oldest revision a read can be answered at, or -1 when empty. */
   synchronized long oldestRevision() {
     return versions.isEmpty() ? -1 : versions.firstKey();

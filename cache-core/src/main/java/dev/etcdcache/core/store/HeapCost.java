@@ -24,14 +24,16 @@ public final class HeapCost {
   public static final long ENTRY_OVERHEAD = 74;
 
   /**
-   * A B+tree node copied when a revision changes it (the old version keeps the original): a leaf
-   * or inner node object with its two or three arrays of about 43 slots (nodes are about two thirds
-   * full after random edits).
+   * A B+tree leaf copied when a revision changes it (the old version keeps the original): the
+   * object and its key and value arrays of 64 slots (a list fills leaves; checked with JOL).
    */
-  public static final long NODE = 440;
+  public static final long LEAF = 568;
 
-  /** Entries (children) per node on average, for the tree's depth. */
-  private static final int FANOUT = 43;
+  /** An inner node copied likewise: the object and its child, separator and count arrays. */
+  public static final long INNER = 836;
+
+  /** Entries (children) per node: a list fills them. */
+  private static final int FANOUT = 64;
 
   /**
    * One event as the history holds it, beyond the arrays it points at: etcd's {@code Event}
@@ -44,7 +46,7 @@ public final class HeapCost {
   public static final long PREV_KV = 120;
 
   /** One revision in the history or the version window: its record, list and map entry. */
-  public static final long REVISION = 96;
+  public static final long REVISION = 128;
 
   /** One object in a typed view beyond the object itself: its slot in the view's tree and its key. */
   public static final long VIEW_ENTRY = 48;
@@ -79,7 +81,7 @@ public final class HeapCost {
     for (long span = leaves; span > 1; span = (span + FANOUT - 1) / FANOUT) {
       innerLevels++;
     }
-    return (leafCopies + innerLevels) * NODE;
+    return leafCopies * LEAF + innerLevels * INNER;
   }
 
   private static long align(long bytes) {
