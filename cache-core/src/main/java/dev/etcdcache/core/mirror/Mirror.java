@@ -184,6 +184,11 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     return degraded == null && versions.current() != null && applyFailure == null && !closed;
   }
 
+  @Override
+  public boolean isDegraded() {
+    return degraded != null;
+  }
+
   /** Why the mirror degraded under its memory limits, while it is degraded. */
   public Optional<String> degradedReason() {
     return Optional.ofNullable(degraded);
