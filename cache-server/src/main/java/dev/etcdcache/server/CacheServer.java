@@ -263,6 +263,12 @@ public final class CacheServer implements AutoCloseable {
     if (config.historyEvents() > 0) {
       b.historyEvents(config.historyEvents());
     }
+    if (config.memoryBudget() > 0) {
+      b.memoryBudget(config.memoryBudget());
+    }
+    if (config.maxEntries() > 0) {
+      b.maxEntries(config.maxEntries());
+    }
     return b.build();
   }
 

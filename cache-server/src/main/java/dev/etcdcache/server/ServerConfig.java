@@ -36,6 +36,8 @@ import java.util.Optional;
  * @param user etcd user the server's own mirror logs in as (it needs read on the mirrored ranges
  *     only); empty = anonymous
  * @param password that user's password; never printed by {@link #toString()}
+ * @param memoryBudget the cache's memory budget in estimated bytes ({@code --memory-budget}); 0 = none
+ * @param maxEntries the most keys the cache mirrors ({@code --max-entries}); 0 = no limit
  */
 public record ServerConfig(
     List<URI> endpoints,
@@ -53,7 +55,9 @@ public record ServerConfig(
     Optional<Path> keyFile,
     Optional<Path> trustedCaFile,
     Optional<String> user,
-    Optional<String> password) {
+    Optional<String> password,
+    long memoryBudget,
+    long maxEntries) {
 
   /** etcd's default {@code --max-request-bytes}. */
   public static final int DEFAULT_MAX_SEND_BYTES = 3 << 19;
@@ -113,6 +117,9 @@ public record ServerConfig(
     if (password.isPresent() && user.isEmpty()) {
       throw new IllegalArgumentException("a password needs a user");
     }
+    if (memoryBudget < 0 || maxEntries < 0) {
+      throw new IllegalArgumentException("memory budget and max entries must not be negative (0: none)");
+    }
     if (trustedCaFile.isPresent() && certFile.isEmpty()) {
       throw new IllegalArgumentException("--trusted-ca-file needs --cert-file and --key-file (TLS toward clients)");
     }
@@ -123,7 +130,7 @@ public record ServerConfig(
     return new ServerConfig(List.of(URI.create("http://127.0.0.1:2379")), "127.0.0.1", 23790,
         Optional.empty(), Optional.empty(), DEFAULT_MAX_SEND_BYTES, DEFAULT_MAX_RECV_BYTES,
         DEFAULT_WATCH_BUFFER_BYTES, List.of(), 0, ReadConsistency.LINEARIZABLE, Optional.empty(), Optional.empty(),
-        Optional.empty(), Optional.empty(), Optional.empty());
+        Optional.empty(), Optional.empty(), Optional.empty(), 0, 0);
   }
 
   /**
@@ -139,49 +146,49 @@ public record ServerConfig(
   public ServerConfig withEndpoints(List<URI> endpoints) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password);
+        trustedCaFile, user, password, memoryBudget, maxEntries);
   }
 
   /** This configuration listening elsewhere (port 0 picks a free port). */
   public ServerConfig withListen(String host, int port) {
     return new ServerConfig(endpoints, host, port, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password);
+        trustedCaFile, user, password, memoryBudget, maxEntries);
   }
 
   /** This configuration answering MemberList with {@code url} ({@code null} = pass through). */
   public ServerConfig withAdvertiseClientUrl(String url) {
     return new ServerConfig(endpoints, listenHost, listenPort, Optional.ofNullable(url), metricsUrl,
         maxSendBytes, maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password);
+        trustedCaFile, user, password, memoryBudget, maxEntries);
   }
 
   /** This configuration serving metrics at {@code url} ({@code null} = none). */
   public ServerConfig withMetricsUrl(URI url) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, Optional.ofNullable(url),
         maxSendBytes, maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password);
+        trustedCaFile, user, password, memoryBudget, maxEntries);
   }
 
   /** This configuration with other message size limits. */
   public ServerConfig withMessageLimits(int maxSendBytes, int maxRecvBytes) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password);
+        trustedCaFile, user, password, memoryBudget, maxEntries);
   }
 
   /** This configuration with another per-stream watch buffer bound. */
   public ServerConfig withWatchBufferBytes(long bytes) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, bytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password);
+        trustedCaFile, user, password, memoryBudget, maxEntries);
   }
 
   /** This configuration mirroring only these prefixes. */
   public ServerConfig withPrefixes(List<String> prefixes) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password);
+        trustedCaFile, user, password, memoryBudget, maxEntries);
   }
 
   /**
@@ -191,14 +198,15 @@ public record ServerConfig(
   public ServerConfig withServerTls(Path cert, Path key, Path trustedCa) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, Optional.of(cert),
-        Optional.of(key), Optional.ofNullable(trustedCa), user, password);
+        Optional.of(key), Optional.ofNullable(trustedCa), user, password, memoryBudget,
+        maxEntries);
   }
 
   /** This configuration whose mirror logs in to etcd as {@code user} with {@code password}. */
   public ServerConfig withCredentials(String user, String password) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, Optional.of(user), Optional.of(password));
+        trustedCaFile, Optional.of(user), Optional.of(password), memoryBudget, maxEntries);
   }
 
   /** Every setting, the password masked. */
@@ -209,13 +217,21 @@ public record ServerConfig(
         + maxSendBytes + ", maxRecvBytes=" + maxRecvBytes + ", watchBufferBytes=" + watchBufferBytes
         + ", prefixes=" + prefixes + ", historyEvents=" + historyEvents + ", defaultConsistency="
         + defaultConsistency + ", certFile=" + certFile + ", keyFile=" + keyFile + ", trustedCaFile="
-        + trustedCaFile + ", user=" + user + ", password=" + password.map(p -> "(hidden)") + "]";
+        + trustedCaFile + ", user=" + user + ", password=" + password.map(p -> "(hidden)") + ", memoryBudget="
+        + memoryBudget + ", maxEntries=" + maxEntries + "]";
   }
 
   /** This configuration with another history size and default consistency. */
   public ServerConfig withCache(int historyEvents, ReadConsistency defaultConsistency) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password);
+        trustedCaFile, user, password, memoryBudget, maxEntries);
+  }
+
+  /** This configuration with a memory budget and a most number of keys (0: none). */
+  public ServerConfig withMemoryLimits(long memoryBudget, long maxEntries) {
+    return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
+        maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
+        trustedCaFile, user, password, memoryBudget, maxEntries);
   }
 }

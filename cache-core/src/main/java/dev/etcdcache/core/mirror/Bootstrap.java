@@ -163,13 +163,14 @@ final class Bootstrap {
 
   private MemoryLimitExceeded overLimit() {
     long entries = batch.size();
-    if (maxEntries > 0 && entries > maxEntries) {
-      return new MemoryLimitExceeded("listing found more than " + maxEntries + " keys (maxEntries)");
-    }
     long bytes = rawBytes + entries * HeapCost.ENTRY_OVERHEAD;
+    long perEntry = entries == 0 ? 0 : bytes / entries;
+    if (maxEntries > 0 && entries > maxEntries) {
+      return new MemoryLimitExceeded("listing found more than " + maxEntries + " keys (maxEntries)", perEntry);
+    }
     if (maxBytes > 0 && bytes > maxBytes) {
       return new MemoryLimitExceeded("listing reached " + bytes + " estimated bytes, over the memory budget of "
-          + maxBytes);
+          + maxBytes, perEntry);
     }
     return null;
   }

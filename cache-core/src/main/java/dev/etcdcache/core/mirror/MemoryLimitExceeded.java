@@ -8,7 +8,15 @@ final class MemoryLimitExceeded extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 
-  MemoryLimitExceeded(String message) {
+  /** Estimated store bytes per key the list saw before it stopped (0 if none). */
+  private final long bytesPerEntry;
+
+  MemoryLimitExceeded(String message, long bytesPerEntry) {
     super(message, null, false, false);
+    this.bytesPerEntry = bytesPerEntry;
+  }
+
+  long bytesPerEntry() {
+    return bytesPerEntry;
   }
 }

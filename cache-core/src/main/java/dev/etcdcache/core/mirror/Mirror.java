@@ -451,6 +451,9 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
             return;
           }
           if (failure != null && EtcdFailures.unwrap(failure) instanceof MemoryLimitExceeded over) {
+            if (over.bytesPerEntry() > 0) {
+              bytesPerEntry = over.bytesPerEntry(); // what the next count is judged by
+            }
             if (degraded == null) {
               degradeOnApply(over.getMessage());
             } else {
