@@ -535,6 +535,8 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   }
 
   private static final String MEMORY_FITS = "memory_fits";
+  /** The share of its limits a degraded mirror's ranges must fit in before it lists them again. */
+  private static final double FIT_HEADROOM = 0.9;
 
   private void degradeOnApply(String reason) {
     if (closed || degraded != null) {
@@ -581,9 +583,12 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
       if (closed || degraded == null) {
         return;
       }
+      // Within FIT_HEADROOM of the limits, not at them: a mirror listed right at its limit would
+      // degrade again at the next create (or as soon as history builds up) and list every period.
       boolean fits = failure == null
-          && (settings.maxEntries() == 0 || keys <= settings.maxEntries())
-          && (settings.storeBudget() == 0 || bytesPerEntry == 0 || keys * bytesPerEntry <= settings.storeBudget());
+          && (settings.maxEntries() == 0 || keys <= settings.maxEntries() * FIT_HEADROOM)
+          && (settings.storeBudget() == 0 || bytesPerEntry == 0
+              || keys * bytesPerEntry <= settings.storeBudget() * FIT_HEADROOM);
       if (fits) {
         list(MEMORY_FITS);
       } else {
