@@ -18,6 +18,8 @@ import java.util.Optional;
  * @param decodeFailures values under the client's typed views that their adapters could not decode
  *     (or whose filter or index functions threw), counted per change since each view started; the
  *     keys are left out of the views until a later revision decodes
+ * @param memory what the cache holds on the heap by part, its limits, and whether it degraded to
+ *     stay within them ({@link CacheMemory#none()} where not known)
  */
 public record CacheStatus(
     boolean ready,
@@ -28,7 +30,8 @@ public record CacheStatus(
     Optional<String> lastError,
     long relists,
     long reconnects,
-    long decodeFailures) {
+    long decodeFailures,
+    CacheMemory memory) {
 
   /** Validates the values. */
   public CacheStatus {
@@ -36,6 +39,14 @@ public record CacheStatus(
       throw new IllegalArgumentException("negative value in status");
     }
     lastError = lastError == null ? Optional.empty() : lastError;
+    memory = memory == null ? CacheMemory.none() : memory;
+  }
+
+  /** A status without a memory report (the form before memory was reported). */
+  public CacheStatus(boolean ready, long appliedRevision, long compactRevision, Instant lastProgress,
+      boolean connected, Optional<String> lastError, long relists, long reconnects, long decodeFailures) {
+    this(ready, appliedRevision, compactRevision, lastProgress, connected, lastError, relists, reconnects,
+        decodeFailures, CacheMemory.none());
   }
 
   /** A status with no typed view decode failures (the form before views existed). */
@@ -47,6 +58,12 @@ public record CacheStatus(
   /** This status with {@code failures} as its {@link #decodeFailures()}. */
   public CacheStatus withDecodeFailures(long failures) {
     return new CacheStatus(ready, appliedRevision, compactRevision, lastProgress, connected, lastError, relists,
-        reconnects, failures);
+        reconnects, failures, memory);
+  }
+
+  /** This status with {@code memory} as its {@link #memory()}. */
+  public CacheStatus withMemory(CacheMemory memory) {
+    return new CacheStatus(ready, appliedRevision, compactRevision, lastProgress, connected, lastError, relists,
+        reconnects, decodeFailures, memory);
   }
 }

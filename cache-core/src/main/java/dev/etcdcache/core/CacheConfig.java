@@ -48,6 +48,16 @@ import java.util.concurrent.ForkJoinPool;
  * @param consistencyCheckPeriod how often the mirror is compared with etcd at one of its revisions
  *     (keys-only, no values; see {@link CachingClient.Builder#consistencyCheckPeriod});
  *     {@link Duration#ZERO} turns the continuous check off
+ * @param historyBytes estimated bytes the replay history may hold, and (separately) the bytes the
+ *     recent versions kept for reads at a revision may pin beyond the current one; bounds both
+ *     alongside {@code historyEvents} and {@code historyAge}, whichever is reached first (large
+ *     values rewritten often would otherwise keep {@code historyEvents} copies of themselves)
+ * @param memoryBudget estimated bytes the whole cache (store, versions, history, views) may hold
+ *     before it drops older versions and history and then degrades to etcd (see
+ *     {@link CachingClient.Builder#memoryBudget}); 0 for no budget
+ * @param maxEntries most keys the mirror holds before it degrades to etcd; 0 for no limit
+ * @param memoryRetry how often a cache degraded under its memory limits asks etcd (one count-only
+ *     Range per mirrored range) whether its ranges fit again
  * @param executor where waiting reads complete
  * @param ticker the time source
  */
@@ -71,6 +81,10 @@ public record CacheConfig(
     int watchReplayRevisions,
     int deliveryThreads,
     Duration consistencyCheckPeriod,
+    long historyBytes,
+    long memoryBudget,
+    long maxEntries,
+    Duration memoryRetry,
     Executor executor,
     Ticker ticker) {
 
@@ -94,6 +108,13 @@ public record CacheConfig(
     }
     Objects.requireNonNull(executor, "executor");
     Objects.requireNonNull(ticker, "ticker");
+    positive(memoryRetry, "memoryRetry");
+    if (historyBytes < 1) {
+      throw new IllegalArgumentException("historyBytes must be positive: " + historyBytes);
+    }
+    if (memoryBudget < 0 || maxEntries < 0) {
+      throw new IllegalArgumentException("memoryBudget and maxEntries must not be negative (0: no limit)");
+    }
     if (historyEvents < 1) {
       throw new IllegalArgumentException("historyEvents must be positive: " + historyEvents);
     }
@@ -122,7 +143,9 @@ public record CacheConfig(
    * a waiting read after 20 ms, etcd's 10-minute progress-notify interval, 1,024 queued responses
    * per watcher, 10 s for a watcher's registration, replays of at most 1,000 revisions per
    * response, {@code max(4, 2 × cores)} delivery threads, no continuous consistency check,
-   * the common fork-join pool and the system ticker.
+   * 64 MiB of history (and 64 MiB pinned by recent versions), no memory budget and no limit on
+   * keys, a degraded cache asking every 10 s whether it fits again, the common fork-join pool and
+   * the system ticker.
    *
    * <p>Why the consistency check is off by default: each round reads every mirrored key's
    * metadata from etcd (about a third of a full Range's bytes for small values, far less for large
@@ -134,7 +157,7 @@ public record CacheConfig(
         Duration.ofSeconds(3), Duration.ofSeconds(30), 3 << 20, 1000, Duration.ofSeconds(2), Duration.ofSeconds(15),
         Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMillis(20), Duration.ofMinutes(10),
         1024, Duration.ofSeconds(10), 1000, Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
-        Duration.ZERO, ForkJoinPool.commonPool(), Ticker.systemTicker());
+        Duration.ZERO, 64L << 20, 0, 0, Duration.ofSeconds(10), ForkJoinPool.commonPool(), Ticker.systemTicker());
   }
 
   private static void positive(Duration d, String name) {

@@ -7,7 +7,9 @@ import dev.etcdcache.api.ReadConsistency;
 import dev.etcdcache.api.Ticker;
 import dev.etcdcache.core.consistency.CachedReads;
 import dev.etcdcache.core.mirror.Mirror;
+import dev.etcdcache.core.memory.MemoryBudget;
 import dev.etcdcache.core.mirror.MirrorSettings;
+import dev.etcdcache.core.mirror.RevisionListener;
 import dev.etcdcache.core.passthrough.DeadlineKV;
 import dev.etcdcache.core.passthrough.JetcdRange;
 import dev.etcdcache.core.history.EventHistory;
@@ -109,6 +111,9 @@ public final class CachingClient implements Client {
   private volatile boolean watchesBypassed;
   private volatile double shadowRate;
   private volatile ShadowReads shadow;
+  private final MemoryBudget memory;
+  /** Whether the mirror degraded under its memory limits: reads and watchers then go to etcd. */
+  private boolean degraded;
 
   private CachingClient(Client delegate, CacheConfig config, StatsRecorder stats, AdapterMetrics adapterMetrics,
       Tracing tracing) {
@@ -126,7 +131,8 @@ public final class CachingClient implements Client {
     }
     MirrorSettings settings = new MirrorSettings(ranges, config.pageBytes(), config.firstPageLimit(),
         config.historyEvents(), config.historyAge(), config.progressInterval(), config.stallTimeout(),
-        config.reconnectBackoffMin(), config.reconnectBackoffMax());
+        config.reconnectBackoffMin(), config.reconnectBackoffMax(), config.historyBytes(), config.maxEntries(),
+        config.memoryBudget(), config.memoryRetry());
     KV upstreamKv = delegate.getKVClient();
     // The cache's own reads (pages, probes, checks) give up after the request timeout; callers'
     // reads passed through to etcd wait as long as jetcd would.
@@ -141,12 +147,25 @@ public final class CachingClient implements Client {
     this.watchDelivery = watchDeliveryPool(config.deliveryThreads());
     this.watchTimer = watchTimer();
     this.hub = new WatchHub(mirror, ownKv, delegate.getWatchClient(),
-        new EventHistory(config.historyEvents(), config.historyAge().toNanos(), config.ticker()),
+        new EventHistory(config.historyEvents(), config.historyAge().toNanos(), config.historyBytes(),
+            config.ticker()),
         watchDelivery, watchTimer,
         new WatchHub.Settings(config.watcherQueueLimit(), config.watchReplayRevisions(),
             config.watchRegistrationTimeout(), config.watchProgressNotifyInterval()),
         config.ticker(), stats);
     this.watch = new CachingWatch(hub);
+    // After the hub, so the budget sees the history as of each revision.
+    this.memory = new MemoryBudget(mirror, hub.history(), this::viewBytes, config.memoryBudget(),
+        config.maxEntries());
+    mirror.addListener(new RevisionListener() {
+      @Override
+      public void onRevision(dev.etcdcache.core.mirror.AppliedRevision applied) {}
+
+      @Override
+      public void onDegraded(boolean degraded, String reason) {
+        memoryDegraded(degraded);
+      }
+    });
     this.wire = new CacheWire(reads, hub);
     this.checker = new ConsistencyChecker(mirror, ownKv, ranges, watchTimer, config.ticker());
     if (!config.consistencyCheckPeriod().isZero()) {
@@ -221,7 +240,16 @@ public final class CachingClient implements Client {
     for (MirrorView<?> v : views) {
       decodeFailures += v.decodeFailures();
     }
-    return mirror.status().withDecodeFailures(decodeFailures);
+    return mirror.status().withDecodeFailures(decodeFailures).withMemory(memory.snapshot());
+  }
+
+  /**
+   * What the cache holds on the heap now, by part (estimated), against its memory budget and
+   * {@link Builder#maxEntries}, and whether it degraded to etcd to stay within them; the same as
+   * {@code status().memory()}.
+   */
+  public dev.etcdcache.api.CacheMemory memory() {
+    return memory.snapshot();
   }
 
   /**
@@ -343,8 +371,55 @@ public final class CachingClient implements Client {
     }
     readsBypassed = reads;
     watchesBypassed = watches;
-    this.reads.bypass(reads);
-    hub.bypass(watches);
+    applyBypass();
+  }
+
+  /**
+   * The mirror degraded under its memory limits, or fits again: reads and watchers go to etcd
+   * through the bypass's own path (as if an operator had turned it on), and come back with it.
+   * The mirror logs the one line that says why.
+   */
+  private synchronized void memoryDegraded(boolean on) {
+    degraded = on;
+    applyBypass();
+  }
+
+  /** Sends reads and watchers to etcd while the operator's bypass or the memory limits say so. */
+  private synchronized void applyBypass() {
+    this.reads.bypass(readsBypassed || degraded);
+    hub.bypass(watchesBypassed || degraded);
+  }
+
+  /**
+   * Measurement hook, package-private on purpose: the structures {@link #memory()} estimates, as
+   * roots for a heap measurement (JOL) in tests: each held version's tree (the current one among
+   * them) and each history revision's events. No records among them (JOL cannot take a record's
+   * field offsets on JDK 17 without a flag).
+   */
+  List<Object> retainedRoots() {
+    List<Object> roots = new ArrayList<>();
+    StoreVersion now = mirror.current();
+    if (now != null) {
+      roots.add(now.tree());
+    }
+    for (StoreVersion v : mirror.heldVersions()) {
+      roots.add(v.tree());
+    }
+    EventHistory history = hub.history();
+    if (history.isStarted()) {
+      for (EventHistory.Entry e : history.since(history.oldestRevision())) {
+        roots.add(e.events());
+      }
+    }
+    return roots;
+  }
+
+  private long viewBytes() {
+    long sum = 0;
+    for (MirrorView<?> v : views) {
+      sum += v.estimatedBytes();
+    }
+    return sum;
   }
 
   /**
@@ -424,6 +499,9 @@ public final class CachingClient implements Client {
     private Duration watchProgressNotifyInterval;
     private Integer watcherQueueLimit;
     private Duration consistencyCheckPeriod;
+    private Long historyBytes;
+    private Long memoryBudget;
+    private Long maxEntries;
     private Executor executor;
     private Ticker ticker;
     // Not in CacheConfig: a recorder is a per-client object holding state, not a setting.
@@ -596,6 +674,58 @@ public final class CachingClient implements Client {
       return this;
     }
 
+    /**
+     * Estimated bytes the watch replay history may hold, and the bytes the recent versions kept for
+     * reads at a revision may pin beyond the current one (each bound apart; default 64 MiB), on top
+     * of {@link #historyEvents} and {@link #historyAge}: whichever is reached first shortens them.
+     * A watcher that falls off a shortened history is served as when the other bounds shorten it
+     * (its own upstream watch from its revision, or etcd's compaction error); a read at a revision
+     * no longer held goes to etcd.
+     */
+    public Builder historyBytes(long bytes) {
+      checkUnset(this.historyBytes, "historyBytes");
+      if (bytes < 1) {
+        throw new IllegalArgumentException("historyBytes must be positive: " + bytes);
+      }
+      this.historyBytes = bytes;
+      return this;
+    }
+
+    /**
+     * A memory budget for the whole cache in estimated bytes (default none): the store, what the
+     * recent versions pin, the replay history and the typed views' structure together
+     * ({@link CachingClient#memory()}). Past it the cache first drops the older versions and the
+     * history; if it still does not fit it <em>degrades</em> instead of growing: reads and watchers
+     * go to etcd (reads coalesced, watchers exactly, as with {@link CachingClient#bypass}), the
+     * store is released, status and metrics say so and why, and every 10 s a count-only Range asks
+     * whether the mirrored ranges fit again, listing them when they do. A list stops as soon as it
+     * passes the budget, so a keyspace larger than the budget is never held. The estimate models
+     * the heap (see {@code CacheMemory}); set the budget well below {@code -Xmx}, which must also hold
+     * the application and the responses in flight.
+     */
+    public Builder memoryBudget(long bytes) {
+      checkUnset(this.memoryBudget, "memoryBudget");
+      if (bytes < 1) {
+        throw new IllegalArgumentException("memoryBudget must be positive: " + bytes);
+      }
+      this.memoryBudget = bytes;
+      return this;
+    }
+
+    /**
+     * The most keys the mirror holds (default no limit), the counterpart of Kubernetes'
+     * {@code CacheSize}: past it the cache degrades to etcd as past {@link #memoryBudget}, and serves
+     * from memory again once a count-only Range shows the mirrored ranges hold no more.
+     */
+    public Builder maxEntries(long entries) {
+      checkUnset(this.maxEntries, "maxEntries");
+      if (entries < 1) {
+        throw new IllegalArgumentException("maxEntries must be positive: " + entries);
+      }
+      this.maxEntries = entries;
+      return this;
+    }
+
     /** Builds the client and starts its mirror. */
     public CachingClient build() {
       CacheConfig d = CacheConfig.defaults();
@@ -619,6 +749,10 @@ public final class CachingClient implements Client {
           d.watchReplayRevisions(),
           d.deliveryThreads(),
           consistencyCheckPeriod != null ? consistencyCheckPeriod : d.consistencyCheckPeriod(),
+          historyBytes != null ? historyBytes : d.historyBytes(),
+          memoryBudget != null ? memoryBudget : d.memoryBudget(),
+          maxEntries != null ? maxEntries : d.maxEntries(),
+          d.memoryRetry(),
           executor != null ? executor : d.executor(),
           ticker != null ? ticker : d.ticker());
       StatsRecorder recorder = statsRecorder != null

@@ -61,6 +61,16 @@ import java.util.function.ToLongFunction;
  *   <tr><td>etcd_cache_history_span_seconds</td><td>gauge</td><td></td><td>age of the oldest held event</td></tr>
  *   <tr><td>etcd_cache_entries</td><td>gauge</td><td></td><td>keys in the store</td></tr>
  *   <tr><td>etcd_cache_estimated_size_bytes</td><td>gauge</td><td></td><td>approximate heap of the store</td></tr>
+ *   <tr><td>etcd_cache_retained_bytes</td><td>gauge</td><td>{@code component}: store, versions, history,
+ *       views</td><td>estimated heap the cache retains, by part ({@code CacheMemory}); their sum is the
+ *       figure held to the memory budget</td></tr>
+ *   <tr><td>etcd_cache_memory_budget_bytes</td><td>gauge</td><td></td><td>the memory budget (0: none)</td></tr>
+ *   <tr><td>etcd_cache_max_entries</td><td>gauge</td><td></td><td>the most keys the mirror holds (0: no
+ *       limit)</td></tr>
+ *   <tr><td>etcd_cache_degraded</td><td>gauge</td><td></td><td>1 while the cache serves from etcd to stay within
+ *       its memory limits (why: {@code status().memory().degradedReason()} and the log)</td></tr>
+ *   <tr><td>etcd_cache_degradations_total</td><td>counter</td><td></td><td>times the cache degraded under its
+ *       memory limits</td></tr>
  *   <tr><td>etcd_cache_bootstrap_duration_seconds</td><td>gauge</td><td></td><td>last initial list or re-list</td></tr>
  *   <tr><td>etcd_cache_applied_revision</td><td>gauge</td><td></td><td>revision the mirror has applied</td></tr>
  *   <tr><td>etcd_cache_ready</td><td>gauge</td><td></td><td>1 when reads are served from memory</td></tr>
@@ -203,6 +213,20 @@ public final class EtcdCacheMetrics implements MeterBinder {
     gauge(registry, client, "etcd.cache.entries", null, "keys in the store", c -> c.stats().entries());
     gauge(registry, client, "etcd.cache.estimated.size", "bytes", "approximate heap held by the store",
         c -> c.stats().estimatedBytes());
+    memoryGauge(registry, client, "store", m -> m.storeBytes());
+    memoryGauge(registry, client, "versions", m -> m.versionBytes());
+    memoryGauge(registry, client, "history", m -> m.historyBytes());
+    memoryGauge(registry, client, "views", m -> m.viewBytes());
+    gauge(registry, client, "etcd.cache.memory.budget", "bytes", "the memory budget (0: none)",
+        c -> c.memory().budgetBytes());
+    gauge(registry, client, "etcd.cache.max.entries", null, "the most keys the mirror holds (0: no limit)",
+        c -> c.memory().maxEntries());
+    gauge(registry, client, "etcd.cache.degraded", null,
+        "1 while the cache serves from etcd to stay within its memory limits", c -> c.memory().degraded() ? 1 : 0);
+    FunctionCounter.builder("etcd.cache.degradations", client, c -> c.memory().degradations())
+        .description("times the cache degraded under its memory limits")
+        .tags(tags)
+        .register(registry);
     gauge(registry, client, "etcd.cache.bootstrap.duration", "seconds", "duration of the last list or re-list",
         c -> seconds(c.stats().lastBootstrapNanos()));
     gauge(registry, client, "etcd.cache.applied.revision", null, "revision the mirror has applied",
@@ -232,6 +256,17 @@ public final class EtcdCacheMetrics implements MeterBinder {
         .description(help)
         .baseUnit(baseUnit)
         .tags(tags)
+        .register(registry);
+  }
+
+  /** One part of the retained-bytes estimate, tagged by {@code component}. */
+  private void memoryGauge(MeterRegistry registry, CachingClient client, String component,
+      ToLongFunction<dev.etcdcache.api.CacheMemory> part) {
+    Gauge.builder("etcd.cache.retained", client, c -> part.applyAsLong(c.memory()))
+        .description("estimated heap the cache retains, by part")
+        .baseUnit("bytes")
+        .tags(tags)
+        .tag("component", component)
         .register(registry);
   }
 

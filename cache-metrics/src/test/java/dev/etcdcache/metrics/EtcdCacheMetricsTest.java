@@ -141,6 +141,13 @@ class EtcdCacheMetricsTest {
       exact.put("etcd_cache_history_events", (double) PUTS);
       exact.put("etcd_cache_entries", (double) PRELOADED + PUTS);
       exact.put("etcd_cache_estimated_size_bytes", (double) storedBytes + (PRELOADED + PUTS) * dev.etcdcache.api.CacheStats.ENTRY_OVERHEAD_BYTES);
+      exact.put("etcd_cache_retained_bytes{component=store}",
+          (double) storedBytes + (PRELOADED + PUTS) * dev.etcdcache.api.CacheStats.ENTRY_OVERHEAD_BYTES);
+      exact.put("etcd_cache_retained_bytes{component=views}", 0.0);
+      exact.put("etcd_cache_memory_budget_bytes", 0.0);
+      exact.put("etcd_cache_max_entries", 0.0);
+      exact.put("etcd_cache_degraded", 0.0);
+      exact.put("etcd_cache_degradations_total", 0.0);
       exact.put("etcd_cache_applied_revision", (double) lastPut);
       exact.put("etcd_cache_ready", 1.0);
       exact.put("etcd_cache_connected", 1.0);

@@ -295,6 +295,12 @@ public final class CacheServer implements AutoCloseable {
     if (config.historyEvents() > 0) {
       b.historyEvents(config.historyEvents());
     }
+    if (config.memoryBudget() > 0) {
+      b.memoryBudget(config.memoryBudget());
+    }
+    if (config.maxEntries() > 0) {
+      b.maxEntries(config.maxEntries());
+    }
     CachingClient built = b.build();
     if (config.shadowReads() > 0) {
       built.shadowReads(config.shadowReads());

@@ -47,6 +47,8 @@ import java.util.Optional;
  *     would serve from memory is answered by etcd and that share of them is compared with the
  *     cache's answer in the background ({@code CachingClient.shadowReads}); 0 (default) = off.
  *     Changed at run time with {@code POST /shadow?rate=} on the metrics listener
+ * @param memoryBudget the cache's memory budget in estimated bytes ({@code --memory-budget}); 0 = none
+ * @param maxEntries the most keys the cache mirrors ({@code --max-entries}); 0 = no limit
  */
 public record ServerConfig(
     List<URI> endpoints,
@@ -69,7 +71,9 @@ public record ServerConfig(
     Optional<Path> etcdCertFile,
     Optional<Path> etcdKeyFile,
     boolean etcdSkipVerify,
-    double shadowReads) {
+    double shadowReads,
+    long memoryBudget,
+    long maxEntries) {
 
   /** etcd's default {@code --max-request-bytes}. */
   public static final int DEFAULT_MAX_SEND_BYTES = 3 << 19;
@@ -143,6 +147,9 @@ public record ServerConfig(
       throw new IllegalArgumentException("--cacert, --cert, --key and --insecure-skip-tls-verify need https"
           + " endpoints (TLS toward etcd): " + endpoints);
     }
+    if (memoryBudget < 0 || maxEntries < 0) {
+      throw new IllegalArgumentException("memory budget and max entries must not be negative (0: none)");
+    }
     if (trustedCaFile.isPresent() && certFile.isEmpty()) {
       throw new IllegalArgumentException("--trusted-ca-file needs --cert-file and --key-file (TLS toward clients)");
     }
@@ -157,7 +164,7 @@ public record ServerConfig(
         Optional.empty(), Optional.empty(), DEFAULT_MAX_SEND_BYTES, DEFAULT_MAX_RECV_BYTES,
         DEFAULT_WATCH_BUFFER_BYTES, List.of(), 0, ReadConsistency.LINEARIZABLE, Optional.empty(), Optional.empty(),
         Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-        false, 0);
+        false, 0, 0, 0);
   }
 
   /**
@@ -173,49 +180,56 @@ public record ServerConfig(
   public ServerConfig withEndpoints(List<URI> endpoints) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads);
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
+        maxEntries);
   }
 
   /** This configuration listening elsewhere (port 0 picks a free port). */
   public ServerConfig withListen(String host, int port) {
     return new ServerConfig(endpoints, host, port, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads);
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
+        maxEntries);
   }
 
   /** This configuration answering MemberList with {@code url} ({@code null} = pass through). */
   public ServerConfig withAdvertiseClientUrl(String url) {
     return new ServerConfig(endpoints, listenHost, listenPort, Optional.ofNullable(url), metricsUrl,
         maxSendBytes, maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads);
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
+        maxEntries);
   }
 
   /** This configuration serving metrics at {@code url} ({@code null} = none). */
   public ServerConfig withMetricsUrl(URI url) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, Optional.ofNullable(url),
         maxSendBytes, maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads);
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
+        maxEntries);
   }
 
   /** This configuration with other message size limits. */
   public ServerConfig withMessageLimits(int maxSendBytes, int maxRecvBytes) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads);
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
+        maxEntries);
   }
 
   /** This configuration with another per-stream watch buffer bound. */
   public ServerConfig withWatchBufferBytes(long bytes) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, bytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads);
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
+        maxEntries);
   }
 
   /** This configuration mirroring only these prefixes. */
   public ServerConfig withPrefixes(List<String> prefixes) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads);
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
+        maxEntries);
   }
 
   /**
@@ -226,7 +240,8 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, Optional.of(cert),
         Optional.of(key), Optional.ofNullable(trustedCa), user, password, etcdCaFile, etcdCertFile, etcdKeyFile,
-        etcdSkipVerify, shadowReads);
+        etcdSkipVerify, shadowReads, memoryBudget,
+        maxEntries);
   }
 
   /** This configuration whose mirror logs in to etcd as {@code user} with {@code password}. */
@@ -234,7 +249,8 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, Optional.of(user), Optional.of(password), etcdCaFile, etcdCertFile, etcdKeyFile,
-        etcdSkipVerify, shadowReads);
+        etcdSkipVerify, shadowReads, memoryBudget,
+        maxEntries);
   }
 
   /**
@@ -247,7 +263,7 @@ public record ServerConfig(
     return new ServerConfig(https, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, user, password, Optional.ofNullable(ca), Optional.ofNullable(cert), Optional.ofNullable(key),
-        skipVerify, shadowReads);
+        skipVerify, shadowReads, memoryBudget, maxEntries);
   }
 
   /** Whether the server talks to etcd over TLS (its endpoints are {@code https}). */
@@ -259,7 +275,8 @@ public record ServerConfig(
   public ServerConfig withShadowReads(double rate) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, rate);
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, rate, memoryBudget,
+        maxEntries);
   }
 
   /** Every setting, the password masked. */
@@ -272,13 +289,22 @@ public record ServerConfig(
         + defaultConsistency + ", certFile=" + certFile + ", keyFile=" + keyFile + ", trustedCaFile="
         + trustedCaFile + ", user=" + user + ", password=" + password.map(p -> "(hidden)") + ", etcdCaFile="
         + etcdCaFile + ", etcdCertFile=" + etcdCertFile + ", etcdKeyFile=" + etcdKeyFile + ", etcdSkipVerify="
-        + etcdSkipVerify + ", shadowReads=" + shadowReads + "]";
+        + etcdSkipVerify + ", shadowReads=" + shadowReads + ", memoryBudget=" + memoryBudget + ", maxEntries=" + maxEntries + "]";
   }
 
   /** This configuration with another history size and default consistency. */
   public ServerConfig withCache(int historyEvents, ReadConsistency defaultConsistency) {
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
-        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads);
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
+        maxEntries);
+  }
+
+  /** This configuration with a memory budget and a most number of keys (0: none). */
+  public ServerConfig withMemoryLimits(long memoryBudget, long maxEntries) {
+    return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
+        maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
+        maxEntries);
   }
 }

@@ -34,6 +34,11 @@ final class ServerFlags {
       new Flag("prefix", true, true, "mirror only keys under this prefix; repeatable (default the whole keyspace)"),
       new Flag("history-events", true, true,
           "recent revisions kept for watches and reads at a revision (default 10000)"),
+      new Flag("memory-budget", true, true,
+          "the cache's memory budget in bytes (suffix K, M or G for KiB, MiB, GiB): past it the cache drops older"
+              + " versions and history, then serves from etcd until the mirrored ranges fit again (default none)"),
+      new Flag("max-entries", true, true,
+          "the most keys the cache mirrors; past it the cache serves from etcd until they fit again (default none)"),
       new Flag("default-consistency", true, true,
           "how Range requests not marked serializable are served: linearizable (default), serializable,"
               + " or a staleness bound such as 500ms or 2s"),
@@ -88,6 +93,8 @@ final class ServerFlags {
     ServerConfig c = ServerConfig.defaults();
     List<String> prefixes = new ArrayList<>();
     Integer historyEvents = null;
+    long memoryBudget = 0;
+    long maxEntries = 0;
     ReadConsistency consistency = null;
     int maxSend = c.maxSendBytes();
     int maxRecv = c.maxRecvBytes();
@@ -149,6 +156,8 @@ final class ServerFlags {
         case "max-recv-bytes" -> maxRecv = positiveInt(name, value);
         case "prefix" -> prefixes.add(value);
         case "history-events" -> historyEvents = positiveInt(name, value);
+        case "memory-budget" -> memoryBudget = positiveBytes(name, value);
+        case "max-entries" -> maxEntries = positiveBytes(name, value.matches("\\d+") ? value : "-");
         case "default-consistency" -> consistency = consistency(value);
         case "watch-buffer-bytes" -> c = c.withWatchBufferBytes(positiveInt(name, value));
         case "cert-file" -> certFile = value;
@@ -193,10 +202,36 @@ final class ServerFlags {
     } else if (password != null) {
       throw new IllegalArgumentException("--password needs --user");
     }
+    c = c.withMemoryLimits(memoryBudget, maxEntries);
     return c.withMessageLimits(maxSend, maxRecv)
         .withPrefixes(prefixes)
         .withCache(historyEvents != null ? historyEvents : 0,
             consistency != null ? consistency : ReadConsistency.LINEARIZABLE);
+  }
+
+  /** A positive count of bytes, with an optional K, M or G suffix (binary: KiB, MiB, GiB). */
+  private static long positiveBytes(String name, String value) {
+    String v = value.trim();
+    int shift = 0;
+    if (!v.isEmpty()) {
+      switch (v.charAt(v.length() - 1)) {
+        case 'K' -> shift = 10;
+        case 'M' -> shift = 20;
+        case 'G' -> shift = 30;
+        default -> shift = 0;
+      }
+    }
+    String digits = shift == 0 ? v : v.substring(0, v.length() - 1);
+    long n;
+    try {
+      n = Long.parseLong(digits);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--" + name + " needs a positive number: " + value);
+    }
+    if (n < 1 || n > (Long.MAX_VALUE >> shift)) {
+      throw new IllegalArgumentException("--" + name + " needs a positive number: " + value);
+    }
+    return n << shift;
   }
 
   private static List<URI> endpoints(String value) {

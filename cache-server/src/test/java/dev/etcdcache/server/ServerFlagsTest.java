@@ -55,6 +55,21 @@ class ServerFlagsTest {
   }
 
   @Test
+  void parse_memoryLimits_reachTheConfigAndRefuseBadValues() {
+    ServerConfig c = ServerConfig.parse("--memory-budget=512M", "--max-entries", "100000");
+    assertThat(c.memoryBudget()).isEqualTo(512L << 20);
+    assertThat(c.maxEntries()).isEqualTo(100_000);
+    assertThat(ServerConfig.parse("--memory-budget=1048576").memoryBudget()).isEqualTo(1 << 20);
+    assertThat(ServerConfig.defaults().memoryBudget()).isZero();
+    assertThat(ServerConfig.defaults().maxEntries()).isZero();
+    for (String bad : List.of("--memory-budget=0", "--memory-budget=-1", "--memory-budget=lots", "--max-entries=1K",
+        "--max-entries=0")) {
+      assertThatThrownBy(() -> ServerConfig.parse(bad)).as(bad)
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a positive number");
+    }
+  }
+
+  @Test
   void parse_unknownFlag_failsNamingIt() {
     assertThatThrownBy(() -> ServerConfig.parse("--endpoints=127.0.0.1:2379", "--no-such-flag=1"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown flag: --no-such-flag");
@@ -130,6 +145,7 @@ class ServerFlagsTest {
     assertThat(ServerFlags.usage()).contains("--endpoints", "--listen-addr", "--advertise-client-url", "--metrics-addr",
         "--max-send-bytes", "--max-recv-bytes", "--prefix", "--history-events", "--default-consistency",
         "--watch-buffer-bytes", "--namespace", "--cert", "--key", "--cacert", "--insecure-skip-tls-verify",
-        "--cert-file", "--key-file", "--trusted-ca-file", "--auto-tls", "--client-crl-file");
+        "--cert-file", "--key-file", "--trusted-ca-file", "--auto-tls", "--client-crl-file", "--memory-budget",
+        "--max-entries");
   }
 }

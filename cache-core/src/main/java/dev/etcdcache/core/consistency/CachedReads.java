@@ -247,11 +247,25 @@ public final class CachedReads {
   private CompletableFuture<RangeResponse> serveAt(long revision, RangeRequest request, Context traced) {
     StoreVersion now = mirror.current();
     if (now.revision() >= revision) {
-      return CompletableFuture.completedFuture(respond(request, now, mirror.headerAt(now.revision())));
+      return respondOrPass(request, now, mirror.headerAt(now.revision()), traced);
     }
     return awaitOrFallBack(revision).thenCompose(version -> version == null
         ? fallBack(request, traced)
-        : CompletableFuture.completedFuture(respond(request, version, mirror.headerAt(version.revision()))));
+        : respondOrPass(request, version, mirror.headerAt(version.revision()), traced));
+  }
+
+  /**
+   * Answers from {@code version}, taken before this check: if the mirror stopped serving meanwhile
+   * (it degraded and released its store) the read goes to etcd instead, so a released store never
+   * answers.
+   */
+  private CompletableFuture<RangeResponse> respondOrPass(RangeRequest request, StoreVersion version,
+      io.etcd.jetcd.api.ResponseHeader header, Context traced) {
+    if (!mirror.isServing()) {
+      stats.recordPassThrough(PassThroughReason.NOT_READY);
+      return passThrough(request, PassThroughReason.NOT_READY, traced);
+    }
+    return CompletableFuture.completedFuture(respond(request, version, header));
   }
 
   private CompletableFuture<RangeResponse> atRevision(RangeRequest request) {
@@ -265,7 +279,7 @@ public final class CachedReads {
             stats.recordPassThrough(reason);
             return passThrough(request, reason, caller);
           }
-          return CompletableFuture.completedFuture(respond(request, version, header));
+          return respondOrPass(request, version, header, caller);
         }));
   }
 

@@ -6,6 +6,7 @@ import dev.etcdcache.btree.BPlusTree;
 import dev.etcdcache.btree.Batch;
 import dev.etcdcache.core.stats.StatsRecorder;
 import dev.etcdcache.core.store.KeyRange;
+import dev.etcdcache.core.store.HeapCost;
 import dev.etcdcache.core.store.StoredValue;
 import dev.etcdcache.core.trace.Tracing;
 import io.etcd.jetcd.ByteSequence;
@@ -50,6 +51,11 @@ final class Bootstrap {
   private long keysSeen;
   private int pages;
   private ResponseHeader header = ResponseHeader.getDefaultInstance();
+  /** Most keys and estimated store bytes the list may hold (0: no limit); past either it stops. */
+  private long maxEntries;
+  private long maxBytes;
+  /** Set once the list went over a limit: pages still in flight are dropped, not absorbed. */
+  private boolean stopped;
 
   Bootstrap(KV kv, List<KeyRange> ranges, int pageBytes, Executor applier, StatsRecorder stats) {
     this(kv, ranges, pageBytes, applier, stats, Tracing.disabled(), Span.getInvalid());
@@ -65,6 +71,17 @@ final class Bootstrap {
     this.ranges = ranges;
     this.pageBytes = pageBytes;
     this.applier = applier;
+  }
+
+  /**
+   * Stops the list, failing it with {@link MemoryLimitExceeded}, as soon as what it read would hold
+   * more than {@code maxEntries} keys or {@code maxBytes} estimated store bytes (0: no limit), so
+   * that a keyspace larger than the cache's limits never has to fit in the heap first.
+   */
+  Bootstrap limitedTo(long maxEntries, long maxBytes) {
+    this.maxEntries = maxEntries;
+    this.maxBytes = maxBytes;
+    return this;
   }
 
   /** Runs the whole read; the future completes on the apply executor. */
@@ -93,6 +110,9 @@ final class Bootstrap {
             page.setAttribute(Tracing.KEYS, (long) response.getKvs().size());
           }
           Tracing.end(page, failure);
+          if (stopped) {
+            return CompletableFuture.<Void>completedFuture(null);
+          }
           if (failure != null) {
             if (isTooLarge(failure) && limit > 1) {
               return readRange(from, range, sub, Math.max(1, limit / 4));
@@ -120,6 +140,11 @@ final class Bootstrap {
             next = readRange(to, range, sub, nextLimit);
           }
           absorb(response);
+          MemoryLimitExceeded over = overLimit();
+          if (over != null) {
+            stopped = true; // the page already asked for is dropped when it arrives
+            return CompletableFuture.<Void>failedFuture(over);
+          }
           return next;
         }, applier)
         .thenCompose(f -> f);
@@ -134,6 +159,20 @@ final class Bootstrap {
       batch.put(key, stored);
       rawBytes += key.length + StoredValue.valueLength(stored);
     }
+  }
+
+  private MemoryLimitExceeded overLimit() {
+    long entries = batch.size();
+    long bytes = rawBytes + entries * HeapCost.ENTRY_OVERHEAD;
+    long perEntry = entries == 0 ? 0 : bytes / entries;
+    if (maxEntries > 0 && entries > maxEntries) {
+      return new MemoryLimitExceeded("listing found more than " + maxEntries + " keys (maxEntries)", perEntry);
+    }
+    if (maxBytes > 0 && bytes > maxBytes) {
+      return new MemoryLimitExceeded("listing reached " + bytes + " estimated bytes, over the memory budget of "
+          + maxBytes, perEntry);
+    }
+    return null;
   }
 
   private int nextLimit() {

@@ -6,6 +6,7 @@ import dev.etcdcache.api.CacheStatus;
 import dev.etcdcache.api.Ticker;
 import dev.etcdcache.btree.Batch;
 import dev.etcdcache.core.stats.StatsRecorder;
+import dev.etcdcache.core.store.HeapCost;
 import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.store.StoreVersion;
 import dev.etcdcache.core.store.StoredValue;
@@ -56,6 +57,17 @@ import org.slf4j.LoggerFactory;
  * idle and bounded-staleness reads want it, the mirror sends a count-only linearizable Range with
  * its progress request.
  *
+ * <h2>Memory limits</h2>
+ * A list stops as soon as it would hold more than {@link MirrorSettings#maxEntries()} keys or
+ * {@link MirrorSettings#storeBudget()} estimated bytes, and anyone may {@link #degrade} the mirror
+ * (the cache's memory budget does when store, versions, history and views together pass it). A
+ * degraded mirror stops serving from memory, closes its upstream watch, releases its store and
+ * versions and tells its listeners (who send their clients to etcd); every
+ * {@link MirrorSettings#memoryRetry()} it asks etcd for a count of its ranges and lists again once
+ * that count fits, serving again when the list is installed. Readers take a version and then check
+ * {@link #isServing()}, and the release writes the degraded flag before it swaps the version, so no
+ * reader answers from the released store.
+ *
  * <p>Internal, no compatibility promise.
  */
 public final class Mirror implements MirrorFeed, AutoCloseable {
@@ -104,6 +116,11 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   private long listBackoffMillis;
   /** Apply thread only: the last list failure logged, so a repeated one (say permission denied) logs once. */
   private String loggedListFailure;
+  /** Why the mirror degraded under its memory limits; null while it serves (or may serve) from memory. */
+  private volatile String degraded;
+  private final AtomicLong degradations = new AtomicLong();
+  /** Apply thread only: estimated store bytes per key when the mirror degraded, to judge whether a count fits. */
+  private long bytesPerEntry;
 
   /**
    * A mirror over {@code kv} and {@code watch} (those of one jetcd client, namespace included),
@@ -129,7 +146,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     this.callbacks = callbacks;
     this.applier = applier;
     this.versions = new PublishedVersions(
-        new VersionWindow(settings.versionsKept(), settings.versionsAge().toNanos()), freshness, callbacks);
+        new VersionWindow(settings.versionsKept(), settings.versionsAge().toNanos(), settings.versionsBytes()), freshness, callbacks);
     this.progressCheck = new ProgressCheck(kv, settings.ranges(), stats);
     this.loop = new WatchLoop(watch, watchRange, settings, applier, ticker, new LoopSink(), stats, cadence);
   }
@@ -175,7 +192,30 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
    * closed, and no apply failure is waiting for a re-list to recover from it.
    */
   public boolean isServing() {
-    return versions.current() != null && applyFailure == null && !closed;
+    return degraded == null && versions.current() != null && applyFailure == null && !closed;
+  }
+
+  @Override
+  public boolean isDegraded() {
+    return degraded != null;
+  }
+
+  /** Why the mirror degraded under its memory limits, while it is degraded. */
+  public Optional<String> degradedReason() {
+    return Optional.ofNullable(degraded);
+  }
+
+  /** How many times the mirror degraded under its memory limits. */
+  public long degradations() {
+    return degradations.get();
+  }
+
+  /**
+   * Stops serving from memory to stay within the memory limits, for {@code reason} (see the class
+   * comment); nothing happens if the mirror is already degraded or closed. Any thread.
+   */
+  public void degrade(String reason) {
+    applier.execute(() -> degradeOnApply(reason));
   }
 
   /** The latest published version, or {@code null} before the first. */
@@ -186,7 +226,9 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
 
   /** A version exact at {@code revision}, if one is still held. */
   public Optional<StoreVersion> versionAt(long revision) {
-    return versions.at(revision);
+    Optional<StoreVersion> held = versions.at(revision);
+    // Taken before the check, as every reader does: a released store is never handed out.
+    return degraded == null ? held : Optional.empty();
   }
 
   /** A future of the first version at or past {@code revision}, completed off the apply thread. */
@@ -282,6 +324,35 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     return versions.estimatedBytes();
   }
 
+  /**
+   * What the recent versions kept for reads at a revision pin beyond the current one, in estimated
+   * bytes (see {@link VersionWindow}).
+   */
+  public long versionBytes() {
+    return versions.windowBytes();
+  }
+
+  /**
+   * Keeps only the current version (memory pressure): reads at older revisions then go to etcd,
+   * which answers them exactly. Apply thread only (a {@link RevisionListener} may call it).
+   */
+  public void trimVersions() {
+    versions.trimWindow();
+  }
+
+  /**
+   * The versions kept for reads at a revision, oldest first (the current one among them): for
+   * measuring what they retain (JOL in tests and benchmarks), not for reads.
+   */
+  public List<StoreVersion> heldVersions() {
+    return versions.held();
+  }
+
+  /** The oldest revision whose replaced values the version window still pins, or -1. */
+  public long windowOldestRevision() {
+    return versions.oldestRevision();
+  }
+
   /** Whether {@link #close()} was called. */
   public boolean isClosed() {
     return closed;
@@ -375,8 +446,8 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
 
   /** Lists the mirrored ranges; {@code reason} (initial, compacted, apply_failed, retry) goes on its span and log line. */
   private void list(String reason) {
-    if (closed || relisting) {
-      return;
+    if (closed || relisting || (degraded != null && !reason.equals(MEMORY_FITS))) {
+      return; // a degraded mirror lists only once a count says its ranges fit again
     }
     relisting = true;
     boolean first = versions.current() == null;
@@ -384,6 +455,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     Span span = tracing.start(Tracing.BOOTSTRAP);
     span.setAttribute(Tracing.REASON, reason);
     new Bootstrap(kv, settings.ranges(), settings.pageBytes(), applier, stats, tracing, span)
+        .limitedTo(settings.maxEntries(), settings.storeBudget())
         .run(settings.firstPageLimit())
         .whenCompleteAsync((snapshot, failure) -> {
           relisting = false;
@@ -392,6 +464,17 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
           }
           Tracing.end(span, failure);
           if (closed) {
+            return;
+          }
+          if (failure != null && EtcdFailures.unwrap(failure) instanceof MemoryLimitExceeded over) {
+            if (over.bytesPerEntry() > 0) {
+              bytesPerEntry = over.bytesPerEntry(); // what the next count is judged by
+            }
+            if (degraded == null) {
+              degradeOnApply(over.getMessage());
+            } else {
+              scheduleFitCheck();
+            }
             return;
           }
           if (failure != null) {
@@ -450,6 +533,11 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
       LOG.info("mirror recovered from the apply failure by re-listing");
       applyFailure = null;
     }
+    if (degraded != null) {
+      LOG.info("mirror fits its memory limits again ({} keys); serving reads from memory", snapshot.tree().size());
+      degraded = null;
+      listeners.forEach(l -> l.onDegraded(false, null));
+    }
     LOG.info("mirror {} at revision {}: {} keys in {} pages, {} ms", first ? "ready" : "re-listed (" + reason + ")",
         snapshot.revision(), snapshot.tree().size(), snapshot.pages(),
         TimeUnit.NANOSECONDS.toMillis(ticker.read() - started));
@@ -460,6 +548,69 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     } else {
       loop.restart();
     }
+  }
+
+  private static final String MEMORY_FITS = "memory_fits";
+  /** The share of its limits a degraded mirror's ranges must fit in before it lists them again. */
+  private static final double FIT_HEADROOM = 0.9;
+
+  private void degradeOnApply(String reason) {
+    if (closed || degraded != null) {
+      return;
+    }
+    StoreVersion now = versions.current();
+    if (now != null && now.tree().size() > 0) {
+      bytesPerEntry = Math.max(1, versions.estimatedBytes() / now.tree().size());
+    }
+    // The flag before the release: a reader that sees the released store also sees the flag.
+    degraded = reason;
+    degradations.incrementAndGet();
+    LOG.warn("memory limits: {}; serving reads and watchers from etcd and releasing the store until the "
+        + "mirrored ranges fit again", reason);
+    loop.pause();
+    connected = false;
+    versions.clearWindow();
+    if (now != null) {
+      versions.release(new StoreVersion(now.revision(), dev.etcdcache.btree.BPlusTree.empty(), ticker.read()));
+    }
+    listeners.forEach(l -> l.onDegraded(true, reason));
+    scheduleFitCheck();
+  }
+
+  private void scheduleFitCheck() {
+    applier.schedule(this::checkFits, settings.memoryRetry().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * A degraded mirror asks etcd how many keys its ranges hold now (count-only Ranges, no values)
+   * and lists them again once that count fits its limits; otherwise it asks again later.
+   */
+  private void checkFits() {
+    if (closed || degraded == null) {
+      return;
+    }
+    CompletableFuture<Long> count = CompletableFuture.completedFuture(0L);
+    for (KeyRange r : settings.ranges()) {
+      count = count.thenCompose(sum -> kv.get(ByteSequence.from(r.fromInclusive()), io.etcd.jetcd.options.GetOption
+              .builder().withRange(ByteSequence.from(r.rangeEnd())).withCountOnly(true).build())
+          .thenApply(response -> sum + response.getCount()));
+    }
+    count.whenCompleteAsync((keys, failure) -> {
+      if (closed || degraded == null) {
+        return;
+      }
+      // Within FIT_HEADROOM of the limits, not at them: a mirror listed right at its limit would
+      // degrade again at the next create (or as soon as history builds up) and list every period.
+      boolean fits = failure == null
+          && (settings.maxEntries() == 0 || keys <= settings.maxEntries() * FIT_HEADROOM)
+          && (settings.storeBudget() == 0 || bytesPerEntry == 0
+              || keys * bytesPerEntry <= settings.storeBudget() * FIT_HEADROOM);
+      if (fits) {
+        list(MEMORY_FITS);
+      } else {
+        scheduleFitCheck();
+      }
+    }, applier);
   }
 
   /**
@@ -504,6 +655,9 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     Batch<byte[]> batch = before.tree().batch();
     List<KeyWrite> writes = new ArrayList<>(events.size());
     long bytes = versions.storedBytes();
+    // What the version before this one pins once this one is current: the values it replaced,
+    // the keys it deleted, the nodes the batch copies, and its own place in the window.
+    long pins = HeapCost.REVISION;
     for (WatchEvent event : events) {
       io.etcd.jetcd.KeyValue kv = event.getKeyValue();
       byte[] key = kv.getKey().getBytes();
@@ -518,12 +672,14 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
       }
       if (previous != null) {
         bytes -= key.length + StoredValue.valueLength(previous);
+        pins += HeapCost.array(previous.length) + (delete ? HeapCost.array(key.length) : 0);
       }
       writes.add(new KeyWrite(key, stored, previous));
     }
     StoreVersion after = new StoreVersion(revision, batch.freeze(), ticker.read());
+    pins += HeapCost.pathCopy(before.tree().size(), writes.size());
     versions.setStoredBytes(bytes);
-    publish(after);
+    versions.publish(after, pins);
     stats.recordEventsApplied(writes.size());
     if (writes.isEmpty()) {
       listeners.forEach(l -> l.onProgress(after));
@@ -556,7 +712,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
         return;
       }
       StoreVersion advanced = base.advancedTo(revision, ticker.read());
-      publish(advanced);
+      versions.publish(advanced, HeapCost.REVISION);
       // The check's linearizable answer, not the notification, confirms: current as of its send
       // time once the mirror is at the answer's revision (at once unless etcd moved on meanwhile).
       freshness.observeProbe(unchanged.get(), sent);
@@ -627,8 +783,8 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
 
     @Override
     public void onResponse(WatchResponse response) {
-      if (applyFailure != null) {
-        return; // a re-list is rebuilding the mirror and will restart the watch after it
+      if (applyFailure != null || degraded != null) {
+        return; // a re-list is rebuilding the mirror (or it degraded) and will restart the watch after it
       }
       try {
         apply(response);

@@ -54,6 +54,14 @@ public interface MirrorFeed {
     return Optional.empty();
   }
 
+  /**
+   * Whether the mirror stopped applying to stay within its memory limits: it sends nothing until
+   * it lists again, so no watcher may rejoin it meanwhile.
+   */
+  default boolean isDegraded() {
+    return false;
+  }
+
   /** Whether {@code range} lies entirely inside the mirrored ranges. */
   boolean covers(KeyRange range);
 

@@ -17,6 +17,12 @@ import java.util.Objects;
  * @param stallTimeout how long the upstream watch may be silent before it is re-established
  * @param backoffMin first reconnect delay
  * @param backoffMax largest reconnect delay
+ * @param versionsBytes estimated bytes the recent versions may pin beyond the current one (the
+ *     values they replaced, the nodes they copied); the newest is kept whatever it costs
+ * @param maxEntries most keys a list may bring into the store (0: no limit); a list that would
+ *     hold more stops and the mirror degrades instead (see {@link Mirror#degrade})
+ * @param storeBudget most estimated bytes a list may bring into the store (0: no limit), likewise
+ * @param memoryRetry how long a degraded mirror waits before checking whether its ranges fit again
  */
 public record MirrorSettings(
     List<KeyRange> ranges,
@@ -27,7 +33,19 @@ public record MirrorSettings(
     Duration progressInterval,
     Duration stallTimeout,
     Duration backoffMin,
-    Duration backoffMax) {
+    Duration backoffMax,
+    long versionsBytes,
+    long maxEntries,
+    long storeBudget,
+    Duration memoryRetry) {
+
+  /** Settings whose recent versions are bounded by count and age only. */
+  public MirrorSettings(List<KeyRange> ranges, int pageBytes, int firstPageLimit, int versionsKept,
+      Duration versionsAge, Duration progressInterval, Duration stallTimeout, Duration backoffMin,
+      Duration backoffMax) {
+    this(ranges, pageBytes, firstPageLimit, versionsKept, versionsAge, progressInterval, stallTimeout, backoffMin,
+        backoffMax, Long.MAX_VALUE, 0, 0, Duration.ofSeconds(10));
+  }
 
   /** Validates the settings. */
   public MirrorSettings {
@@ -43,6 +61,10 @@ public record MirrorSettings(
     Objects.requireNonNull(stallTimeout, "stallTimeout");
     Objects.requireNonNull(backoffMin, "backoffMin");
     Objects.requireNonNull(backoffMax, "backoffMax");
+    if (versionsBytes < 0 || maxEntries < 0 || storeBudget < 0) {
+      throw new IllegalArgumentException("versionsBytes, maxEntries and storeBudget must not be negative");
+    }
+    Objects.requireNonNull(memoryRetry, "memoryRetry");
     if (stallTimeout.compareTo(progressInterval) <= 0) {
       throw new IllegalArgumentException("stallTimeout must exceed progressInterval");
     }

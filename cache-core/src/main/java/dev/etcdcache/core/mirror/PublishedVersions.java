@@ -34,10 +34,27 @@ final class PublishedVersions {
 
   /** Makes {@code version} current, keeps it for reads at its revision, then wakes its waiters. */
   void publish(StoreVersion version) {
+    publish(version, 0);
+  }
+
+  /**
+   * As {@link #publish(StoreVersion)}, where the version before it pins {@code predecessorPins}
+   * estimated bytes beyond it (see {@link VersionWindow}).
+   */
+  void publish(StoreVersion version, long predecessorPins) {
     current.set(version);
-    window.add(version, version.publishedNanos());
+    window.add(version, version.publishedNanos(), predecessorPins);
     freshness.onPublished(version.revision());
     waiters.release(version);
+  }
+
+  /**
+   * Makes {@code empty} current without keeping it for reads at a revision or waking anyone: the
+   * mirror degraded and lets its store go (readers check the mirror's flag after taking a version).
+   */
+  void release(StoreVersion empty) {
+    storedBytes = 0;
+    current.set(empty);
   }
 
   /** The current version, or {@code null} before the first. */
@@ -69,6 +86,21 @@ final class PublishedVersions {
     window.clear();
   }
 
+  /** What the recent versions pin beyond the current one, in estimated bytes. */
+  long windowBytes() {
+    return window.pinnedBytes();
+  }
+
+  /** The versions kept for reads at a revision, oldest first. */
+  java.util.List<StoreVersion> held() {
+    return window.held();
+  }
+
+  /** Gives back what older versions pin (see {@link VersionWindow#trimToNewest()}). */
+  void trimWindow() {
+    window.trimToNewest();
+  }
+
   long storedBytes() {
     return storedBytes;
   }
@@ -77,7 +109,7 @@ final class PublishedVersions {
     storedBytes = bytes;
   }
 
-  /** Key and value bytes plus {@link CacheStats#ENTRY_OVERHEAD_BYTES} per entry; 0 before the first. */
+  /** Key and value bytes plus {@link CacheStats#ENTRY_OVERHEAD_BYTES} per entry; 0 before the first (the store alone). */
   long estimatedBytes() {
     StoreVersion now = current.get();
     return now == null ? 0 : storedBytes + now.tree().size() * CacheStats.ENTRY_OVERHEAD_BYTES;

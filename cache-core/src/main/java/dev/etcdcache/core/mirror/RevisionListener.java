@@ -32,4 +32,12 @@ public interface RevisionListener {
    * clients, as jetcd tells a watch listener ({@code onError}) and keeps the watch open.
    */
   default void onUpstreamError(Throwable error) {}
+
+  /**
+   * The mirror stopped serving from memory to stay within its memory limits ({@code degraded}
+   * true, with why), or serves again after a list that fits ({@code degraded} false, reason null).
+   * While degraded nothing is applied and the store is released; a consumer sends its clients to
+   * etcd.
+   */
+  default void onDegraded(boolean degraded, String reason) {}
 }

@@ -62,6 +62,8 @@ final class WatchLoop {
   private long lastProgressRequestNanos;
   private long backoffNanos;
   private boolean closed;
+  /** Paused (the mirror degraded under its memory limits): no watch is open until {@link #restart()}. */
+  private boolean paused;
   private ScheduledFuture<?> tick;
 
   /** Progress requests kept unanswered at most (a bound, in case etcd ignores some). */
@@ -125,12 +127,23 @@ final class WatchLoop {
 
   /** Closes the current watch and opens a new one after the backoff (e.g. after a re-list). */
   void restart() {
+    paused = false;
     closeWatcher();
     open();
   }
 
+  /**
+   * Closes the watch and keeps it closed (no reconnect, no stall check) until {@link #restart()}:
+   * the mirror stopped applying to stay within its memory limits.
+   */
+  void pause() {
+    paused = true;
+    closeWatcher();
+    generation++; // a reconnect already scheduled belongs to a watch that no longer counts
+  }
+
   private void open() {
-    if (closed) {
+    if (closed || paused) {
       return;
     }
     long gen = ++generation;

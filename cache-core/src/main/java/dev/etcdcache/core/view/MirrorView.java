@@ -31,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
+import dev.etcdcache.core.store.HeapCost;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -242,6 +243,19 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
     long from = fromRevision == 0 && visible != null ? visible.revision() + 1 : fromRevision;
     onApplyThread(() -> register(w, from));
     return w;
+  }
+
+  /**
+   * The view's structure beyond the store, in estimated bytes: its tree and one index posting per
+   * object and index ({@link HeapCost}); the decoded objects themselves are the application's and
+   * are not counted.
+   */
+  public long estimatedBytes() {
+    ViewVersion<T> v = current.get();
+    if (v == null) {
+      return 0;
+    }
+    return v.objects().size() * (HeapCost.VIEW_ENTRY + v.indexes().size() * HeapCost.POSTING);
   }
 
   @Override

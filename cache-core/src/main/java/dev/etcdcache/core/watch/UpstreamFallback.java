@@ -131,7 +131,7 @@ final class UpstreamFallback {
 
   /** Brings {@code w} back to the hub if it is still on its own watch and the history covers the rest. Apply thread only. */
   private void rejoinOnApply(HubWatcher w) {
-    if (held.getAsBoolean() || source.currentRevision() < 0) {
+    if (held.getAsBoolean() || source.currentRevision() < 0 || source.isDegraded()) { // a degraded mirror applies nothing
       return;
     }
     if (!history.isStarted()) {

@@ -93,6 +93,47 @@ class EventHistoryTest {
     assertThat(h.at(2_501)).isNotNull();
   }
 
+  @Test
+  void append_pastByteBound_evictsOldestButKeepsNewestWhateverItCosts() {
+    EventHistory h = new EventHistory(10_000, 1_000_000, 3_000_000, now::get);
+    h.reset(0);
+    for (long r = 1; r <= 10; r++) {
+      h.append(r, List.of(update(r, 1_000_000)));
+    }
+    // Each update pins its 1 MB previous value: only the newest two fit under 3 MB.
+    assertThat(h.bytes()).isBetween(2_000_000L, 3_000_000L);
+    assertThat(h.oldestRevision()).isEqualTo(9);
+    h.append(11, List.of(update(11, 5_000_000)));
+    assertThat(h.size()).isEqualTo(1);
+    assertThat(h.bytes()).isGreaterThan(5_000_000L);
+  }
+
+  @Test
+  void previousBytesAfter_countsOnlyLaterRevisionsPreviousValues() {
+    EventHistory h = new EventHistory(10_000, 1_000_000, now::get);
+    h.reset(0);
+    h.append(1, events(1, 1)); // a create: no previous value
+    h.append(2, List.of(update(2, 1_000)));
+    h.append(3, List.of(update(3, 2_000)));
+    long both = h.previousBytesAfter(1);
+    long last = h.previousBytesAfter(2);
+    assertThat(both - last).isBetween(1_000L + 32, 1_000L + 32 + 24);
+    assertThat(last).isBetween(2_000L + 32, 2_000L + 32 + 24);
+    assertThat(h.previousBytesAfter(3)).isZero();
+    assertThat(h.bytes()).isGreaterThan(both);
+    h.trimToNewest();
+    assertThat(h.size()).isEqualTo(1);
+    assertThat(h.previousBytesAfter(0)).isEqualTo(last);
+  }
+
+  /** An update of key k at {@code revision} whose previous value had {@code previousBytes} bytes. */
+  private static Event update(long revision, int previousBytes) {
+    KeyValue kv = KeyValue.newBuilder().setKey(ByteString.copyFromUtf8("k")).setModRevision(revision).build();
+    KeyValue prev = KeyValue.newBuilder().setKey(ByteString.copyFromUtf8("k"))
+        .setValue(ByteString.copyFrom(new byte[previousBytes])).build();
+    return Event.newBuilder().setType(Event.EventType.PUT).setKv(kv).setPrevKv(prev).build();
+  }
+
   static List<Event> events(long revision, int n) {
     Event[] out = new Event[n];
     for (int i = 0; i < n; i++) {
