@@ -11,12 +11,9 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.auth.Permission;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -91,17 +88,8 @@ class CertificateOnlyCallersTest {
     return all;
   }
 
-  /** Exit code, stdout and etcdctl's "Error:" and watch-cancel lines of one run. */
   private static String outcome(List<String> connection, List<String> args) {
-    List<String> command = new ArrayList<>();
-    command.add(InstalledClients.etcdctl().toString());
-    command.addAll(connection);
-    command.addAll(args);
-    ExternalCommand.Result r = ExternalCommand.run(command, Map.of("ETCDCTL_API", "3"), null, "",
-        Duration.ofSeconds(60));
-    String errors = r.stderr().lines().filter(l -> l.startsWith("Error:") || l.startsWith("watch was canceled"))
-        .collect(Collectors.joining("\n"));
-    return "exit " + r.exitCode() + "\n" + r.stdout() + errors;
+    return Etcdctl.outcome(connection, args, l -> l.startsWith("Error:") || l.startsWith("watch was canceled"));
   }
 
   private static ByteSequence bs(String s) {

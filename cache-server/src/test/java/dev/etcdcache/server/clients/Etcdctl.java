@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -119,6 +120,21 @@ final class Etcdctl {
     }
     m.appendTail(out);
     return out.toString();
+  }
+
+  /**
+   * Exit code, stdout and the stderr lines {@code kept} selects of one etcdctl run with
+   * {@code connection} flags (endpoints, TLS, user) before {@code args}: what the TLS and
+   * certificate tests compare between the server and etcd.
+   */
+  static String outcome(List<String> connection, List<String> args, Predicate<String> kept) {
+    List<String> command = new ArrayList<>();
+    command.add(InstalledClients.etcdctl().toString());
+    command.addAll(connection);
+    command.addAll(args);
+    ExternalCommand.Result r = ExternalCommand.run(command, Map.of("ETCDCTL_API", "3"), null, "", RUN_TIMEOUT);
+    String errors = r.stderr().lines().filter(kept).collect(Collectors.joining("\n"));
+    return "exit " + r.exitCode() + "\n" + r.stdout() + errors;
   }
 
   /** A lease ID as etcdctl prints and parses it: 16 hex digits. */

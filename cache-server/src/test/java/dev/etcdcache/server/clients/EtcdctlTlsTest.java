@@ -11,12 +11,8 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.auth.Permission;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -67,16 +63,8 @@ class EtcdctlTlsTest {
     }
   }
 
-  /** Exit code, stdout and etcdctl's "Error:" lines of one run. */
   private static String outcome(List<String> connection, List<String> args) {
-    List<String> command = new ArrayList<>();
-    command.add(InstalledClients.etcdctl().toString());
-    command.addAll(connection);
-    command.addAll(args);
-    ExternalCommand.Result r = ExternalCommand.run(command, Map.of("ETCDCTL_API", "3"), null, "",
-        Duration.ofSeconds(60));
-    String errors = r.stderr().lines().filter(l -> l.startsWith("Error:")).collect(Collectors.joining("\n"));
-    return "exit " + r.exitCode() + "\n" + r.stdout() + errors;
+    return Etcdctl.outcome(connection, args, l -> l.startsWith("Error:"));
   }
 
   private static ByteSequence bs(String s) {

@@ -15,11 +15,8 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -120,16 +117,8 @@ class TlsTowardEtcdTest {
             false);
   }
 
-  /** Exit code, stdout and etcdctl's "Error:" lines of one run. */
   private static String outcome(List<String> connection, List<String> args) {
-    List<String> command = new ArrayList<>();
-    command.add(InstalledClients.etcdctl().toString());
-    command.addAll(connection);
-    command.addAll(args);
-    ExternalCommand.Result r = ExternalCommand.run(command, Map.of("ETCDCTL_API", "3"), null, "",
-        Duration.ofSeconds(60));
-    String errors = r.stderr().lines().filter(l -> l.startsWith("Error:")).collect(Collectors.joining("\n"));
-    return "exit " + r.exitCode() + "\n" + r.stdout() + errors;
+    return Etcdctl.outcome(connection, args, l -> l.startsWith("Error:"));
   }
 
   private static ByteSequence bs(String s) {
