@@ -1,5 +1,6 @@
 package dev.etcdcache.server;
 
+import dev.etcdcache.api.CacheMemory;
 import dev.etcdcache.api.CacheStats;
 import dev.etcdcache.api.CacheStatus;
 import dev.etcdcache.core.CachingClient;
@@ -21,7 +22,9 @@ final class StatusPage {
    * {@code bypassWatches}), shadow mode ({@code shadowRate}, {@code shadowSampled},
    * {@code shadowCompared}, {@code shadowSkipped}, {@code shadowMismatches}) and the consistency
    * check ({@code consistencyChecks}, {@code consistencyDiverged}, {@code consistencyDifferences},
-   * {@code consistencyLastOutcome}).
+   * {@code consistencyLastOutcome}), and issue 21's memory figures ({@code memoryBudgetBytes},
+   * {@code memoryMaxEntries}, {@code memoryRetainedBytes} and its store, version and history parts,
+   * {@code memoryDegraded}, {@code memoryDegradedReason}, {@code memoryDegradations}).
    */
   static String json(CachingClient cache) {
     String base = json(cache.status(), cache.stats());
@@ -39,6 +42,16 @@ final class StatusPage {
     field(out, "consistencyDiverged", Long.toString(check.divergedChecks()));
     field(out, "consistencyDifferences", Long.toString(check.differences()));
     field(out, "consistencyLastOutcome", quote(check.lastOutcome()));
+    CacheMemory memory = cache.memory();
+    field(out, "memoryBudgetBytes", Long.toString(memory.budgetBytes()));
+    field(out, "memoryMaxEntries", Long.toString(memory.maxEntries()));
+    field(out, "memoryRetainedBytes", Long.toString(memory.retainedBytes()));
+    field(out, "memoryStoreBytes", Long.toString(memory.storeBytes()));
+    field(out, "memoryVersionBytes", Long.toString(memory.versionBytes()));
+    field(out, "memoryHistoryBytes", Long.toString(memory.historyBytes()));
+    field(out, "memoryDegraded", Boolean.toString(memory.degraded()));
+    field(out, "memoryDegradedReason", quote(memory.degradedReason().orElse("")));
+    field(out, "memoryDegradations", Long.toString(memory.degradations()));
     out.setLength(out.length() - 1);
     return out.append('}').toString();
   }

@@ -57,7 +57,11 @@ class ServerObservabilityTest {
       server.ready().get(60, TimeUnit.SECONDS);
       URI status = server.metricsUrl().orElseThrow().resolve("/status");
       HttpClient http = HttpClient.newHttpClient();
-      await(() -> number(get(http, status).body(), "appliedRevision") >= written);
+      // The list sets the applied revision; the watch's created response, a moment later, connects.
+      await(() -> {
+        String body = get(http, status).body();
+        return number(body, "appliedRevision") >= written && body.contains("\"connected\":true");
+      });
       HttpResponse<String> r = get(http, status);
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
