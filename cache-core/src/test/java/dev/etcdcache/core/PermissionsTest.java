@@ -130,7 +130,7 @@ class PermissionsTest {
   void expiringJwtTokens_cacheKeepsServingAndFollowingWrites() throws Exception {
     TestCertificates certs = TestCertificates.create();
     try (EtcdCluster etcd = EtcdCluster.builder().name("perm-jwt")
-        .etcdArgs(certs.jwtAuthTokenFlag(Duration.ofSeconds(1))).build().start()) {
+        .etcdArgs(certs.jwtAuthTokenFlag(Duration.ofSeconds(2))).build().start()) {
       aliceReadsA(etcd);
       try (Client alice = etcd.clientBuilder("alice", "alice-pw").build();
            Client root = etcd.newClient();
@@ -138,7 +138,7 @@ class PermissionsTest {
         assertThat(cache.awaitReady(Duration.ofSeconds(60))).isTrue();
         CachingKV kv = cache.getKVClient();
         for (int i = 0; i < 3; i++) {
-          Thread.sleep(2_500); // past the jwt's expiry: etcd refuses it, jetcd must authenticate again
+          Thread.sleep(3_000); // past the jwt's expiry: etcd refuses it, jetcd must authenticate again
           root.getKVClient().put(bytes("/a/1"), bytes("v" + i)).get(30, TimeUnit.SECONDS);
           assertThat(value(kv.get(bytes("/a/1")))).isEqualTo("v" + i);
           assertThat(value(kv.get(bytes("/a/1"), SERIALIZABLE))).isIn("v" + i, i == 0 ? "x" : "v" + (i - 1));

@@ -106,8 +106,18 @@ public final class EtcdAuth {
   }
 
   private void as(Function<io.etcd.jetcd.Auth, CompletableFuture<?>> call) {
-    try (Client root = cluster.newClient()) {
-      await(call.apply(root.getAuthClient()));
+    for (int attempt = 1; ; attempt++) {
+      try (Client root = cluster.newClient()) {
+        await(call.apply(root.getAuthClient()));
+        return;
+      } catch (RuntimeException e) {
+        // A short-lived token (a jwt TTL of a second or two) can expire between the fresh
+        // client's login and the call on a busy machine; etcd refused the call, so it is safe to
+        // log in again and repeat it.
+        if (attempt == 3 || String.valueOf(e.getMessage()).indexOf("invalid auth token") < 0) {
+          throw e;
+        }
+      }
     }
   }
 
