@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * The meters of issue 20's tools, read at scrape time like the others: the consistency check's
@@ -66,17 +67,19 @@ final class ConsistencyMeters {
   }
 
   private static void counter(MeterRegistry registry, CachingClient client, Iterable<Tag> tags, String name,
-      String help, java.util.function.ToLongFunction<ConsistencyReport> value, String... extraTags) {
-    FunctionCounter.builder(name, client, c -> value.applyAsLong(c.consistency()))
-        .description(help)
-        .tags(tags)
-        .tags(extraTags)
-        .register(registry);
+      String help, ToLongFunction<ConsistencyReport> value, String... extraTags) {
+    clientCounter(registry, client, tags, name, help, c -> value.applyAsLong(c.consistency()), extraTags);
   }
 
   private static void shadowCounter(MeterRegistry registry, CachingClient client, Iterable<Tag> tags, String name,
-      String help, java.util.function.ToLongFunction<ShadowReport> value, String... extraTags) {
-    FunctionCounter.builder(name, client, c -> value.applyAsLong(c.shadowReport()))
+      String help, ToLongFunction<ShadowReport> value, String... extraTags) {
+    clientCounter(registry, client, tags, name, help, c -> value.applyAsLong(c.shadowReport()), extraTags);
+  }
+
+  /** A counter read from the client at scrape time. */
+  private static void clientCounter(MeterRegistry registry, CachingClient client, Iterable<Tag> tags, String name,
+      String help, ToLongFunction<CachingClient> value, String... extraTags) {
+    FunctionCounter.builder(name, client, value::applyAsLong)
         .description(help)
         .tags(tags)
         .tags(extraTags)

@@ -13,11 +13,8 @@ import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.WatchCreateRequest;
 import io.etcd.jetcd.api.WatchResponse;
 import io.grpc.Channel;
-import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.MetadataUtils;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -128,9 +125,7 @@ class JwtTokensTest {
   }
 
   private static Channel as(ManagedChannel channel, String token) {
-    Metadata md = new Metadata();
-    md.put(TokenRelay.TOKEN, token);
-    return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md));
+    return ServerFixture.withToken(channel, token);
   }
 
   /** The response without its header (the server's revision may trail etcd's), or "CODE: description". */

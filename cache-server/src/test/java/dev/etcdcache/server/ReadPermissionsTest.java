@@ -6,14 +6,10 @@ import com.google.protobuf.ByteString;
 import dev.etcdcache.testing.EtcdAuth;
 import dev.etcdcache.testing.EtcdCluster;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
 import io.etcd.jetcd.auth.Permission;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.StatusRuntimeException;
-import io.grpc.stub.MetadataUtils;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -137,17 +133,7 @@ class ReadPermissionsTest {
   }
 
   private static Object answer(ManagedChannel channel, String token, RangeRequest r) {
-    KVGrpc.KVBlockingStub stub = KVGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
-    if (token != null) {
-      Metadata md = new Metadata();
-      md.put(TokenRelay.TOKEN, token);
-      stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
-    }
-    try {
-      return stub.range(r);
-    } catch (StatusRuntimeException e) {
-      return e.getStatus().getCode() + ": " + e.getStatus().getDescription();
-    }
+    return ServerFixture.rangeAnswer(channel, token, r);
   }
 
   private static double etcdRanges(String code) {

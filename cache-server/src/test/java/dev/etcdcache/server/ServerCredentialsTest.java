@@ -9,14 +9,10 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.api.AuthGrpc;
 import io.etcd.jetcd.api.AuthenticateRequest;
-import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
 import io.etcd.jetcd.auth.Permission;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.StatusRuntimeException;
-import io.grpc.stub.MetadataUtils;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -78,17 +74,7 @@ class ServerCredentialsTest {
   }
 
   private static Object answer(ManagedChannel channel, String token, RangeRequest r) {
-    KVGrpc.KVBlockingStub stub = KVGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
-    if (token != null) {
-      Metadata md = new Metadata();
-      md.put(TokenRelay.TOKEN, token);
-      stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
-    }
-    try {
-      return stub.range(r);
-    } catch (StatusRuntimeException e) {
-      return e.getStatus().getCode() + ": " + e.getStatus().getDescription();
-    }
+    return ServerFixture.rangeAnswer(channel, token, r);
   }
 
   private static ByteSequence bs(String s) {

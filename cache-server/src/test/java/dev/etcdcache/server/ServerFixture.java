@@ -6,10 +6,16 @@ import dev.etcdcache.testing.EtcdExtension;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.api.AuthGrpc;
 import io.etcd.jetcd.api.AuthenticateRequest;
+import io.etcd.jetcd.api.KVGrpc;
+import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.auth.Permission;
 import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -59,6 +65,28 @@ final class ServerFixture implements AutoCloseable {
     auth.addUser("bob", "bob-pw");
     auth.grantPrefix("bob", Permission.Type.READ, "secret/");
     return new ServerFixture(etcd.clientEndpoints(), c -> c.withCredentials("mirror", "mirror-pw"));
+  }
+
+  /** {@code channel} sending {@code token} in etcd's token header ({@code channel} itself when null). */
+  static Channel withToken(Channel channel, String token) {
+    if (token == null) {
+      return channel;
+    }
+    Metadata md = new Metadata();
+    md.put(TokenRelay.TOKEN, token);
+    return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md));
+  }
+
+  /**
+   * A Range's answer through {@code channel} with {@code token} (null: none): the response, or the
+   * failure as "CODE: description", so a test compares the server's and etcd's as values.
+   */
+  static Object rangeAnswer(Channel channel, String token, RangeRequest r) {
+    try {
+      return KVGrpc.newBlockingStub(withToken(channel, token)).withDeadlineAfter(30, TimeUnit.SECONDS).range(r);
+    } catch (StatusRuntimeException e) {
+      return e.getStatus().getCode() + ": " + e.getStatus().getDescription();
+    }
   }
 
   /** A token for {@code user}, from an Authenticate sent through {@code channel}. */

@@ -24,11 +24,8 @@ import io.etcd.jetcd.api.WatchCreateRequest;
 import io.etcd.jetcd.api.WatchResponse;
 import io.etcd.jetcd.auth.Permission;
 import io.grpc.Channel;
-import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.MetadataUtils;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -162,12 +159,7 @@ class UnauthorizedCallersTest {
   }
 
   private static Channel withToken(ManagedChannel channel, String token) {
-    if (token == null) {
-      return channel;
-    }
-    Metadata md = new Metadata();
-    md.put(TokenRelay.TOKEN, token);
-    return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md));
+    return ServerFixture.withToken(channel, token);
   }
 
   private static String token(String user, String password) {

@@ -12,10 +12,7 @@ import io.etcd.jetcd.api.WatchCreateRequest;
 import io.etcd.jetcd.api.WatchResponse;
 import io.etcd.jetcd.auth.Permission;
 import io.grpc.Channel;
-import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.stub.MetadataUtils;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -159,8 +156,6 @@ class WatchPermissionsTest {
   }
 
   private static Channel as(ManagedChannel channel, String token) {
-    Metadata md = new Metadata();
-    md.put(TokenRelay.TOKEN, token);
-    return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md));
+    return ServerFixture.withToken(channel, token);
   }
 }
