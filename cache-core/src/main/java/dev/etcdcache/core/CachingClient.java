@@ -411,6 +411,7 @@ public final class CachingClient implements Client {
         roots.add(e.events());
       }
     }
+    roots.add(mirror.entryForms());
     return roots;
   }
 

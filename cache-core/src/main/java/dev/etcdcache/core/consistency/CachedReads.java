@@ -338,7 +338,10 @@ public final class CachedReads {
   private RangeResponse respond(RangeRequest request, StoreVersion version, ResponseHeader header) {
     servedFromMemory.increment();
     stats.recordServedFromMemory();
-    return RangeEvaluator.evaluate(request, version, header);
+    // Kept forms only for the current keys: a past version's replaced entries are not worth a slot.
+    StoreVersion current = mirror.current();
+    boolean isCurrent = current != null && current.tree() == version.tree();
+    return RangeEvaluator.evaluate(request, version, header, isCurrent ? mirror.entryForms() : null);
   }
 
   private static GetKind kindOf(RangeRequest request, ReadConsistency consistency) {

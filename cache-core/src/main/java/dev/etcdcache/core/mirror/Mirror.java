@@ -6,6 +6,7 @@ import dev.etcdcache.api.CacheStatus;
 import dev.etcdcache.api.Ticker;
 import dev.etcdcache.btree.Batch;
 import dev.etcdcache.core.stats.StatsRecorder;
+import dev.etcdcache.core.store.EntryForms;
 import dev.etcdcache.core.store.HeapCost;
 import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.store.StoreVersion;
@@ -81,6 +82,8 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   private final Ticker ticker;
   private final ScheduledExecutorService applier;
   private final PublishedVersions versions;
+  /** Built messages of recently read entries; forgotten as writes replace them. */
+  private final EntryForms forms = new EntryForms();
   private final CompletableFuture<StoreVersion> ready = new CompletableFuture<>();
   private final WatchLoop loop;
   private final List<RevisionListener> listeners = new CopyOnWriteArrayList<>();
@@ -321,7 +324,12 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
    * {@link CacheStats#ENTRY_OVERHEAD_BYTES} per entry. 0 before ready.
    */
   public long estimatedBytes() {
-    return versions.estimatedBytes();
+    return versions.estimatedBytes() + forms.estimatedBytes();
+  }
+
+  /** The built messages of recently read entries, for reads of the current version. */
+  public EntryForms entryForms() {
+    return forms;
   }
 
   /**
@@ -519,6 +527,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
       relists.incrementAndGet();
       stats.recordRelist();
       versions.clearWindow();
+      forms.clear();
     }
     stats.recordBootstrap(ticker.read() - started);
     versions.setStoredBytes(snapshot.bytes());
@@ -570,6 +579,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     loop.pause();
     connected = false;
     versions.clearWindow();
+    forms.clear();
     if (now != null) {
       versions.release(new StoreVersion(now.revision(), dev.etcdcache.btree.BPlusTree.empty(), ticker.read()));
     }
@@ -680,6 +690,12 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     pins += HeapCost.pathCopy(before.tree().size(), writes.size());
     versions.setStoredBytes(bytes);
     versions.publish(after, pins);
+    // After the publish: a read of the version before could otherwise put a replaced form back.
+    for (KeyWrite w : writes) {
+      if (w.previous() != null) {
+        forms.forget(w.previous());
+      }
+    }
     stats.recordEventsApplied(writes.size());
     if (writes.isEmpty()) {
       listeners.forEach(l -> l.onProgress(after));

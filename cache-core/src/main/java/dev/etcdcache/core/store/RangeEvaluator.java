@@ -37,6 +37,15 @@ public final class RangeEvaluator {
 
   /** The response etcd would give for {@code request} at {@code version}, with {@code header}. */
   public static RangeResponse evaluate(RangeRequest request, StoreVersion version, ResponseHeader header) {
+    return evaluate(request, version, header, null);
+  }
+
+  /**
+   * As {@link #evaluate(RangeRequest, StoreVersion, ResponseHeader)}, handing out the entries'
+   * messages kept in {@code forms} (null: build every one).
+   */
+  public static RangeResponse evaluate(RangeRequest request, StoreVersion version, ResponseHeader header,
+      EntryForms forms) {
     KeyRange range = KeyRange.of(request.getKey(), request.getRangeEnd());
     BPlusTree<byte[]> tree = version.tree();
     RangeResponse.Builder response = RangeResponse.newBuilder().setHeader(header);
@@ -58,10 +67,10 @@ public final class RangeEvaluator {
       // Sized once: the builder's own list would grow by halves from 10, copying as it goes.
       List<KeyValue> kvs = new ArrayList<>(take);
       tree.forEach(range.fromInclusive(), range.toExclusive(), false, take,
-          (k, stored) -> kvs.add(keysOnly ? StoredValue.toKeyOnly(k, stored) : StoredValue.toKeyValue(k, stored)));
+          (k, stored) -> kvs.add(keysOnly ? StoredValue.toKeyOnly(k, stored) : keyValue(forms, k, stored)));
       return response.addAllKvs(kvs).setMore(limited).build();
     }
-    List<KeyValue> kvs = fetch(request, tree, range, count);
+    List<KeyValue> kvs = fetch(request, tree, range, count, forms);
     prune(request, kvs);
     sort(request, kvs);
     long limit = request.getLimit();
@@ -92,7 +101,8 @@ public final class RangeEvaluator {
    * request: a limit of {@code Integer.MAX_VALUE} is a client's "no limit", not a size (issue 16).
    * etcd computes {@code limit + 1} in int64, so {@code Long.MAX_VALUE} wraps negative and means all.
    */
-  private static List<KeyValue> fetch(RangeRequest request, BPlusTree<byte[]> tree, KeyRange range, int count) {
+  private static List<KeyValue> fetch(RangeRequest request, BPlusTree<byte[]> tree, KeyRange range, int count,
+      EntryForms forms) {
     long limit = request.getLimit();
     boolean fetchAll = request.getSortOrder() != RangeRequest.SortOrder.NONE
         || request.getMinModRevision() != 0 || request.getMaxModRevision() != 0
@@ -101,8 +111,12 @@ public final class RangeEvaluator {
     int fetchLimit = limited ? (int) limit + 1 : 0;
     List<KeyValue> kvs = new ArrayList<>(limited ? fetchLimit : count);
     tree.forEach(range.fromInclusive(), range.toExclusive(), false, fetchLimit,
-        (k, stored) -> kvs.add(StoredValue.toKeyValue(k, stored)));
+        (k, stored) -> kvs.add(keyValue(forms, k, stored)));
     return kvs;
+  }
+
+  private static KeyValue keyValue(EntryForms forms, byte[] key, byte[] stored) {
+    return forms == null ? StoredValue.toKeyValue(key, stored) : forms.keyValue(key, stored);
   }
 
   private static void prune(RangeRequest r, List<KeyValue> kvs) {

@@ -1,0 +1,104 @@
+package dev.etcdcache.core.store;
+
+import io.etcd.jetcd.api.KeyValue;
+import java.util.Arrays;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * etcd's {@code KeyValue} messages already built for recently read entries, handed out again for
+ * as long as the entry is unchanged.
+ *
+ * <p>Why: a caller reading jetcd's answer pays for every {@code getKey()} and {@code getValue()}
+ * a new {@code ByteSequence}, whose constructor hashes the whole {@code ByteString}. A
+ * {@code ByteString} memoizes its hash, so an answer made of the same message objects as the last
+ * read of those entries is hashed once per write instead of once per read (for a 100-key List of
+ * 41 + 256 byte entries, about two thirds of what a caller paid per read), and is not built again.
+ * Keeping the message in the store itself would cost about 48 bytes per entry for every entry; this
+ * keeps a fixed number of recently read ones.
+ *
+ * <p>Direct mapped: one slot per {@link System#identityHashCode} of the stored array, which is a
+ * new array for every write, so a slot answers only for the exact stored entry it was built from
+ * and a changed entry can never be answered from an old form. Slots are written without locks:
+ * a form is an immutable record, so a reader sees a whole one or none; two readers racing for a
+ * slot only cost a rebuild.
+ *
+ * <p>Memory: at most {@link #SLOTS} forms (their wrappers, {@link #FORM_BYTES} each, counted by
+ * {@link #estimatedBytes}), only for values up to {@link #MAX_VALUE_BYTES}. The mirror forgets the
+ * form of every entry a write replaces and clears all of them on a re-list or a degrade, so forms
+ * do not keep replaced values alive; only reads of a version racing that write can put one back,
+ * which costs at most one slot per such read until the slot is reused.
+ *
+ * <p>Thread-safe. Internal, no compatibility promise.
+ */
+public final class EntryForms {
+
+  /** How many forms are kept at most. */
+  static final int SLOTS = 1 << 15;
+  /** Larger values are built per read: holding one would pin its array past its replacement. */
+  static final int MAX_VALUE_BYTES = 16 * 1024;
+  /** The heap a kept form costs beyond the stored arrays: record, message, two ByteStrings. */
+  static final long FORM_BYTES = 24 + 64 + 24 + 32;
+
+  private final Form[] slots = new Form[SLOTS];
+  private final LongAdder kept = new LongAdder();
+
+  /**
+   * One kept message and the entry it was built from. A class, not a record: JOL (which the memory
+   * estimate is checked against) cannot read a record's field offsets.
+   */
+  private static final class Form {
+    final byte[] key;
+    final byte[] stored;
+    final KeyValue message;
+
+    Form(byte[] key, byte[] stored, KeyValue message) {
+      this.key = key;
+      this.stored = stored;
+      this.message = message;
+    }
+  }
+
+  /** etcd's {@code KeyValue} for {@code key} holding {@code stored}, the same object while it is kept. */
+  public KeyValue keyValue(byte[] key, byte[] stored) {
+    if (StoredValue.valueLength(stored) > MAX_VALUE_BYTES) {
+      return StoredValue.toKeyValue(key, stored);
+    }
+    int slot = slotOf(stored);
+    Form form = slots[slot];
+    if (form != null && form.stored == stored && form.key == key) {
+      return form.message;
+    }
+    KeyValue message = StoredValue.toKeyValue(key, stored);
+    if (form == null) {
+      kept.increment();
+    }
+    slots[slot] = new Form(key, stored, message);
+    return message;
+  }
+
+  /** Drops the form of {@code stored}, an entry a write just replaced or deleted. */
+  public void forget(byte[] stored) {
+    int slot = slotOf(stored);
+    Form form = slots[slot];
+    if (form != null && form.stored == stored) {
+      slots[slot] = null;
+      kept.decrement();
+    }
+  }
+
+  /** Drops every form (the store was replaced or released). */
+  public void clear() {
+    Arrays.fill(slots, null);
+    kept.reset();
+  }
+
+  /** Heap the forms hold beyond the stored arrays: the slot table and the kept forms. */
+  public long estimatedBytes() {
+    return HeapCost.array(SLOTS * 4) + Math.max(0, kept.sum()) * FORM_BYTES;
+  }
+
+  private static int slotOf(byte[] stored) {
+    int h = System.identityHashCode(stored);
+    return (h ^ (h >>> 15)) & (SLOTS - 1);
+  }
+}

@@ -1,0 +1,80 @@
+package dev.etcdcache.core.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.etcd.jetcd.api.KeyValue;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The kept forms of read entries: the same message while unchanged, never an old one after a write. */
+class EntryFormsTest {
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void anUnchangedEntry_readTwice_isTheSameMessage_equalToABuiltOne() {
+    EntryForms forms = new EntryForms();
+    byte[] key = bytes("k");
+    byte[] stored = StoredValue.pack(bytes("v"), 2, 5, 3, 0);
+    KeyValue first = forms.keyValue(key, stored);
+    assertThat(forms.keyValue(key, stored)).isSameAs(first);
+    assertThat(first).isEqualTo(StoredValue.toKeyValue(key, stored));
+  }
+
+  @Test
+  void aRewrittenEntry_isAnsweredWithItsNewValue_neverTheOldForm() {
+    EntryForms forms = new EntryForms();
+    byte[] key = bytes("k");
+    // Many rewrites, so that some land in the slot an earlier one used.
+    List<byte[]> versions = new ArrayList<>();
+    for (int i = 0; i < 100_000; i++) {
+      versions.add(StoredValue.pack(bytes("v" + i), 2, 5 + i, 1 + i, 0));
+    }
+    for (int i = 0; i < versions.size(); i++) {
+      KeyValue kv = forms.keyValue(key, versions.get(i));
+      assertThat(kv.getModRevision()).isEqualTo(5 + i);
+      assertThat(kv.getValue().toStringUtf8()).isEqualTo("v" + i);
+    }
+  }
+
+  @Test
+  void aForgottenEntry_isBuiltAgain() {
+    EntryForms forms = new EntryForms();
+    byte[] key = bytes("k");
+    byte[] stored = StoredValue.pack(bytes("v"), 2, 5, 3, 0);
+    KeyValue first = forms.keyValue(key, stored);
+    forms.forget(stored);
+    KeyValue again = forms.keyValue(key, stored);
+    assertThat(again).isNotSameAs(first).isEqualTo(first);
+  }
+
+  @Test
+  void aLargeValue_isNeverKept() {
+    EntryForms forms = new EntryForms();
+    byte[] key = bytes("big");
+    byte[] stored = StoredValue.pack(new byte[EntryForms.MAX_VALUE_BYTES + 1], 2, 5, 1, 0);
+    long before = forms.estimatedBytes();
+    assertThat(forms.keyValue(key, stored)).isNotSameAs(forms.keyValue(key, stored));
+    assertThat(forms.estimatedBytes()).isEqualTo(before);
+  }
+
+  @Test
+  void estimate_growsWithKeptForms_andReturnsToTheTableAfterClear() {
+    EntryForms forms = new EntryForms();
+    long table = forms.estimatedBytes();
+    List<byte[]> stored = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      byte[] s = StoredValue.pack(bytes("v" + i), 2, 5, 1, 0);
+      stored.add(s);
+      forms.keyValue(bytes("k" + i), s);
+    }
+    assertThat(forms.estimatedBytes()).isGreaterThan(table)
+        .isLessThanOrEqualTo(table + 1_000 * EntryForms.FORM_BYTES);
+    forms.clear();
+    assertThat(forms.estimatedBytes()).isEqualTo(table);
+  }
+}
