@@ -56,6 +56,8 @@ final class Bootstrap {
   private long maxBytes;
   /** Set once the list went over a limit: pages still in flight are dropped, not absorbed. */
   private boolean stopped;
+  /** The keys the mirror held before this re-list (null on a first list), whose arrays it reuses. */
+  private BPlusTree<byte[]> previous;
 
   Bootstrap(KV kv, List<KeyRange> ranges, int pageBytes, Executor applier, StatsRecorder stats) {
     this(kv, ranges, pageBytes, applier, stats, Tracing.disabled(), Span.getInvalid());
@@ -81,6 +83,17 @@ final class Bootstrap {
   Bootstrap limitedTo(long maxEntries, long maxBytes) {
     this.maxEntries = maxEntries;
     this.maxBytes = maxBytes;
+    return this;
+  }
+
+  /**
+   * Builds the new tree out of {@code held}'s key and value arrays wherever an entry is unchanged
+   * (equal bytes and revisions), so that while a re-list runs the old and the new tree
+   * share every unchanged entry: the peak is the old tree plus the new tree's nodes and the changed
+   * entries, not two copies of the keyspace.
+   */
+  Bootstrap sharing(BPlusTree<byte[]> held) {
+    this.previous = held;
     return this;
   }
 
@@ -153,9 +166,18 @@ final class Bootstrap {
   private void absorb(GetResponse response) {
     pages++;
     header = WireForm.header(response.getHeader()).toBuilder().setRevision(revision).build();
-    for (io.etcd.jetcd.KeyValue kv : response.getKvs()) {
+    List<io.etcd.jetcd.KeyValue> kvs = response.getKvs();
+    HeldEntries held = HeldEntries.of(previous, kvs);
+    for (io.etcd.jetcd.KeyValue kv : kvs) {
       byte[] key = kv.getKey().getBytes();
-      byte[] stored = StoredValue.pack(kv);
+      byte[] value = kv.getValue().getBytes();
+      byte[] stored;
+      if (held.advanceTo(key) && held.holds(kv, value)) {
+        key = held.key();
+        stored = held.stored();
+      } else {
+        stored = StoredValue.pack(value, kv.getCreateRevision(), kv.getModRevision(), kv.getVersion(), kv.getLease());
+      }
       batch.put(key, stored);
       rawBytes += key.length + StoredValue.valueLength(stored);
     }

@@ -462,8 +462,10 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     long started = ticker.read();
     Span span = tracing.start(Tracing.BOOTSTRAP);
     span.setAttribute(Tracing.REASON, reason);
+    StoreVersion held = versions.current();
     new Bootstrap(kv, settings.ranges(), settings.pageBytes(), applier, stats, tracing, span)
         .limitedTo(settings.maxEntries(), settings.storeBudget())
+        .sharing(held == null ? null : held.tree())
         .run(settings.firstPageLimit())
         .whenCompleteAsync((snapshot, failure) -> {
           relisting = false;
