@@ -24,7 +24,7 @@ import org.bouncycastle.asn1.x500.style.IETFUtils;
  * in the call's gRPC {@link Context} for the routing to etcd ({@link CallerChannels}) and the
  * permission checks. As etcd does ({@code EtcdServer.AuthInfoFromCtx}: a token first, the
  * certificate only for a call without one), a call carrying a token gets no common name: the token
- * decides. When the subject holds several CNs the last one counts, as Go's
+ * decides; so does a call with etcd's gateway header, whose CN etcd ignores. When the subject holds several CNs the last one counts, as Go's
  * {@code pkix.Name.CommonName}; a subject without one gives the empty name, as it does to etcd.
  *
  * <p>Installed only with {@code --client-cert-issuer-cert}. Stateless and thread-safe.
@@ -32,6 +32,12 @@ import org.bouncycastle.asn1.x500.style.IETFUtils;
 final class CallerCertificate implements ServerInterceptor {
 
   private static final Context.Key<String> COMMON_NAME = Context.key("etcd-client-cert-cn");
+  /** etcd's other token header ({@code rpctypes.TokenFieldNameSwagger}): a token there wins too. */
+  private static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  /** etcd ignores the CN of a call with this header (its own gRPC gateway's; etcd's AuthInfoFromTLS). */
+  private static final Metadata.Key<String> GATEWAY =
+      Metadata.Key.of("grpcgateway-accept", Metadata.ASCII_STRING_MARSHALLER);
 
   /** The current call's certificate CN when it carries no token, or {@code null}. */
   static String commonName() {
@@ -41,8 +47,9 @@ final class CallerCertificate implements ServerInterceptor {
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
       ServerCallHandler<Q, R> next) {
-    String cn = headers.containsKey(TokenRelay.TOKEN) ? null : commonName(call.getAttributes()
-        .get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+    boolean noCn = headers.containsKey(TokenRelay.TOKEN) || headers.containsKey(AUTHORIZATION)
+        || headers.containsKey(GATEWAY);
+    String cn = noCn ? null : commonName(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
     if (cn == null) {
       return next.startCall(call, headers);
     }
