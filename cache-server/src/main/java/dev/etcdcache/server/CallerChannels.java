@@ -48,7 +48,7 @@ final class CallerChannels extends Channel implements AutoCloseable {
   private final LinkedHashMap<String, Entry> byName = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
-      if (size() > MAX_CALLERS) {
+      if (size() > maxCallers) {
         eldest.getValue().channels().retire();
         return true;
       }
@@ -56,9 +56,16 @@ final class CallerChannels extends Channel implements AutoCloseable {
     }
   };
   private boolean closed;
+  private final int maxCallers;
 
   /** Routes to {@code own} or to per-CN connections to {@code config}'s endpoints with {@code issuer}'s certificates. */
   CallerChannels(Channel own, CertificateIssuer issuer, ServerConfig config) {
+    this(own, issuer, config, MAX_CALLERS);
+  }
+
+  /** As above, keeping connections for at most {@code maxCallers} CNs (tests use a small bound). */
+  CallerChannels(Channel own, CertificateIssuer issuer, ServerConfig config, int maxCallers) {
+    this.maxCallers = maxCallers;
     this.own = own;
     this.issuer = issuer;
     this.config = config;
@@ -68,27 +75,49 @@ final class CallerChannels extends Channel implements AutoCloseable {
 
   /** The connections acting as {@code commonName} toward etcd. */
   Channel channel(String commonName) {
-    Upstream stale = null;
+    synchronized (this) {
+      Entry e = current(commonName);
+      if (e != null) {
+        return e.channels();
+      }
+    }
+    // Issued outside the lock: a key pair and a signature take milliseconds, and other CNs must
+    // not wait for them. Two first calls of one CN may both issue; the first stored one is kept.
+    CertificateIssuer.Identity id = issuer.issue(commonName);
+    Upstream fresh = new Upstream(config.endpoints(), EtcdTls.forIdentity(config, id.key(), id.chain()), relay);
+    Upstream unused = null;
     Upstream current;
     synchronized (this) {
-      if (closed) {
-        throw Status.UNAVAILABLE.withDescription("etcd-cache: server is shutting down").asRuntimeException();
+      Entry e;
+      try {
+        e = current(commonName);
+      } catch (RuntimeException closing) {
+        fresh.retire();
+        throw closing;
       }
-      Entry e = byName.get(commonName);
-      if (e == null || !Instant.now().isBefore(e.renewAt())) {
-        stale = e == null ? null : e.channels();
-        CertificateIssuer.Identity id = issuer.issue(commonName);
-        e = new Entry(new Upstream(config.endpoints(), EtcdTls.forIdentity(config, id.key(), id.chain()), relay),
-            id.notAfter().minus(RENEW_BEFORE));
-        byName.put(commonName, e);
+      if (e != null) {
+        unused = fresh;
+        current = e.channels();
+      } else {
+        Entry stale = byName.put(commonName, new Entry(fresh, id.notAfter().minus(RENEW_BEFORE)));
+        unused = stale == null ? null : stale.channels();
+        current = fresh;
         LOG.debug("issued a client certificate toward etcd for CN '{}' valid until {}", commonName, id.notAfter());
       }
-      current = e.channels();
     }
-    if (stale != null) {
-      stale.retire();
+    if (unused != null) {
+      unused.retire();
     }
     return current;
+  }
+
+  /** The CN's entry while its certificate need not be renewed yet, else null; throws once closed. */
+  private Entry current(String commonName) {
+    if (closed) {
+      throw Status.UNAVAILABLE.withDescription("etcd-cache: server is shutting down").asRuntimeException();
+    }
+    Entry e = byName.get(commonName);
+    return e != null && Instant.now().isBefore(e.renewAt()) ? e : null;
   }
 
   @Override
