@@ -47,11 +47,6 @@ final class KvService {
   private final CallerChannels callers;
 
   KvService(CacheWire wire, ResponseHeaders headers, Forwarder forwarder, AuthGuard auth,
-      ReadPermissions permissions, Channel upstream) {
-    this(wire, headers, forwarder, auth, permissions, upstream, null);
-  }
-
-  KvService(CacheWire wire, ResponseHeaders headers, Forwarder forwarder, AuthGuard auth,
       ReadPermissions permissions, Channel upstream, CallerChannels callers) {
     this.callers = callers;
     this.wire = wire;

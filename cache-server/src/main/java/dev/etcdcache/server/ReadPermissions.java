@@ -99,13 +99,9 @@ final class ReadPermissions {
 
   /**
    * Checks sent over {@code upstream} (a channel that sends no token of its own), remembered for
-   * {@code ttl}; {@code mirroredPrefixes} are the server's prefixes (empty: the whole keyspace).
+   * {@code ttl}; {@code mirroredPrefixes} are the server's prefixes (empty: the whole keyspace);
+   * certificate-only callers are asked over {@code callers} (null: none are).
    */
-  ReadPermissions(Channel upstream, Duration ttl, List<String> mirroredPrefixes) {
-    this(upstream, null, ttl, mirroredPrefixes);
-  }
-
-  /** As above; certificate-only callers are asked over {@code callers} (null: none). */
   ReadPermissions(Channel upstream, CallerChannels callers, Duration ttl, List<String> mirroredPrefixes) {
     this.upstream = upstream;
     this.callers = callers;
