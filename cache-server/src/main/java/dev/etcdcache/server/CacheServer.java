@@ -49,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * refusal otherwise) and canceled with etcd's permission-denied reason when a re-check every
  * {@link #PERMISSION_TTL} finds the permission revoked (see {@code WatchService}); other calls with
  * a token are forwarded to etcd, which checks the caller's permissions; so are calls without one
- * while etcd has auth enabled (probed every second; see {@code AuthGuard}).
+ * while etcd has auth enabled (probed every second; see {@code AuthGuard}), unless the server
+ * issues certificates for its callers' CNs ({@code --client-cert-issuer-cert}): then a caller whose
+ * client certificate it verified is handled as a token caller, with etcd deciding as that CN.
  *
  * <p>Thread-safe. {@link #close()} ends every watch stream with UNAVAILABLE, stops the listener,
  * and closes the mirror and the connections to etcd.
@@ -66,6 +68,8 @@ public final class CacheServer implements AutoCloseable {
   private final Client etcd;
   private final CachingClient cache;
   private final Upstream upstream;
+  /** Connections acting as certificate-only callers' CNs toward etcd; null without an issuer. */
+  private final CallerChannels callers;
   private final AuthGuard auth;
   private final WatchService watchService;
   private final HealthStatusManager health = new HealthStatusManager();
@@ -82,6 +86,9 @@ public final class CacheServer implements AutoCloseable {
   private CacheServer(ServerConfig config, OpenTelemetry openTelemetry) throws IOException {
     this.openTelemetry = openTelemetry;
     this.config = config;
+    // Read before anything is opened: an unusable issuer fails the start with nothing to close.
+    CertificateIssuer issuer = config.clientCertIssuerCertFile().map(
+        c -> CertificateIssuer.load(c, config.clientCertIssuerKeyFile().orElseThrow())).orElse(null);
     io.etcd.jetcd.ClientBuilder etcdClient = Client.builder().endpoints(config.endpoints().toArray(URI[]::new));
     // The mirror's own identity: it needs read on the mirrored ranges only (jetcd renews its token).
     config.user().ifPresent(u -> etcdClient.user(io.etcd.jetcd.ByteSequence.from(u, StandardCharsets.UTF_8))
@@ -104,11 +111,13 @@ public final class CacheServer implements AutoCloseable {
     this.cache = cache(config, etcd);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     EtcdCacheMetrics.monitor(registry, cache, "server");
-    Forwarder forwarder = new Forwarder(upstream);
+    // With an issuer, a certificate-only caller's forwarded calls reach etcd as its CN.
+    this.callers = issuer == null ? null : new CallerChannels(upstream, issuer, config);
+    Forwarder forwarder = new Forwarder(callers == null ? upstream : callers);
     ResponseHeaders headers = new ResponseHeaders(cache);
     this.auth = new AuthGuard(upstream, Duration.ofSeconds(1), config.etcdCertFile().isPresent());
     // etcd's watch server fragments above max-request-bytes plus its 512 KiB gRPC overhead.
-    ReadPermissions permissions = new ReadPermissions(upstream, PERMISSION_TTL, config.prefixes());
+    ReadPermissions permissions = new ReadPermissions(upstream, callers, PERMISSION_TTL, config.prefixes());
     this.watchService = new WatchService(cache.wire(), headers, forwarder, auth,
         config.maxSendBytes() + ServerConfig.GRPC_OVERHEAD_BYTES, config.watchBufferBytes(), permissions,
         PERMISSION_TTL, () -> cache.status().ready() && (hasOwnIdentity(config) || auth.servesTokenless()));
@@ -129,7 +138,7 @@ public final class CacheServer implements AutoCloseable {
         // etcd's keepalive enforcement (v3rpc/grpc.go): clients may ping every 5 s, also idle.
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
-        .addService(new KvService(cache.wire(), headers, forwarder, auth, permissions, upstream).definition())
+        .addService(new KvService(cache.wire(), headers, forwarder, auth, permissions, upstream, callers).definition())
         .addService(watchService.definition())
         .addService(forwarder.service(LeaseGrpc.getServiceDescriptor(), Map.of()))
         .addService(new ClusterService(forwarder, config.advertiseClientUrl()).definition())
@@ -139,8 +148,12 @@ public final class CacheServer implements AutoCloseable {
         .addService(forwarder.service(ElectionGrpc.getServiceDescriptor(), Map.of()))
         .addService(health.getHealthService())
         .intercept(relay)
-        .intercept(new TokenlessRefusal(auth))
-        .intercept(new RpcMetrics(registry))
+        .intercept(new TokenlessRefusal(auth));
+    if (callers != null) {
+      // Runs before TokenlessRefusal (interceptors added later run first), which lets CN callers pass.
+      b.intercept(new CallerCertificate());
+    }
+    b.intercept(new RpcMetrics(registry))
         .addTransportFilter(new ServerMeters(registry, watchService));
     if (config.certFile().isPresent()) {
       try {
@@ -279,6 +292,9 @@ public final class CacheServer implements AutoCloseable {
     auth.close();
     cache.close();
     etcd.close();
+    if (callers != null) {
+      callers.close();
+    }
     upstream.close();
     executor.shutdownNow();
   }

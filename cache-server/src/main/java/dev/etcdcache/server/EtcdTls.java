@@ -52,6 +52,26 @@ final class EtcdTls {
     }
   }
 
+  /**
+   * A context trusting etcd as {@link #forChannels} does but presenting {@code chain} (leaf first)
+   * with {@code key} instead of {@code --cert}: a certificate-only caller's identity toward etcd
+   * ({@link CallerChannels}).
+   */
+  static SslContext forIdentity(ServerConfig config, java.security.PrivateKey key,
+      java.security.cert.X509Certificate[] chain) {
+    try {
+      SslContextBuilder b = GrpcSslContexts.forClient();
+      if (config.etcdSkipVerify()) {
+        b.trustManager(InsecureTrustManagerFactory.INSTANCE);
+      } else if (config.etcdCaFile().isPresent()) {
+        b.trustManager(config.etcdCaFile().get().toFile());
+      }
+      return b.keyManager(key, chain).build();
+    } catch (SSLException | IllegalArgumentException e) {
+      throw unusable(config, e);
+    }
+  }
+
   /** Sets the mirror's jetcd client up with the same TLS; call only when {@code config.etcdTls()}. */
   static void configure(ClientBuilder client, ServerConfig config) {
     try {

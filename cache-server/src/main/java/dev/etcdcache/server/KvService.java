@@ -29,7 +29,9 @@ import java.util.concurrent.ExecutionException;
  * token may read the request's {@code [key, range_end)} ({@link ReadPermissions}, remembered for a
  * bounded time); otherwise, or if the cache cannot answer, it goes to etcd with the caller's token,
  * so the caller gets etcd's own answer or error. A Range without a token is answered from the cache
- * only while etcd's auth is disabled ({@link AuthGuard}).
+ * only while etcd's auth is disabled ({@link AuthGuard}); while it is on, one from a caller whose
+ * client certificate names an etcd user ({@link CallerCertificate}) is checked and forwarded as a
+ * token caller's, but as that CN ({@link CallerChannels}).
  *
  * <p>Thread-safe.
  */
@@ -41,9 +43,12 @@ final class KvService {
   private final AuthGuard auth;
   private final ReadPermissions permissions;
   private final Channel upstream;
+  /** Connections acting as a certificate-only caller's CN; null without {@code --client-cert-issuer-cert}. */
+  private final CallerChannels callers;
 
   KvService(CacheWire wire, ResponseHeaders headers, Forwarder forwarder, AuthGuard auth,
-      ReadPermissions permissions, Channel upstream) {
+      ReadPermissions permissions, Channel upstream, CallerChannels callers) {
+    this.callers = callers;
     this.wire = wire;
     this.headers = headers;
     this.forwarder = forwarder;
@@ -56,10 +61,12 @@ final class KvService {
     ServerCallHandler<RangeRequest, RangeResponse> cached = ServerCalls.asyncUnaryCall(this::range);
     ServerCallHandler<RangeRequest, RangeResponse> checked = ServerCalls.asyncUnaryCall(this::checkedRange);
     ServerCallHandler<RangeRequest, RangeResponse> forwarded = forwarder.handler();
+    // A certificate-only caller (CallerCertificate) is checked as a token caller is, but as its CN.
     ServerCallHandler<RangeRequest, RangeResponse> range = (call, md) ->
         md.containsKey(TokenRelay.TOKEN) ? checked.startCall(call, md)
-            : !auth.servesTokenless() ? forwarded.startCall(call, md)
-            : cached.startCall(call, md);
+            : auth.servesTokenless() ? cached.startCall(call, md)
+            : CallerCertificate.commonName() != null ? checked.startCall(call, md)
+            : forwarded.startCall(call, md);
     return forwarder.service(KVGrpc.getServiceDescriptor(),
         Map.of(KVGrpc.getRangeMethod().getFullMethodName(), range));
   }
@@ -92,31 +99,47 @@ final class KvService {
     ServerCallStreamObserver<RangeResponse> call = (ServerCallStreamObserver<RangeResponse>) observer;
     call.setOnCancelHandler(() -> { });
     String token = TokenRelay.callerToken();
+    ReadPermissions.Caller caller = token != null ? ReadPermissions.Caller.withToken(token)
+        : ReadPermissions.Caller.withCertificate(CallerCertificate.commonName());
     // The RPC's span (RpcTracing made it current here; the answer comes on other threads).
     Span rpc = Span.current();
-    permissions.mayRead(token, request.getKey(), request.getRangeEnd()).thenAccept(allowed -> {
+    permissions.mayRead(caller, request.getKey(), request.getRangeEnd()).thenAccept(allowed -> {
       if (!allowed) {
         rpc.setAttribute(RpcTracing.DECISION, "etcd").setAttribute(RpcTracing.REASON, "permission_not_confirmed");
-        forward(request, token, call);
+        forward(request, caller, call);
         return;
       }
       answerFromCache(request, call, failure -> {
         // The cache could not answer (its own credentials may not serve this): ask etcd as the caller.
         rpc.setAttribute(RpcTracing.DECISION, "etcd").setAttribute(RpcTracing.REASON, "cache_failed");
-        forward(request, token, call);
+        forward(request, caller, call);
       });
     });
   }
 
-  /** {@code request} to etcd with the caller's token; etcd's answer or status back to the caller. */
-  private void forward(RangeRequest request, String token, ServerCallStreamObserver<RangeResponse> call) {
+  /**
+   * {@code request} to etcd as the caller (with its token, or over its CN's connections); etcd's
+   * answer or status back to the caller.
+   */
+  private void forward(RangeRequest request, ReadPermissions.Caller caller,
+      ServerCallStreamObserver<RangeResponse> call) {
     if (call.isCancelled()) {
       return;
     }
-    Metadata md = new Metadata();
-    md.put(TokenRelay.TOKEN, token);
-    KVGrpc.newStub(upstream).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
-        .range(request, new StreamObserver<RangeResponse>() {
+    KVGrpc.KVStub stub;
+    if (caller.token() != null) {
+      Metadata md = new Metadata();
+      md.put(TokenRelay.TOKEN, caller.token());
+      stub = KVGrpc.newStub(upstream).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
+    } else {
+      try {
+        stub = KVGrpc.newStub(callers.channel(caller.commonName()));
+      } catch (RuntimeException e) {
+        call.onError(asStatus(e));
+        return;
+      }
+    }
+    stub.range(request, new StreamObserver<RangeResponse>() {
           @Override
           public void onNext(RangeResponse value) {
             if (!call.isCancelled()) {

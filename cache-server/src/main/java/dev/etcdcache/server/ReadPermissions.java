@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  * role, auth revisions, expired or forged tokens).
  *
  * <p>How: a serializable, count-only Range on the caller's {@code [key, range_end)} at a revision
- * in the far future, sent with the caller's token. etcd checks the token and the read permission
- * on that range before it looks at the revision, so it answers PERMISSION_DENIED (or its token
+ * in the far future, sent with the caller's token (or, for a caller without one, over connections
+ * presenting a certificate for its client certificate's CN: {@link CallerChannels}). etcd checks
+ * the token (or CN) and the read permission on that range before it looks at the revision, so it answers PERMISSION_DENIED (or its token
  * error) when the caller may not read, and "required revision is a future revision" when it may;
  * the latter costs etcd no index walk and returns no data. Only a "may read" is remembered, per
  * (token, key, range end), for {@code ttl}: a revoked permission or a deleted user can go unnoticed
@@ -57,14 +58,38 @@ final class ReadPermissions {
     UNKNOWN
   }
 
-  private record Key(String token, ByteString key, ByteString rangeEnd) {
+  /**
+   * Who asks: a caller's auth token, or (no token) the common name of its client certificate,
+   * which etcd's {@code --client-cert-auth} takes as its user. Two kinds, never confused: a token
+   * that spells a CN is still a token.
+   */
+  record Caller(String token, String commonName) {
+    /** A caller with an auth token. */
+    static Caller withToken(String token) {
+      return new Caller(java.util.Objects.requireNonNull(token), null);
+    }
+
+    /** A caller without a token whose verified client certificate has {@code commonName}. */
+    static Caller withCertificate(String commonName) {
+      return new Caller(null, java.util.Objects.requireNonNull(commonName));
+    }
+
     @Override
     public String toString() {
-      return "Key[token hidden]"; // never print a token
+      return token != null ? "Caller[token hidden]" : "Caller[CN " + commonName + "]"; // never print a token
+    }
+  }
+
+  private record Key(Caller caller, ByteString key, ByteString rangeEnd) {
+    @Override
+    public String toString() {
+      return "Key[" + caller + "]"; // never print a token
     }
   }
 
   private final Channel upstream;
+  /** Connections acting as a CN toward etcd; null: no certificate-only callers are checked. */
+  private final CallerChannels callers;
   private final List<ByteString[]> mirrored;
   private final long ttlNanos;
   private final ConcurrentHashMap<Key, Long> allowedUntil = new ConcurrentHashMap<>();
@@ -74,10 +99,12 @@ final class ReadPermissions {
 
   /**
    * Checks sent over {@code upstream} (a channel that sends no token of its own), remembered for
-   * {@code ttl}; {@code mirroredPrefixes} are the server's prefixes (empty: the whole keyspace).
+   * {@code ttl}; {@code mirroredPrefixes} are the server's prefixes (empty: the whole keyspace);
+   * certificate-only callers are asked over {@code callers} (null: none are).
    */
-  ReadPermissions(Channel upstream, Duration ttl, List<String> mirroredPrefixes) {
+  ReadPermissions(Channel upstream, CallerChannels callers, Duration ttl, List<String> mirroredPrefixes) {
     this.upstream = upstream;
+    this.callers = callers;
     this.ttlNanos = ttl.toNanos();
     List<ByteString[]> ranges = new ArrayList<>();
     for (String p : mirroredPrefixes) {
@@ -98,8 +125,18 @@ final class ReadPermissions {
     return decide(token, key, rangeEnd).thenApply(d -> d == Decision.ALLOWED);
   }
 
+  /** As {@link #mayRead(String, ByteString, ByteString)}, for any kind of caller. */
+  CompletableFuture<Boolean> mayRead(Caller caller, ByteString key, ByteString rangeEnd) {
+    return decide(caller, key, rangeEnd).thenApply(d -> d == Decision.ALLOWED);
+  }
+
   /** As {@link #mayRead}, telling a refusal by etcd from no answer. */
   CompletableFuture<Decision> decide(String token, ByteString key, ByteString rangeEnd) {
+    return decide(Caller.withToken(token), key, rangeEnd);
+  }
+
+  /** As {@link #decide(String, ByteString, ByteString)}, for any kind of caller. */
+  CompletableFuture<Decision> decide(Caller token, ByteString key, ByteString rangeEnd) {
     ByteString[] covering = covering(key, rangeEnd);
     if (covering == null || (covering[0].equals(key) && covering[1].equals(rangeEnd))) {
       return mayReadExactly(token, key, rangeEnd);
@@ -154,7 +191,7 @@ final class ReadPermissions {
    * Completes with ALLOWED when etcd lets {@code token} read {@code [key, rangeEnd)}; DENIED when
    * it refuses; UNKNOWN when the check got no answer.
    */
-  private CompletableFuture<Decision> mayReadExactly(String token, ByteString key, ByteString rangeEnd) {
+  private CompletableFuture<Decision> mayReadExactly(Caller token, ByteString key, ByteString rangeEnd) {
     Key k = new Key(token, key, rangeEnd);
     Long until = allowedUntil.get(k);
     long now = System.nanoTime();
@@ -174,15 +211,29 @@ final class ReadPermissions {
   }
 
   private void ask(Key k, long now, CompletableFuture<Decision> result) {
-    String token = k.token();
     ByteString key = k.key();
     ByteString rangeEnd = k.rangeEnd();
-    Metadata md = new Metadata();
-    md.put(TokenRelay.TOKEN, token);
     RangeRequest probe = RangeRequest.newBuilder().setKey(key).setRangeEnd(rangeEnd).setRevision(FUTURE)
         .setSerializable(true).setCountOnly(true).build();
-    KVGrpc.newStub(upstream).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
-        .withDeadlineAfter(10, TimeUnit.SECONDS)
+    KVGrpc.KVStub stub;
+    String token = k.caller().token();
+    if (token != null) {
+      Metadata md = new Metadata();
+      md.put(TokenRelay.TOKEN, token);
+      stub = KVGrpc.newStub(upstream).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
+    } else if (callers != null) {
+      // No token: etcd takes the CN of the certificate these connections present as the user.
+      try {
+        stub = KVGrpc.newStub(callers.channel(k.caller().commonName()));
+      } catch (RuntimeException closingOrUnissued) {
+        result.complete(Decision.UNKNOWN);
+        return;
+      }
+    } else {
+      result.complete(Decision.UNKNOWN);
+      return;
+    }
+    stub.withDeadlineAfter(10, TimeUnit.SECONDS)
         .range(probe, new StreamObserver<RangeResponse>() {
           @Override
           public void onNext(RangeResponse value) {

@@ -49,6 +49,13 @@ import java.util.Optional;
  *     Changed at run time with {@code POST /shadow?rate=} on the metrics listener
  * @param memoryBudget the cache's memory budget in estimated bytes ({@code --memory-budget}); 0 = none
  * @param maxEntries the most keys the cache mirrors ({@code --max-entries}); 0 = no limit
+ * @param clientCertIssuerCertFile PEM certificate of a CA (or intermediate, followed by its chain)
+ *     that etcd's {@code --trusted-ca-file} trusts ({@code --client-cert-issuer-cert}): a caller
+ *     without a token whose client certificate this server verified reaches etcd as its CN, over a
+ *     connection presenting a short-lived certificate for that CN issued here; empty = such callers
+ *     are refused while etcd's auth is on (needs {@code trustedCaFile} and https endpoints)
+ * @param clientCertIssuerKeyFile PEM private key of {@code clientCertIssuerCertFile}
+ *     ({@code --client-cert-issuer-key}); its content is read at start and held only in memory
  */
 public record ServerConfig(
     List<URI> endpoints,
@@ -73,7 +80,9 @@ public record ServerConfig(
     boolean etcdSkipVerify,
     double shadowReads,
     long memoryBudget,
-    long maxEntries) {
+    long maxEntries,
+    Optional<Path> clientCertIssuerCertFile,
+    Optional<Path> clientCertIssuerKeyFile) {
 
   /** etcd's default {@code --max-request-bytes}. */
   public static final int DEFAULT_MAX_SEND_BYTES = 3 << 19;
@@ -153,6 +162,19 @@ public record ServerConfig(
     if (trustedCaFile.isPresent() && certFile.isEmpty()) {
       throw new IllegalArgumentException("--trusted-ca-file needs --cert-file and --key-file (TLS toward clients)");
     }
+    Objects.requireNonNull(clientCertIssuerCertFile, "clientCertIssuerCertFile");
+    Objects.requireNonNull(clientCertIssuerKeyFile, "clientCertIssuerKeyFile");
+    if (clientCertIssuerCertFile.isPresent() != clientCertIssuerKeyFile.isPresent()) {
+      throw new IllegalArgumentException("--client-cert-issuer-cert and --client-cert-issuer-key go together");
+    }
+    if (clientCertIssuerCertFile.isPresent() && trustedCaFile.isEmpty()) {
+      throw new IllegalArgumentException("--client-cert-issuer-cert needs --trusted-ca-file (client certificates"
+          + " verified by this server are what it maps to etcd users)");
+    }
+    if (clientCertIssuerCertFile.isPresent() && !"https".equals(endpoints.get(0).getScheme())) {
+      throw new IllegalArgumentException("--client-cert-issuer-cert needs TLS toward etcd (https endpoints, or"
+          + " --cacert/--cert/--key): etcd reads a CN only from a TLS client certificate");
+    }
     if (!(shadowReads >= 0 && shadowReads <= 1)) {
       throw new IllegalArgumentException("shadow read rate must be in [0, 1]: " + shadowReads);
     }
@@ -164,7 +186,7 @@ public record ServerConfig(
         Optional.empty(), Optional.empty(), DEFAULT_MAX_SEND_BYTES, DEFAULT_MAX_RECV_BYTES,
         DEFAULT_WATCH_BUFFER_BYTES, List.of(), 0, ReadConsistency.LINEARIZABLE, Optional.empty(), Optional.empty(),
         Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-        false, 0, 0, 0);
+        false, 0, 0, 0, Optional.empty(), Optional.empty());
   }
 
   /**
@@ -181,7 +203,7 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
-        maxEntries);
+        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile);
   }
 
   /** This configuration listening elsewhere (port 0 picks a free port). */
@@ -189,7 +211,7 @@ public record ServerConfig(
     return new ServerConfig(endpoints, host, port, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
-        maxEntries);
+        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile);
   }
 
   /** This configuration answering MemberList with {@code url} ({@code null} = pass through). */
@@ -197,7 +219,7 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, Optional.ofNullable(url), metricsUrl,
         maxSendBytes, maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
-        maxEntries);
+        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile);
   }
 
   /** This configuration serving metrics at {@code url} ({@code null} = none). */
@@ -205,7 +227,7 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, Optional.ofNullable(url),
         maxSendBytes, maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
-        maxEntries);
+        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile);
   }
 
   /** This configuration with other message size limits. */
@@ -213,7 +235,7 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
-        maxEntries);
+        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile);
   }
 
   /** This configuration with another per-stream watch buffer bound. */
@@ -221,7 +243,7 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, bytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
-        maxEntries);
+        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile);
   }
 
   /** This configuration mirroring only these prefixes. */
@@ -229,7 +251,7 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
-        maxEntries);
+        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile);
   }
 
   /**
@@ -240,8 +262,7 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, Optional.of(cert),
         Optional.of(key), Optional.ofNullable(trustedCa), user, password, etcdCaFile, etcdCertFile, etcdKeyFile,
-        etcdSkipVerify, shadowReads, memoryBudget,
-        maxEntries);
+        etcdSkipVerify, shadowReads, memoryBudget, maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile);
   }
 
   /** This configuration whose mirror logs in to etcd as {@code user} with {@code password}. */
@@ -249,8 +270,7 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, Optional.of(user), Optional.of(password), etcdCaFile, etcdCertFile, etcdKeyFile,
-        etcdSkipVerify, shadowReads, memoryBudget,
-        maxEntries);
+        etcdSkipVerify, shadowReads, memoryBudget, maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile);
   }
 
   /**
@@ -263,7 +283,7 @@ public record ServerConfig(
     return new ServerConfig(https, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, user, password, Optional.ofNullable(ca), Optional.ofNullable(cert), Optional.ofNullable(key),
-        skipVerify, shadowReads, memoryBudget, maxEntries);
+        skipVerify, shadowReads, memoryBudget, maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile);
   }
 
   /** Whether the server talks to etcd over TLS (its endpoints are {@code https}). */
@@ -276,10 +296,22 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, rate, memoryBudget,
-        maxEntries);
+        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile);
   }
 
-  /** Every setting, the password masked. */
+  /**
+   * This configuration mapping certificate-only callers to etcd users by their CN, issuing
+   * short-lived client certificates with the CA {@code issuerCert} and its key {@code issuerKey}
+   * (both {@code null}: no mapping; such callers are refused while etcd's auth is on).
+   */
+  public ServerConfig withClientCertIssuer(Path issuerCert, Path issuerKey) {
+    return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
+        maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
+        maxEntries, Optional.ofNullable(issuerCert), Optional.ofNullable(issuerKey));
+  }
+
+  /** Every setting, the password and the issuer key's location masked. */
   @Override
   public String toString() {
     return "ServerConfig[endpoints=" + endpoints + ", listen=" + listenHost + ":" + listenPort
@@ -289,7 +321,9 @@ public record ServerConfig(
         + defaultConsistency + ", certFile=" + certFile + ", keyFile=" + keyFile + ", trustedCaFile="
         + trustedCaFile + ", user=" + user + ", password=" + password.map(p -> "(hidden)") + ", etcdCaFile="
         + etcdCaFile + ", etcdCertFile=" + etcdCertFile + ", etcdKeyFile=" + etcdKeyFile + ", etcdSkipVerify="
-        + etcdSkipVerify + ", shadowReads=" + shadowReads + ", memoryBudget=" + memoryBudget + ", maxEntries=" + maxEntries + "]";
+        + etcdSkipVerify + ", shadowReads=" + shadowReads + ", memoryBudget=" + memoryBudget + ", maxEntries=" + maxEntries
+        + ", clientCertIssuerCertFile=" + clientCertIssuerCertFile
+        + ", clientCertIssuerKeyFile=" + clientCertIssuerKeyFile.map(k -> "(hidden)") + "]";
   }
 
   /** This configuration with another history size and default consistency. */
@@ -297,7 +331,7 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
-        maxEntries);
+        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile);
   }
 
   /** This configuration with a memory budget and a most number of keys (0: none). */
@@ -305,6 +339,6 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
-        maxEntries);
+        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile);
   }
 }

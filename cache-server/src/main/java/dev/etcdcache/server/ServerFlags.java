@@ -63,6 +63,12 @@ final class ServerFlags {
       new Flag("key-file", true, true, "PEM private key of --cert-file"),
       new Flag("trusted-ca-file", true, true,
           "PEM CA client certificates must be signed by; when set every client must present one, as etcd 3.4"),
+      new Flag("client-cert-issuer-cert", true, true,
+          "PEM CA (or intermediate + chain) etcd's --trusted-ca-file trusts: a caller without a token reaches"
+              + " etcd as its client certificate's CN, over a connection presenting a 1 h certificate for that CN"
+              + " issued by this CA (needs --trusted-ca-file and TLS toward etcd; default: such callers are"
+              + " refused while etcd's auth is on)"),
+      new Flag("client-cert-issuer-key", true, true, "PEM private key of --client-cert-issuer-cert"),
       new Flag("client-crl-file", true, false, "certificate revocation list (not supported yet: fails at start)"),
       new Flag("auto-tls", false, false, "self-signed TLS (not supported yet: fails at start)"),
       new Flag("namespace", true, false, "key namespace (not supported yet: fails at start)"));
@@ -107,6 +113,8 @@ final class ServerFlags {
     String etcdCert = null;
     String etcdKey = null;
     boolean skipVerify = false;
+    String issuerCert = null;
+    String issuerKey = null;
     boolean explicitHttp = false;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -163,6 +171,8 @@ final class ServerFlags {
         case "cert-file" -> certFile = value;
         case "key-file" -> keyFile = value;
         case "trusted-ca-file" -> trustedCa = value;
+        case "client-cert-issuer-cert" -> issuerCert = value;
+        case "client-cert-issuer-key" -> issuerKey = value;
         case "user" -> {
           int colon = value.indexOf(':');
           user = colon < 0 ? value : value.substring(0, colon);
@@ -201,6 +211,12 @@ final class ServerFlags {
       c = c.withCredentials(user, password == null ? "" : password);
     } else if (password != null) {
       throw new IllegalArgumentException("--password needs --user");
+    }
+    if (issuerCert != null || issuerKey != null) {
+      if (issuerCert == null || issuerKey == null) {
+        throw new IllegalArgumentException("--client-cert-issuer-cert and --client-cert-issuer-key go together");
+      }
+      c = c.withClientCertIssuer(path(issuerCert), path(issuerKey));
     }
     c = c.withMemoryLimits(memoryBudget, maxEntries);
     return c.withMessageLimits(maxSend, maxRecv)

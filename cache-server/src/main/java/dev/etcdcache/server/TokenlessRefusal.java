@@ -17,7 +17,9 @@ import io.grpc.health.v1.HealthGrpc;
  * gives a caller it knows no user of: {@code etcdserver: user name is empty} (INVALID_ARGUMENT).
  * Exceptions: {@code Authenticate} (how a caller gets a token; etcd checks the password), gRPC
  * health (answered by the server), and {@code Watch}, whose creates {@link WatchService} refuses one
- * by one as etcd does.
+ * by one as etcd does. With {@code --client-cert-issuer-cert} nothing is refused here: a caller's
+ * verified certificate gives it a CN ({@link CallerCertificate}) and the call reaches etcd as that
+ * CN ({@link CallerChannels}).
  *
  * <p>Stateless and thread-safe.
  */
@@ -37,6 +39,7 @@ final class TokenlessRefusal implements ServerInterceptor {
       ServerCallHandler<Q, R> next) {
     String method = call.getMethodDescriptor().getFullMethodName();
     if (headers.containsKey(TokenRelay.TOKEN) || !auth.refusesTokenless()
+        || CallerCertificate.commonName() != null
         || method.equals(AuthGrpc.getAuthenticateMethod().getFullMethodName())
         || method.equals(WatchGrpc.getWatchMethod().getFullMethodName())
         || method.startsWith(HealthGrpc.SERVICE_NAME + "/")) {

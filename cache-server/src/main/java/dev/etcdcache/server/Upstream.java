@@ -72,6 +72,11 @@ final class Upstream extends Channel implements AutoCloseable {
     return channels.get(0).authority();
   }
 
+  /** Takes no new calls; calls under way (a forwarded watch, say) run to their end. Does not wait. */
+  void retire() {
+    channels.forEach(ManagedChannel::shutdown);
+  }
+
   @Override
   public void close() {
     channels.forEach(ManagedChannel::shutdown);

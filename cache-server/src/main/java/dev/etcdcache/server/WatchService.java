@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * etcd's own refusal. Every {@code recheckEvery} the open watches of such streams are checked again
  * and those whose caller lost read permission are canceled with etcd's permission-denied reason
  * (etcd 3.4 itself keeps them running). A stream without a token is served from the mirror while
- * etcd's auth is off and forwarded to etcd whole while it is on ({@link AuthGuard}).
+ * etcd's auth is off and forwarded to etcd whole while it is on ({@link AuthGuard}), except one whose
+ * caller's client certificate names an etcd user ({@link CallerCertificate}), served as a token
+ * stream with that CN's permissions.
  *
  * <p>Thread-safe. One daemon thread runs the re-checks.
  */
@@ -77,9 +79,13 @@ final class WatchService {
     ServerCallHandler<WatchRequest, WatchResponse> cached = ServerCalls.asyncBidiStreamingCall(this::watch);
     ServerCallHandler<WatchRequest, WatchResponse> refused = ServerCalls.asyncBidiStreamingCall(this::refusedWatch);
     ServerCallHandler<WatchRequest, WatchResponse> forwarded = forwarder.handler();
+    // A certificate-only caller (CallerCertificate) is served as a token caller, its CN checked;
+    // forwarded whole, its stream reaches etcd as that CN (CallerChannels).
     ServerCallHandler<WatchRequest, WatchResponse> handler = (call, md) ->
         md.containsKey(TokenRelay.TOKEN) ? (mirrorReady.getAsBoolean() ? cached : forwarded).startCall(call, md)
             : auth.servesTokenless() ? cached.startCall(call, md)
+            : CallerCertificate.commonName() != null
+                ? (mirrorReady.getAsBoolean() ? cached : forwarded).startCall(call, md)
             : auth.refusesTokenless() ? refused.startCall(call, md)
             : forwarded.startCall(call, md);
     return forwarder.service(WatchGrpc.getServiceDescriptor(),
@@ -116,7 +122,10 @@ final class WatchService {
   private StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> responses) {
     // The stream's token, from the call's context (TokenRelay); its watches are checked with it.
     String token = TokenRelay.callerToken();
-    return stream(responses, token == null ? null : (key, end) -> permissions.decide(token, key, end));
+    String cn = CallerCertificate.commonName();
+    ReadPermissions.Caller caller = token != null ? ReadPermissions.Caller.withToken(token)
+        : cn != null && !auth.servesTokenless() ? ReadPermissions.Caller.withCertificate(cn) : null;
+    return stream(responses, caller == null ? null : (key, end) -> permissions.decide(caller, key, end));
   }
 
   /**

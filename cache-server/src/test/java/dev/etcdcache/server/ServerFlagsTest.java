@@ -125,6 +125,24 @@ class ServerFlagsTest {
   }
 
   @Test
+  void parse_clientCertIssuer_needsTrustedCaAndTlsTowardEtcd_toStringHidesTheKeyFile() {
+    ServerConfig c = ServerConfig.parse("--cert-file=s.pem", "--key-file=s-key.pem", "--trusted-ca-file=ca.pem",
+        "--endpoints=127.0.0.1:2379", "--cacert=ca.pem", "--client-cert-issuer-cert=issuer.pem",
+        "--client-cert-issuer-key=issuer-key.pem");
+    assertThat(c.clientCertIssuerCertFile()).contains(java.nio.file.Path.of("issuer.pem"));
+    assertThat(c.clientCertIssuerKeyFile()).contains(java.nio.file.Path.of("issuer-key.pem"));
+    assertThat(c.toString()).contains("issuer.pem").doesNotContain("issuer-key.pem");
+    assertThatThrownBy(() -> ServerConfig.parse("--cert-file=s.pem", "--key-file=s-key.pem",
+        "--trusted-ca-file=ca.pem", "--cacert=ca.pem", "--client-cert-issuer-cert=issuer.pem"))
+        .hasMessageContaining("--client-cert-issuer-key");
+    assertThatThrownBy(() -> ServerConfig.parse("--cert-file=s.pem", "--key-file=s-key.pem", "--cacert=ca.pem",
+        "--client-cert-issuer-cert=i.pem", "--client-cert-issuer-key=k.pem")).hasMessageContaining("--trusted-ca-file");
+    assertThatThrownBy(() -> ServerConfig.parse("--cert-file=s.pem", "--key-file=s-key.pem",
+        "--trusted-ca-file=ca.pem", "--client-cert-issuer-cert=i.pem", "--client-cert-issuer-key=k.pem"))
+        .hasMessageContaining("TLS toward etcd");
+  }
+
+  @Test
   void parse_namespace_failsNotSupportedYet() {
     assertThatThrownBy(() -> ServerConfig.parse("--namespace=/tenant/"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--namespace is not supported yet");
@@ -146,6 +164,6 @@ class ServerFlagsTest {
         "--max-send-bytes", "--max-recv-bytes", "--prefix", "--history-events", "--default-consistency",
         "--watch-buffer-bytes", "--namespace", "--cert", "--key", "--cacert", "--insecure-skip-tls-verify",
         "--cert-file", "--key-file", "--trusted-ca-file", "--auto-tls", "--client-crl-file", "--memory-budget",
-        "--max-entries");
+        "--max-entries", "--client-cert-issuer-cert", "--client-cert-issuer-key");
   }
 }

@@ -37,7 +37,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * fresh temporary directory: a CA, a server certificate for {@code 127.0.0.1} and
  * {@code localhost} signed by it, client certificates on demand (the common name is the etcd user
  * under etcd's {@code --client-cert-auth}), an expired client certificate, and a second, untrusted
- * CA with a client certificate of its own (a "wrong CA"); and on demand an RSA key pair signing
+ * CA with a client certificate of its own (a "wrong CA"); intermediate CAs on demand; and on demand an RSA key pair signing
  * etcd's jwt auth tokens ({@link #jwtAuthTokenFlag}).
  *
  * <pre>{@code
@@ -100,6 +100,32 @@ public final class TestCertificates {
   /** A new client certificate signed by the CA with common name {@code commonName}. */
   public Identity client(String commonName) {
     return issueChecked(ca, commonName, "client-" + commonName, validFrom(), validUntil());
+  }
+
+  /**
+   * A new intermediate CA signed by the CA (so trusted wherever {@link #caFile()} is), as PEM files:
+   * its certificate and its unencrypted PKCS#8 private key. For a server that issues client
+   * certificates of its own (cache-server's {@code --client-cert-issuer-cert}).
+   */
+  public Identity intermediateCa(String commonName) {
+    try {
+      KeyPair keys = newKeyPair();
+      X500Name name = new X500Name("CN=" + commonName);
+      X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca.name, nextSerial(), Date.from(validFrom()),
+          Date.from(validUntil()), name, keys.getPublic());
+      b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+      b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+      String stem = "intermediate-" + commonName.replaceAll("[^A-Za-z0-9-]", "_") + "-" + SERIAL.incrementAndGet();
+      Path certFile = dir.resolve(stem + ".pem");
+      Path keyFile = dir.resolve(stem + "-key.pem");
+      writePem(certFile, b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(ca.key)));
+      writePem(keyFile, new JcaPKCS8Generator(keys.getPrivate(), null).generate());
+      return new Identity(commonName, certFile, keyFile);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not write a test intermediate CA", e);
+    } catch (GeneralSecurityException | OperatorCreationException e) {
+      throw new IllegalStateException("could not generate a test intermediate CA", e);
+    }
   }
 
   /** A client certificate signed by the CA whose validity ended a day ago. */
