@@ -139,7 +139,8 @@ final class HubWatcher implements Watch.Watcher {
     Runnable drained = () -> owner.drainedWhileLagging(this);
     if (delivery == null) {
       this.queue = SerialQueue.inline(queueLimit, this::deliver, drained);
-      this.budget = new InlineBudget(id + " on " + request.range(), owner::inlineListenerSlow);
+      this.budget = new InlineBudget(id + " on " + request.key().toString(java.nio.charset.StandardCharsets.UTF_8)
+          + (request.range().isSingleKey() ? "" : " (range)"), owner::inlineListenerSlow);
     } else {
       this.queue = new SerialQueue<>(delivery, queueLimit, this::deliver, drained);
       this.budget = null;
