@@ -32,7 +32,10 @@ import org.slf4j.LoggerFactory;
  * <p>An <em>inline</em> watcher ({@link SerialQueue#inline}) has no delivery executor: whoever adds
  * to its queue drains it, so live responses reach the listener on the apply thread, right after the
  * revision was published, and responses of its own upstream watch on jetcd's thread; still one at a
- * time and in queue order. Each callback is timed against {@link InlineBudget}.
+ * time and in queue order. Each callback is timed against {@link InlineBudget}. An own upstream
+ * watch's response is queued under {@code upstreamLock} (that is what keeps a rejoin exact), so an
+ * inline listener runs holding it there; the apply thread's {@link #rejoin} waits for that callback,
+ * one more reason an inline listener must be quick.
  *
  * <p>When {@link #offerLive} finds the queue full the watcher turns LAGGING; the drain that empties
  * the queue hands it back to its {@link Owner}, which catches it up from the history.
