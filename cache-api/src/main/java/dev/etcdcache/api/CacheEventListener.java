@@ -16,7 +16,8 @@ import java.util.Objects;
  * {@code onError} for a view closed by a caller runs on the closing thread. <b>While an inline
  * listener runs, the cache applies nothing and no other watch hears anything</b>: it must not
  * wait (for a lock held long, a future, I/O, or a read of the cache, which may wait for the very
- * revision being applied). Calls longer than 1 ms are counted and logged once per watch.
+ * revision being applied). Calls longer than 1 ms are logged once per watch and reported to the
+ * cache's stats recorder, if it counts them.
  *
 
  * @param <T> the object type
