@@ -1,9 +1,25 @@
 package dev.etcdcache.api;
 
+import java.util.Objects;
+
 /**
  * Receives a view's typed events. Calls for one listener are serial and in revision order, on the
  * cache's delivery executor, never on the mirror's apply thread; there is no order across listeners.
  *
+ * <h2>Inline listeners</h2>
+ * A listener that never blocks and is cheap (it updates in-memory state, publishes a reference,
+ * hands work to its own executor) may ask to be called inline, on the thread that applies each
+ * revision, right after the view published it, without a hand-off to a delivery thread: wrap it
+ * with {@link #inline(CacheEventListener)} or override {@link #runsInline()}. It gets exactly the
+ * same calls, in the same order, as a queued listener (events, {@code onRevisionEnd},
+ * {@code onError}), one at a time; replays at registration and after a lag also run inline, and
+ * {@code onError} for a view closed by a caller runs on the closing thread. <b>While an inline
+ * listener runs, the cache applies nothing and no other watch hears anything</b>: it must not
+ * wait (for a lock held long, a future, I/O, or a read of the cache, which may wait for the very
+ * revision being applied). Calls longer than 1 ms are logged once per watch and reported to the
+ * cache's stats recorder, if it counts them.
+ *
+
  * @param <T> the object type
  */
 @FunctionalInterface
@@ -25,4 +41,44 @@ public interface CacheEventListener<T> {
    * report it); no event follows.
    */
   default void onError(Throwable failure) {}
+
+  /**
+   * Whether this listener is to be called inline, on the cache's apply thread (see "Inline
+   * listeners" above); false by default. Views that cannot call a listener inline queue it as any
+   * other.
+   */
+  default boolean runsInline() {
+    return false;
+  }
+
+  /**
+   * {@code listener}, marked to be called inline on the cache's apply thread, without a hand-off
+   * (see "Inline listeners" above): only for listeners that never block.
+   *
+   * @throws NullPointerException if {@code listener} is null
+   */
+  static <T> CacheEventListener<T> inline(CacheEventListener<T> listener) {
+    Objects.requireNonNull(listener, "listener");
+    return new CacheEventListener<>() {
+      @Override
+      public void onEvent(CacheEvent<T> event) {
+        listener.onEvent(event);
+      }
+
+      @Override
+      public void onRevisionEnd(long revision) {
+        listener.onRevisionEnd(revision);
+      }
+
+      @Override
+      public void onError(Throwable failure) {
+        listener.onError(failure);
+      }
+
+      @Override
+      public boolean runsInline() {
+        return true;
+      }
+    };
+  }
 }

@@ -19,12 +19,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <h2>Threads</h2>
  * Listener callbacks run on the cache's watch delivery threads, never on the mirror's apply thread
- * or on jetcd's event loop; one watcher's callbacks run one at a time, in order; different watchers
+ * or on jetcd's event loop (unless marked {@link #inline(Watch.Listener) inline}); one watcher's callbacks run one at a time, in order; different watchers
  * are not ordered against each other. A listener that blocks delays only its own watcher: its
  * events queue up to a bound, after which it is caught up from the cache's history (or, if it has
  * fallen off it, from its own upstream watch) once it returns. A pool of
  * {@code max(4, 2 × cores)} delivery threads is shared, so as many listeners blocking at once
  * would delay the others.
+ *
+ * <h2>Inline listeners (opt-in, for listeners that do not block)</h2>
+ * A listener wrapped with {@link #inline(Watch.Listener)} skips the delivery pool: it is called on
+ * the mirror's apply thread, right after the revision is in the cache's store and history, in
+ * revision order, exactly once, with the same responses, filters (noPut, noDelete, prevKV),
+ * progress notifications, errors and {@code onCompleted} as a queued watcher; a watcher the cache
+ * serves from its own upstream watch calls it on jetcd's thread, and {@code onCompleted} after
+ * {@link Watcher#close()} may come on the closing thread. Callbacks stay one at a time and in order.
+ * This saves the hand-off to a delivery thread (measured: see the README's watch latency figures).
+ * The price: <b>while an inline listener runs, the mirror applies nothing and no other watcher
+ * hears anything</b>, so it must not block, wait for a future, call the cache (a linearizable
+ * read would wait for the very revision it holds up) or do I/O; hand such work to your own
+ * executor. A listener that throws is handled as a queued one's (counted, logged once, its
+ * deliveries go on); callbacks longer than 1 ms are counted ({@link #slowInlineCalls()}) and logged
+ * once per watcher.
  *
  * <h2>Where watchers are served from</h2>
  * From memory when the watched range lies inside the mirrored ranges and the start revision is 0,
@@ -67,7 +82,41 @@ public final class CachingWatch implements Watch {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(option, "option");
     Objects.requireNonNull(listener, "listener");
-    return hub.watch(key, option, listener);
+    return hub.watch(key, option, listener, listener instanceof InlineListener);
+  }
+
+  /**
+   * Marks {@code listener} as one that does not block, to be called inline on the cache's apply
+   * thread, without a hand-off to a delivery thread (see "Inline listeners" above). Pass the result
+   * to {@link #watch}; to a plain jetcd {@code Watch} it is an ordinary listener.
+   *
+   * @throws NullPointerException if {@code listener} is null
+   */
+  public static Listener inline(Listener listener) {
+    return new InlineListener(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** Callbacks of inline listeners that took longer than 1 ms, since the client was built. */
+  public long slowInlineCalls() {
+    return hub.slowInlineCalls();
+  }
+
+  /** A listener the caller promised does not block: the hub runs it inline. */
+  private record InlineListener(Listener delegate) implements Listener {
+    @Override
+    public void onNext(io.etcd.jetcd.watch.WatchResponse response) {
+      delegate.onNext(response);
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+      delegate.onError(throwable);
+    }
+
+    @Override
+    public void onCompleted() {
+      delegate.onCompleted();
+    }
   }
 
   /** Asks for a progress notification on every open watcher, with the cache's current revision. */

@@ -70,7 +70,9 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Command (from the project root; {@code --quick} measures 5 s instead of 20 s; options
  * {@code --rate N} changes per second (200), {@code --seconds N}, {@code --endpoints N} (50,000),
- * {@code --results FILE}):
+ * {@code --results FILE}, {@code --delivery queued|inline|both}: which {@link CiliumCache} listener
+ * paths to measure (both by default, two caches on one view in the same run: the default delivery
+ * thread, and {@link CiliumCache#openInline} calling the listener on the apply thread)):
  * <pre>
  * mvn -B -o -q package -pl benchmarks -DskipTests
  * java -cp benchmarks/target/benchmarks.jar dev.etcdcache.benchmarks.cilium.IpMappingLatencyHarness [--quick]
@@ -91,6 +93,7 @@ public final class IpMappingLatencyHarness {
   private final int warmupSeconds;
   private final Path results;
   private final String command;
+  private final List<Boolean> inlinePaths;
 
   private final Random random = new Random(42);
   private final List<IpPrefix> prefixes = new ArrayList<>();
@@ -98,17 +101,16 @@ public final class IpMappingLatencyHarness {
 
   /** Acknowledged changes by revision. */
   private final Map<Long, Ack> acks = new ConcurrentHashMap<>();
-  /** Cache listener arrivals by revision (first one), and the change delivered. */
-  private final Map<Long, Arrival> cacheSeen = new ConcurrentHashMap<>();
   /** Direct watcher arrivals by revision (first one). */
   private final Map<Long, Long> directSeen = new ConcurrentHashMap<>();
-  private final AtomicLong cacheDuplicates = new AtomicLong();
   private final AtomicLong directDuplicates = new AtomicLong();
   private final AtomicLong directOther = new AtomicLong();
   private final AtomicLong putFailures = new AtomicLong();
   private final AtomicReference<Throwable> directError = new AtomicReference<>();
 
-  private IpMappingLatencyHarness(int endpoints, int rate, int seconds, int warmupSeconds, Path results, String command) {
+  private IpMappingLatencyHarness(int endpoints, int rate, int seconds, int warmupSeconds, Path results, String command,
+      List<Boolean> inlinePaths) {
+    this.inlinePaths = inlinePaths;
     this.endpoints = endpoints;
     this.rate = rate;
     this.seconds = seconds;
@@ -124,6 +126,7 @@ public final class IpMappingLatencyHarness {
     Integer seconds = null;
     boolean quick = false;
     Path results = null;
+    List<Boolean> inlinePaths = List.of(false, true);
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
@@ -131,8 +134,14 @@ public final class IpMappingLatencyHarness {
         case "--seconds" -> seconds = Integer.parseInt(args[++i]);
         case "--endpoints" -> endpoints = Integer.parseInt(args[++i]);
         case "--results" -> results = Path.of(args[++i]);
-        default -> throw new IllegalArgumentException(
-            "unknown option " + args[i] + " (--quick, --rate N, --seconds N, --endpoints N, --results FILE)");
+        case "--delivery" -> inlinePaths = switch (args[++i]) {
+          case "queued" -> List.of(false);
+          case "inline" -> List.of(true);
+          case "both" -> List.of(false, true);
+          default -> throw new IllegalArgumentException("--delivery queued|inline|both, not " + args[i]);
+        };
+        default -> throw new IllegalArgumentException("unknown option " + args[i]
+            + " (--quick, --rate N, --seconds N, --endpoints N, --results FILE, --delivery queued|inline|both)");
       }
     }
     if (results == null) {
@@ -141,7 +150,7 @@ public final class IpMappingLatencyHarness {
     String command = "java -cp benchmarks/target/benchmarks.jar " + IpMappingLatencyHarness.class.getName()
         + (args.length == 0 ? "" : " " + String.join(" ", args));
     new IpMappingLatencyHarness(endpoints, rate, seconds != null ? seconds : quick ? 5 : 20, quick ? 1 : 3, results,
-        command).run();
+        command, inlinePaths).run();
   }
 
   private void run() throws Exception {
@@ -164,23 +173,22 @@ public final class IpMappingLatencyHarness {
         if (!cache.awaitReady(Duration.ofMinutes(5))) {
           throw new IllegalStateException("the cache did not get ready");
         }
-        try (CacheView<CiliumObject> view = cache.view(adapter.keys().viewPrefix(), adapter);
-             CiliumCache cilium = CiliumCache.open(view).get(5, TimeUnit.MINUTES)) {
-          int prefixCount = cilium.awaitRevision(loaded).get(5, TimeUnit.MINUTES).ipPrefixCount();
-          say("[cilium] mirror + view + CiliumCache ready with %,d IP prefixes in %.1f s", prefixCount,
-              secondsSince(openStart));
+        try (CacheView<CiliumObject> view = cache.view(adapter.keys().viewPrefix(), adapter)) {
+          List<CachePath> paths = new ArrayList<>();
+          int prefixCount = 0;
+          for (boolean inline : inlinePaths) {
+            CiliumCache cilium = (inline ? CiliumCache.openInline(view) : CiliumCache.open(view)).get(5, TimeUnit.MINUTES);
+            paths.add(new CachePath(inline, cilium));
+            prefixCount = cilium.awaitRevision(loaded).get(5, TimeUnit.MINUTES).ipPrefixCount();
+          }
+          say("[cilium] mirror + view + %d CiliumCache(s) ready with %,d IP prefixes in %.1f s", paths.size(),
+              prefixCount, secondsSince(openStart));
 
-          CiliumListener listener = new CiliumListener() {
-            @Override
-            public void onIpMappingChange(IpMappingChange change) {
-              long now = System.nanoTime();
-              if (cacheSeen.putIfAbsent(change.revision(), new Arrival(now, change)) != null) {
-                cacheDuplicates.incrementAndGet();
-              }
-            }
-          };
           WatchOption from = WatchOption.builder().isPrefix(true).withRevision(loaded + 1).build();
-          AutoCloseable registration = cilium.addListener(listener);
+          List<AutoCloseable> registrations = new ArrayList<>();
+          for (CachePath path : paths) {
+            registrations.add(path.cilium.addListener(path));
+          }
           Watch.Watcher direct = watcherClient.getWatchClient()
               .watch(bytes(adapter.keys().viewPrefix()), from, new DirectListener());
           try {
@@ -191,14 +199,45 @@ public final class IpMappingLatencyHarness {
             write(writer.getKVClient(), seconds, true, puts, putTimes);
             CompletableFuture.allOf(puts.toArray(new CompletableFuture<?>[0])).exceptionally(e -> null)
                 .get(2, TimeUnit.MINUTES);
-            drain();
-            report(etcdVersion, prefixCount, putTimes, loadBefore, cilium.listenerFailures(), view.decodeFailures());
+            drain(paths);
+            report(etcdVersion, prefixCount, putTimes, loadBefore, paths, view.decodeFailures());
           } finally {
             direct.close();
-            registration.close();
+            for (AutoCloseable r : registrations) {
+              r.close();
+            }
+            paths.forEach(p -> p.cilium.close());
           }
         }
       }
+    }
+  }
+
+  /** One CiliumCache on the shared view and its listener's arrivals. */
+  private static final class CachePath implements CiliumListener {
+    final boolean inline;
+    final CiliumCache cilium;
+    /** Listener arrivals by revision (first one), and the change delivered. */
+    final Map<Long, Arrival> seen = new ConcurrentHashMap<>();
+    final AtomicLong duplicates = new AtomicLong();
+
+    CachePath(boolean inline, CiliumCache cilium) {
+      this.inline = inline;
+      this.cilium = cilium;
+    }
+
+    @Override
+    public void onIpMappingChange(IpMappingChange change) {
+      long now = System.nanoTime();
+      if (seen.putIfAbsent(change.revision(), new Arrival(now, change)) != null) {
+        duplicates.incrementAndGet();
+      }
+    }
+
+    String name() {
+      return inline
+          ? "CiliumCache listener, inline (CiliumCache.openInline: called on the apply thread)"
+          : "CiliumCache listener, queued (CachingClient → view → delivery thread → CiliumCache)";
     }
   }
 
@@ -293,10 +332,11 @@ public final class IpMappingLatencyHarness {
   }
 
   /** Waits until both paths delivered every acknowledged change, or the drain timeout. */
-  private void drain() throws InterruptedException {
+  private void drain(List<CachePath> paths) throws InterruptedException {
     long deadline = System.nanoTime() + DRAIN_TIMEOUT_NANOS;
     while (System.nanoTime() < deadline) {
-      if (acks.keySet().stream().allMatch(r -> cacheSeen.containsKey(r) && directSeen.containsKey(r))) {
+      if (acks.keySet().stream().allMatch(r -> directSeen.containsKey(r)
+          && paths.stream().allMatch(p -> p.seen.containsKey(r)))) {
         break;
       }
       Thread.sleep(50);
@@ -331,37 +371,46 @@ public final class IpMappingLatencyHarness {
   // --- the report ------------------------------------------------------------------------------
 
   private void report(String etcdVersion, int prefixCount, Histogram putTimes, String loadBefore,
-      long listenerFailures, long decodeFailures) throws IOException {
-    Result cache = new Result("CiliumCache listener (CachingClient → view → CiliumCache)");
+      List<CachePath> paths, long decodeFailures) throws IOException {
     Result direct = new Result("plain jetcd watcher (raw event arrival, no decode)");
-    long wrong = 0;
+    List<Result> caches = new ArrayList<>();
     long unmeasured = 0;
-    for (Map.Entry<Long, Ack> e : acks.entrySet()) {
-      Ack ack = e.getValue();
-      Arrival c = cacheSeen.get(e.getKey());
-      Long d = directSeen.get(e.getKey());
-      if (c != null && (c.change.after() == null || c.change.after().id() != ack.id
-          || !c.change.prefix().equals(ack.prefix))) {
-        wrong++;
+    long listenerFailures = 0;
+    for (CachePath path : paths) {
+      Result cache = new Result(path.name());
+      for (Map.Entry<Long, Ack> e : acks.entrySet()) {
+        Ack ack = e.getValue();
+        Arrival c = path.seen.get(e.getKey());
+        if (c != null && (c.change.after() == null || c.change.after().id() != ack.id
+            || !c.change.prefix().equals(ack.prefix))) {
+          cache.wrong++;
+        }
+        cache.add(ack, c == null ? null : c.nanos);
+        Long d = directSeen.get(e.getKey());
+        if (ack.measured && c != null && d != null) {
+          cache.overDirect.recordValue(Math.max(0, c.nanos - d));
+        }
       }
-      if (!ack.measured) {
+      cache.duplicates = path.duplicates.get();
+      cache.unexpected = path.seen.keySet().stream().filter(r -> !acks.containsKey(r)).count();
+      listenerFailures += path.cilium.listenerFailures();
+      caches.add(cache);
+    }
+    for (Map.Entry<Long, Ack> e : acks.entrySet()) {
+      if (!e.getValue().measured) {
         unmeasured++;
       }
-      cache.add(ack, c == null ? null : c.nanos);
-      direct.add(ack, d);
+      direct.add(e.getValue(), directSeen.get(e.getKey()));
     }
-    long cacheUnexpected = cacheSeen.keySet().stream().filter(r -> !acks.containsKey(r)).count();
     long directUnexpected = directSeen.keySet().stream().filter(r -> !acks.containsKey(r)).count();
-    cache.duplicates = cacheDuplicates.get();
-    cache.unexpected = cacheUnexpected;
-    cache.wrong = wrong;
     direct.duplicates = directDuplicates.get();
     direct.unexpected = directUnexpected + directOther.get();
 
     List<String> table = new ArrayList<>();
-    table.add("| path | changes | p50 | p99 | p99.9 | max | delivered before ack | missed | duplicates | unexpected | wrong |");
-    table.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    table.add(cache.row(true));
+    table.add("| path | changes | p50 | p99 | p99.9 | max | delivered before ack | missed | duplicates | unexpected | wrong "
+        + "| after direct arrival p50 / p99 |");
+    table.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    caches.forEach(c -> table.add(c.row(true)));
     table.add(direct.row(false));
     String putLine = String.format(Locale.ROOT,
         "Put round trip (send → ack) in the same run, for scale: p50 %s, p99 %s, p99.9 %s, max %s.",
@@ -385,7 +434,8 @@ public final class IpMappingLatencyHarness {
     md.append("`IpMappingLatencyHarness` (issue 11; the seed promises under 1 ms to the consumer). A local etcd ")
         .append(etcdVersion).append(" (one member) holds ").append(String.format(Locale.ROOT, "%,d", endpoints))
         .append(" endpoint IP mappings shaped like the real `ip-identities.jsonl` records (half IPv4, half IPv6) and ")
-        .append(String.format(Locale.ROOT, "%,d", IDENTITIES)).append(" identities; the CiliumCache holds ")
+        .append(String.format(Locale.ROOT, "%,d", IDENTITIES)).append(" identities; each CiliumCache (queued: listener on the view's delivery thread; inline: ")
+        .append("`CiliumCache.openInline`, listener on the mirror's apply thread; both on one view in one run) holds ")
         .append(String.format(Locale.ROOT, "%,d", prefixCount)).append(" IP prefixes. One writer puts ")
         .append(rate).append(" IP mapping changes/s, open loop, for ").append(seconds).append(" s after a ")
         .append(warmupSeconds).append(" s warm-up; each moves a random endpoint to another identity. Latency per ")
@@ -394,7 +444,9 @@ public final class IpMappingLatencyHarness {
         .append("writer, matched by revision; a change delivered before its ack counts as 0 (share in \"delivered ")
         .append("before ack\"). Every acknowledged change must be delivered exactly once: missed = never delivered, ")
         .append("duplicates = delivered again, unexpected = a revision no put of this run made, wrong = delivered ")
-        .append("with another identity or prefix than written (cache only).\n\n");
+        .append("with another identity or prefix than written (cache only). \"After direct arrival\" (cache only): ")
+        .append("listener call minus the direct watcher's arrival of the same change (0 if earlier), the cache's own ")
+        .append("pipeline (its upstream watch, apply, view, delivery) with etcd's and the ack's delays taken out.\n\n");
     md.append("- Run at: ").append(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_INSTANT)).append('\n');
     md.append("- Command (from the project root, after `mvn -B -o -q package -pl benchmarks -DskipTests`): `")
         .append(command).append("`\n");
@@ -415,6 +467,8 @@ public final class IpMappingLatencyHarness {
   private static final class Result {
     final String name;
     final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+    /** Cache paths: listener call minus the direct watcher's arrival of the same change (0 if earlier). */
+    final Histogram overDirect = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
     long changes;
     long beforeAck;
     long missed;
@@ -448,7 +502,9 @@ public final class IpMappingLatencyHarness {
           micros(latency.getValueAtPercentile(50)), micros(latency.getValueAtPercentile(99)),
           micros(latency.getValueAtPercentile(99.9)), micros(latency.getMaxValue()),
           changes == 0 ? 0.0 : 100.0 * beforeAck / changes, missed, duplicates, unexpected,
-          withWrong ? Long.toString(wrong) : "–");
+          withWrong ? Long.toString(wrong) : "–")
+          + (withWrong ? " " + micros(overDirect.getValueAtPercentile(50)) + " / "
+              + micros(overDirect.getValueAtPercentile(99)) + " |" : " – |");
     }
   }
 

@@ -12,6 +12,8 @@ enum Contender {
   DIRECT("jetcd"),
   /** {@code CachingClient} over a jetcd client with the default 4 MiB inbound message limit. */
   ETCD_CACHE("etcd-cache"),
+  /** {@code CachingClient} with watch listeners marked {@code CachingWatch.inline} (watch scenario only). */
+  ETCD_CACHE_INLINE("etcd-cache-inline"),
   /** IBM etcd-java 0.0.24 {@code RangeCache}: reads from its local map, in a separate JVM. */
   IBM_RANGE_CACHE("ibm-rangecache");
 

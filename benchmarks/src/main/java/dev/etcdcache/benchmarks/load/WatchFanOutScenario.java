@@ -3,6 +3,7 @@ package dev.etcdcache.benchmarks.load;
 import static dev.etcdcache.benchmarks.load.ReadScenarios.fmt;
 
 import dev.etcdcache.core.CachingClient;
+import dev.etcdcache.core.CachingWatch;
 import dev.etcdcache.demo.load.EtcdCounters;
 import dev.etcdcache.testing.EtcdMetrics;
 import io.etcd.jetcd.ByteSequence;
@@ -22,11 +23,13 @@ import org.HdrHistogram.Histogram;
 /**
  * Scenario 4 of issue 7, watch fan-out, on direct jetcd watchers and on {@code CachingWatch}:
  * <ul>
- *   <li><b>broadcast</b>: 100 and 1,000 watchers on one prefix, an open-loop writer Putting 500
+ *   <li><b>broadcast</b>: 1, 100 and 1,000 watchers on one prefix, an open-loop writer Putting 500
  *       events/s over 100 keys under it, so every watcher should receive every event;
  *   <li><b>demux</b>: 1,000 and 10,000 watchers each on its own key, 1,000 events/s round-robin over
  *       the keys, so each event belongs to exactly one watcher.
  * </ul>
+ * The cache runs twice per variant: listeners on its delivery pool (the default), and marked
+ * {@link CachingWatch#inline} (called on the mirror's apply thread, no hand-off).
  * Per cell: delivery latency (see {@link DeliveryLog}: from the write's acknowledgement, an event
  * that arrives before it counting 0; and from the send), deliveries per second inside the measured
  * window, missed and duplicate events per watcher (every watcher must get each of its events exactly
@@ -71,7 +74,7 @@ final class WatchFanOutScenario {
   Map<String, double[]> run() throws Exception {
     Map<String, double[]> targets = new LinkedHashMap<>();
     try (Client writer = bench.etcd().newClient()) {
-      for (int watchers : new int[] {100, 1000}) {
+      for (int watchers : new int[] {1, 100, 1000}) {
         targets.put("broadcast " + watchers, pair(writer, true, watchers, 500));
       }
       for (int watchers : new int[] {1000, 10_000}) {
@@ -90,8 +93,10 @@ final class WatchFanOutScenario {
     }
     Cell cached = cell(writer, Contender.ETCD_CACHE, broadcast, watchers, rate);
     bench.report().add(row(variant, cached, direct));
-    bench.say("    %-40s jetcd %s | etcd-cache %s", variant, direct == null ? "not run (capped)" : direct.summary(),
-        cached.summary());
+    Cell inline = cell(writer, Contender.ETCD_CACHE_INLINE, broadcast, watchers, rate);
+    bench.report().add(row(variant, inline, direct));
+    bench.say("    %-40s jetcd %s | etcd-cache %s | inline %s", variant,
+        direct == null ? "not run (capped)" : direct.summary(), cached.summary(), inline.summary());
     return new double[] {direct == null ? Double.NaN : direct.p99Millis(), cached.p99Millis(), cached.streamsHeld,
         cached.missed + cached.log.duplicates()};
   }
@@ -122,7 +127,9 @@ final class WatchFanOutScenario {
       long t0 = System.nanoTime();
       for (int w = 0; w < watchers; w++) {
         WatchOption option = WatchOption.builder().isPrefix(broadcast).withCreateNotify(true).build();
-        opened.add(watch.watch(broadcast ? bytes(prefix) : key(prefix, w), option, log.listener(w)));
+        Watch.Listener listener = contender == Contender.ETCD_CACHE_INLINE
+            ? CachingWatch.inline(log.listener(w)) : log.listener(w);
+        opened.add(watch.watch(broadcast ? bytes(prefix) : key(prefix, w), option, listener));
       }
       boolean allCreated = log.created().await(CREATE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       long createMillis = (System.nanoTime() - t0) / 1_000_000;

@@ -29,6 +29,13 @@ import org.slf4j.LoggerFactory;
  * the next drain that leaves the queue empty runs the {@code whenDrained} callback once, on the
  * delivery thread, so the owner can catch the watcher up instead of queueing without limit.
  *
+ * <h2>Inline</h2>
+ * A queue made by {@link #inline} has no executor: the thread that adds an item (or asks for the
+ * drained callback) drains the queue itself, at once, unless another thread is draining it, which
+ * then hands over that item too before it lets go. So items are still handed over one at a time
+ * and in order, without a thread hand-off; the consumer runs on the adding thread (for the watch
+ * hub, the mirror's apply thread). A consumer of an inline queue must not block and must not throw.
+ *
  * <h2>Stopping</h2>
  * {@link #close()} discards what is queued and everything added later; a callback already running
  * completes. If the executor refuses a drain (it was shut down) the queue is discarded the same way:
@@ -44,6 +51,7 @@ public final class SerialQueue<E> {
   /** Items per drain task: small enough that one busy queue does not starve the others. */
   static final int DRAIN_BATCH = 64;
 
+  /** Runs the drain tasks; null for an inline queue, drained by the thread that adds. */
   private final Executor executor;
   private final int bound;
   private final Consumer<? super E> consumer;
@@ -63,13 +71,31 @@ public final class SerialQueue<E> {
    * @param whenDrained run on the executor after {@link #notifyWhenDrained()}, once the queue is empty
    */
   public SerialQueue(Executor executor, int bound, Consumer<? super E> consumer, Runnable whenDrained) {
+    this(Objects.requireNonNull(executor, "executor"), bound, consumer, whenDrained, false);
+  }
+
+  private SerialQueue(Executor executor, int bound, Consumer<? super E> consumer, Runnable whenDrained,
+      boolean inline) {
     if (bound < 1) {
       throw new IllegalArgumentException("bound must be positive: " + bound);
     }
-    this.executor = Objects.requireNonNull(executor, "executor");
+    this.executor = inline ? null : executor;
     this.bound = bound;
     this.consumer = Objects.requireNonNull(consumer, "consumer");
     this.whenDrained = Objects.requireNonNull(whenDrained, "whenDrained");
+  }
+
+  /**
+   * A queue drained by the thread that adds to it, with no executor and no hand-off (see the class
+   * comment); otherwise as {@link #SerialQueue(Executor, int, Consumer, Runnable)}.
+   */
+  public static <E> SerialQueue<E> inline(int bound, Consumer<? super E> consumer, Runnable whenDrained) {
+    return new SerialQueue<>(null, bound, consumer, whenDrained, true);
+  }
+
+  /** Whether the adding thread drains this queue (no executor). */
+  public boolean isInline() {
+    return executor == null;
   }
 
   /** Queues {@code item} if fewer than {@code bound} items are queued; false if the queue is full. */
@@ -115,8 +141,27 @@ public final class SerialQueue<E> {
 
   private void schedule() {
     if (draining.compareAndSet(false, true)) {
-      submit();
+      if (executor == null) {
+        drainHere();
+      } else {
+        submit();
+      }
     }
+  }
+
+  /**
+   * Drains on this thread until the queue is empty, for an inline queue; called holding
+   * {@link #draining}. A loop, not a resubmit: an item another thread added while this one was
+   * handing over the last is picked up here, and the stack does not grow per batch.
+   */
+  private void drainHere() {
+    do {
+      try {
+        drainBatch(Integer.MAX_VALUE);
+      } finally {
+        draining.set(false);
+      }
+    } while (!closed && (!items.isEmpty() || drainedWanted.get()) && draining.compareAndSet(false, true));
   }
 
   private void submit() {
@@ -132,24 +177,29 @@ public final class SerialQueue<E> {
 
   private void drain() {
     try {
-      for (int i = 0; i < DRAIN_BATCH; i++) {
-        E item = items.poll();
-        if (item == null) {
-          break;
-        }
-        queued.decrementAndGet();
-        consumer.accept(item);
-      }
-      // Before draining is released, so that items the callback queues are drained by the resubmit
-      // below rather than by a second concurrent task.
-      if (!closed && items.isEmpty() && drainedWanted.compareAndSet(true, false)) {
-        whenDrained.run();
-      }
+      drainBatch(DRAIN_BATCH);
     } finally {
       draining.set(false);
     }
     if (!closed && (!items.isEmpty() || drainedWanted.get()) && draining.compareAndSet(false, true)) {
       submit();
+    }
+  }
+
+  /** Hands over up to {@code limit} items, then the drained callback if wanted and empty. */
+  private void drainBatch(int limit) {
+    for (int i = 0; i < limit; i++) {
+      E item = items.poll();
+      if (item == null) {
+        break;
+      }
+      queued.decrementAndGet();
+      consumer.accept(item);
+    }
+    // Before draining is released, so that items the callback queues are drained by this drain
+    // (its resubmit or its loop) rather than by a second concurrent one.
+    if (!closed && items.isEmpty() && drainedWanted.compareAndSet(true, false)) {
+      whenDrained.run();
     }
   }
 

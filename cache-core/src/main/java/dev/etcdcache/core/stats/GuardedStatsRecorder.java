@@ -96,6 +96,11 @@ final class GuardedStatsRecorder implements StatsRecorder {
   }
 
   @Override
+  public void recordSlowInlineListener(long nanos) {
+    run(() -> delegate.recordSlowInlineListener(nanos));
+  }
+
+  @Override
   public void recordAdapterDecodeFailure() {
     run(delegate::recordAdapterDecodeFailure);
   }

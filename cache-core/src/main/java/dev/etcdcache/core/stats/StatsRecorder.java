@@ -107,6 +107,14 @@ public interface StatsRecorder {
   void recordAdapterDecodeFailure();
 
   /**
+   * A callback of an inline watch listener (run on the mirror's apply thread) took {@code nanos},
+   * longer than its 1 ms budget; the mirror applied nothing meanwhile. Not in {@link #snapshot()}:
+   * the count is {@code CachingWatch.slowInlineCalls()}; a recorder that exports meters may count
+   * it. Does nothing by default.
+   */
+  default void recordSlowInlineListener(long nanos) {}
+
+  /**
    * The counters recorded so far; gauges are 0 except {@link CacheStats#lastBootstrapNanos()}.
    * A disabled recorder returns {@link CacheStats#empty()}.
    */

@@ -85,6 +85,7 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
   /** Declared indexes and those added or being added, so a name is taken once. */
   private final Set<String> indexNames = ConcurrentHashMap.newKeySet();
   private final LongAdder watcherOverflows = new LongAdder();
+  private final LongAdder slowInlineCalls = new LongAdder();
   private volatile boolean closed;
   // ---- apply thread only ----
   private final ViewHistory<T> history;
@@ -216,7 +217,9 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
 
   /**
    * {@inheritDoc} Events reach {@code listener} on the view's executor, one at a time, in revision
-   * order; closing the view ends the watch with {@link CacheClosedException}.
+   * order, or, for a listener that {@link CacheEventListener#runsInline() runs inline}, on the
+   * mirror's apply thread right after the view published the revision; closing the view ends the
+   * watch with {@link CacheClosedException}.
    *
    * @throws IllegalArgumentException if {@code fromRevision} is negative or the query names an
    *     index the view does not have
@@ -234,8 +237,12 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
       throw new CacheClosedException("the view is closed");
     }
     ViewWatcher<T>[] self = newArray();
-    ViewWatcher<T> w = new ViewWatcher<>(query, listener, executor, watcherQueueLimit,
-        lagging -> onApplyThread(() -> catchUp(lagging)), () -> onApplyThread(() -> watchers.remove(self[0])));
+    ViewWatcher<T> w = new ViewWatcher<>(query, listener, listener.runsInline() ? null : executor, watcherQueueLimit,
+        lagging -> onApplyThread(() -> catchUp(lagging)), () -> onApplyThread(() -> watchers.remove(self[0])),
+        nanos -> {
+          slowInlineCalls.increment();
+          stats.recordSlowInlineListener(nanos);
+        });
     self[0] = w;
     // "From now" means after the version visible at this call, not after the registration task runs:
     // revisions applied in between are replayed from the history.
@@ -261,6 +268,11 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
   @Override
   public long decodeFailures() {
     return failures.count();
+  }
+
+  /** Callbacks of inline watch listeners that took longer than {@code InlineBudget.SLOW_NANOS}. */
+  public long slowInlineCalls() {
+    return slowInlineCalls.sum();
   }
 
   /** Times a watcher's queue overflowed and it had to be caught up from the history. */

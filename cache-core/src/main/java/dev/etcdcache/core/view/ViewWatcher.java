@@ -3,6 +3,7 @@ package dev.etcdcache.core.view;
 import dev.etcdcache.api.CacheEvent;
 import dev.etcdcache.api.CacheEventListener;
 import dev.etcdcache.api.Query;
+import dev.etcdcache.core.delivery.InlineBudget;
 import dev.etcdcache.core.delivery.SerialQueue;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -21,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * (testing the query, building events, calling the listener) happens in the drain, off the apply
  * thread. The queue hands over one item at a time, so the listener sees one callback at a time, in
  * revision order.
+ *
+ * <p>An inline watcher ({@link CacheEventListener#runsInline()}) has no executor: the thread that
+ * offers drains, so live changes are judged and delivered on the apply thread right after the view
+ * published them. Its callbacks are timed against {@link InlineBudget}.
  *
  * <h2>Entering and leaving the query</h2>
  * As in Kubernetes' watch cache, a change is judged by whether the object matched the query before
@@ -47,6 +52,8 @@ final class ViewWatcher<T> implements AutoCloseable {
   private final Consumer<ViewWatcher<T>> onDrainedWhileLagging;
   /** Revision changes, and at most one failure that ends the watch. */
   private final SerialQueue<Object> queue;
+  /** Times an inline watcher's callbacks; null for a queued one. */
+  private final InlineBudget budget;
   private final AtomicBoolean ended = new AtomicBoolean();
   private volatile boolean failureLogged;
   /** Changes before this revision are not delivered; set on the apply thread before any offer. */
@@ -57,19 +64,26 @@ final class ViewWatcher<T> implements AutoCloseable {
   private long missedFrom;
 
   /**
-   * @param executor runs the listener's callbacks
+   * @param executor runs the listener's callbacks; null for an inline watcher
+   * @param onSlow told of each inline callback slower than {@link InlineBudget#SLOW_NANOS}
    * @param queueLimit how many revisions may wait for the listener before the watcher lags
    * @param onDrainedWhileLagging called (on a delivery thread) once a lagging watcher's listener
    *     has drained its queue; the view answers with {@link #catchUp} or {@link #fail} on the apply
    *     thread
    */
   ViewWatcher(Query<T> query, CacheEventListener<T> listener, Executor executor, int queueLimit,
-      Consumer<ViewWatcher<T>> onDrainedWhileLagging, Runnable onClose) {
+      Consumer<ViewWatcher<T>> onDrainedWhileLagging, Runnable onClose, java.util.function.LongConsumer onSlow) {
     this.query = query;
     this.listener = listener;
     this.onDrainedWhileLagging = onDrainedWhileLagging;
     this.onClose = onClose;
-    this.queue = new SerialQueue<>(executor, queueLimit, this::handle, this::drainedWhileLagging);
+    if (executor == null) {
+      this.queue = SerialQueue.inline(queueLimit, this::handle, this::drainedWhileLagging);
+      this.budget = new InlineBudget("view watch " + query, onSlow);
+    } else {
+      this.queue = new SerialQueue<>(executor, queueLimit, this::handle, this::drainedWhileLagging);
+      this.budget = null;
+    }
   }
 
   Query<T> query() {
@@ -226,6 +240,7 @@ final class ViewWatcher<T> implements AutoCloseable {
   }
 
   private void guarded(Runnable callback) {
+    long started = budget == null ? 0 : InlineBudget.start();
     try {
       callback.run();
     } catch (RuntimeException | Error e) {
@@ -235,6 +250,10 @@ final class ViewWatcher<T> implements AutoCloseable {
       if (!failureLogged) {
         failureLogged = true;
         LOG.warn("a view watch listener threw; the watch goes on (logged once per watcher)", e);
+      }
+    } finally {
+      if (budget != null) {
+        budget.finished(started);
       }
     }
   }

@@ -1,5 +1,6 @@
 package dev.etcdcache.core.watch;
 
+import dev.etcdcache.core.delivery.InlineBudget;
 import dev.etcdcache.core.delivery.SerialQueue;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.watch.WatchResponse;
@@ -27,6 +28,14 @@ import org.slf4j.LoggerFactory;
  * volatile so that other threads may read it for counters. The queue is filled by the apply thread
  * (events, progress) or by jetcd's event loop (a watcher served by its own upstream watch) and
  * drained one callback at a time on the delivery executor, in queue order.
+ *
+ * <p>An <em>inline</em> watcher ({@link SerialQueue#inline}) has no delivery executor: whoever adds
+ * to its queue drains it, so live responses reach the listener on the apply thread, right after the
+ * revision was published, and responses of its own upstream watch on jetcd's thread; still one at a
+ * time and in queue order. Each callback is timed against {@link InlineBudget}. An own upstream
+ * watch's response is queued under {@code upstreamLock} (that is what keeps a rejoin exact), so an
+ * inline listener runs holding it there; the apply thread's {@link #rejoin} waits for that callback,
+ * one more reason an inline listener must be quick.
  *
  * <p>When {@link #offerLive} finds the queue full the watcher turns LAGGING; the drain that empties
  * the queue hands it back to its {@link Owner}, which catches it up from the history.
@@ -72,6 +81,9 @@ final class HubWatcher implements Watch.Watcher {
 
     /** The listener threw. */
     void listenerFailed();
+
+    /** An inline listener's callback took {@code nanos}, more than {@link InlineBudget#SLOW_NANOS}. */
+    void inlineListenerSlow(long nanos);
   }
 
   private enum Kind { RESPONSE, ERROR, COMPLETED }
@@ -83,6 +95,8 @@ final class HubWatcher implements Watch.Watcher {
   private final WatchRequest request;
   private final Watch.Listener listener;
   private final SerialQueue<Item> queue;
+  /** Times the callbacks of an inline watcher; null for a queued one. */
+  private final InlineBudget budget;
   private final AtomicBoolean completionQueued = new AtomicBoolean();
   private final AtomicBoolean closedByClient = new AtomicBoolean();
   private volatile boolean ended;
@@ -115,7 +129,8 @@ final class HubWatcher implements Watch.Watcher {
   private boolean sentSinceProgressTick;
 
   /**
-   * @param delivery runs the listener's callbacks
+   * @param delivery runs the listener's callbacks; null for an inline watcher, whose callbacks run on
+   *     the thread that queues them (the apply thread, for live responses)
    * @param queueLimit how many responses may wait for the listener before the watcher lags
    */
   HubWatcher(Owner owner, long id, WatchRequest request, Watch.Listener listener, Executor delivery,
@@ -124,7 +139,20 @@ final class HubWatcher implements Watch.Watcher {
     this.id = id;
     this.request = request;
     this.listener = listener;
-    this.queue = new SerialQueue<>(delivery, queueLimit, this::deliver, () -> owner.drainedWhileLagging(this));
+    Runnable drained = () -> owner.drainedWhileLagging(this);
+    if (delivery == null) {
+      this.queue = SerialQueue.inline(queueLimit, this::deliver, drained);
+      this.budget = new InlineBudget(id + " on " + request.key().toString(java.nio.charset.StandardCharsets.UTF_8)
+          + (request.range().isSingleKey() ? "" : " (range)"), owner::inlineListenerSlow);
+    } else {
+      this.queue = new SerialQueue<>(delivery, queueLimit, this::deliver, drained);
+      this.budget = null;
+    }
+  }
+
+  /** Whether the listener runs inline, without a delivery thread. */
+  boolean isInline() {
+    return budget != null;
   }
 
   WatchRequest request() {
@@ -424,13 +452,14 @@ final class HubWatcher implements Watch.Watcher {
     state = State.ENDED;
   }
 
-  // ---- the drain, on the delivery executor ----
+  // ---- the drain, on the delivery executor (or, inline, on the thread that queued) ----
 
   private void deliver(Item item) {
     // jetcd propagates nothing but onCompleted once the client closed the watcher.
     if (closedByClient.get() && item.kind() != Kind.COMPLETED) {
       return;
     }
+    long started = budget == null ? 0 : InlineBudget.start();
     try {
       switch (item.kind()) {
         case RESPONSE -> listener.onNext(item.response());
@@ -447,6 +476,10 @@ final class HubWatcher implements Watch.Watcher {
       if (!failureLogged) {
         failureLogged = true;
         LOG.warn("watch listener {} on {} threw; later failures of it are not logged", id, request.range(), e);
+      }
+    } finally {
+      if (budget != null) {
+        budget.finished(started);
       }
     }
   }

@@ -17,6 +17,7 @@ final class WatchCounters {
   private final LongAdder compactionCancels = new LongAdder();
   private final LongAdder rejoins = new LongAdder();
   private final LongAdder listenerFailures = new LongAdder();
+  private final LongAdder slowInlineCalls = new LongAdder();
 
   WatchCounters(StatsRecorder stats) {
     this.stats = stats;
@@ -54,6 +55,16 @@ final class WatchCounters {
   void listenerFailed() {
     listenerFailures.increment();
     stats.recordListenerFailure();
+  }
+
+  /** An inline listener's callback ran longer than the inline budget. */
+  void inlineListenerSlow(long nanos) {
+    slowInlineCalls.increment();
+    stats.recordSlowInlineListener(nanos);
+  }
+
+  long slowInlineCalls() {
+    return slowInlineCalls.sum();
   }
 
   long overflows() {

@@ -154,12 +154,28 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
    * @throws io.etcd.jetcd.common.exception.ClosedClientException if the hub is closed
    */
   public Watch.Watcher watch(ByteSequence key, WatchOption option, Watch.Listener listener) {
+    return watch(key, option, listener, false);
+  }
+
+  /**
+   * As {@link #watch(ByteSequence, WatchOption, Watch.Listener)}; with {@code inline}, the listener
+   * is called on the thread that produces each response instead of the delivery executor: live
+   * responses on the mirror's apply thread right after their revision is published (no hand-off),
+   * replays and catch-ups on the apply thread too, responses of a watcher's own upstream watch on
+   * jetcd's thread, {@code onCompleted} after a close on the closing thread. Callbacks stay serial
+   * and in order, with the same responses, filters, errors and progress as a queued watcher. The
+   * listener must not block: while it runs the mirror applies nothing and no other watcher hears
+   * anything. Callbacks slower than {@link dev.etcdcache.core.delivery.InlineBudget#SLOW_NANOS} are
+   * counted ({@link #slowInlineCalls()}) and logged once per watcher.
+   */
+  public Watch.Watcher watch(ByteSequence key, WatchOption option, Watch.Listener listener, boolean inline) {
     if (closed.get()) {
       throw newClosedWatchClientException();
     }
     WatchRequest request = WatchRequest.of(key, option);
     counters.watchOpened();
-    HubWatcher w = new HubWatcher(owner, ids.incrementAndGet(), request, listener, delivery, queueLimit);
+    HubWatcher w = new HubWatcher(owner, ids.incrementAndGet(), request, listener, inline ? null : delivery,
+        queueLimit);
     watchers.add(w);
     if (bypassed) {
       fallback.open(w, request.startRevision(), request.createdNotify());
@@ -253,6 +269,11 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
   /** Listener callbacks that threw. */
   public long listenerFailures() {
     return counters.listenerFailures();
+  }
+
+  /** Callbacks of inline listeners that took longer than {@code InlineBudget.SLOW_NANOS}. */
+  public long slowInlineCalls() {
+    return counters.slowInlineCalls();
   }
 
   /** The replay history. */
@@ -378,6 +399,11 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
     @Override
     public void listenerFailed() {
       counters.listenerFailed();
+    }
+
+    @Override
+    public void inlineListenerSlow(long nanos) {
+      counters.inlineListenerSlow(nanos);
     }
   }
 }

@@ -104,6 +104,47 @@ class SerialQueueTest {
     assertThat(delivered).containsExactly(2);
   }
 
+  @Test
+  void inline_add_deliversAtOnceOnTheAddingThread_inOrder() {
+    List<String> threads = new ArrayList<>();
+    SerialQueue<Integer> inline = SerialQueue.inline(3, i -> {
+      delivered.add(i);
+      threads.add(Thread.currentThread().getName());
+    }, () -> drainedCalls++);
+    inline.add(1);
+    inline.offer(2);
+    assertThat(delivered).containsExactly(1, 2);
+    assertThat(threads).containsOnly(Thread.currentThread().getName());
+    assertThat(inline.size()).isZero();
+    assertThat(inline.isInline()).isTrue();
+  }
+
+  @Test
+  void inline_itemAddedWhileDraining_isDeliveredAfterTheCurrentOne_byTheSameDrain() {
+    SerialQueue<Integer>[] self = newArray();
+    List<Integer> depthAtDelivery = new ArrayList<>();
+    int[] depth = {0};
+    self[0] = SerialQueue.inline(3, i -> {
+      depth[0]++;
+      depthAtDelivery.add(depth[0]);
+      delivered.add(i);
+      if (i < 5) {
+        self[0].add(i + 1); // a listener's own close or a re-entrant add: queued, not nested
+      }
+      depth[0]--;
+    }, () -> drainedCalls++);
+    self[0].add(1);
+    assertThat(delivered).containsExactly(1, 2, 3, 4, 5);
+    assertThat(depthAtDelivery).containsOnly(1);
+  }
+
+  @Test
+  void inline_notifyWhenDrained_runsTheCallbackAtOnce_onTheCallingThread() {
+    SerialQueue<Integer> inline = SerialQueue.inline(3, delivered::add, () -> drainedCalls++);
+    inline.notifyWhenDrained();
+    assertThat(drainedCalls).isEqualTo(1);
+  }
+
   @SuppressWarnings("unchecked")
   private static SerialQueue<Integer>[] newArray() {
     return (SerialQueue<Integer>[]) new SerialQueue<?>[1];

@@ -120,7 +120,7 @@ class ViewWatchBackpressureTest {
   }
 
   private static ViewWatcher<Obj> watcher(Query<Obj> q) {
-    return new ViewWatcher<>(q, e -> {}, Runnable::run, 16, w -> {}, () -> {});
+    return new ViewWatcher<>(q, e -> {}, Runnable::run, 16, w -> {}, () -> {}, nanos -> {});
   }
 
   /** Size and the first place a list of revisions is not consecutive, for a readable failure. */

@@ -147,5 +147,12 @@ class HubWatcherTest {
     public void listenerFailed() {
       listenerFailures++;
     }
+
+    int slowInlineCalls;
+
+    @Override
+    public void inlineListenerSlow(long nanos) {
+      slowInlineCalls++;
+    }
   }
 }

@@ -145,6 +145,37 @@ class WatchHubTest {
   }
 
   @Test
+  void relist_inlineWatcherBelowCompaction_endsWithCompactedError_asAQueuedOne() {
+    apply(put("k", "1", null));
+    Recorder queued = watch("k", WatchOption.DEFAULT);
+    Recorder inline = watchInline("k", WatchOption.DEFAULT);
+    source.current = 30;
+    hub.onRelist(version(30), 25);
+    delivery.runAll();
+    assertThat(inline.errors).singleElement().isInstanceOf(CompactedException.class)
+        .extracting(t -> ((CompactedException) t).getCompactedRevision()).isEqualTo(25L);
+    assertThat(inline.completed).isEqualTo(1);
+    assertThat(queued.errors).hasSize(1);
+    assertThat(hub.compactionCancels()).isEqualTo(2);
+  }
+
+  @Test
+  void inlineWatcher_deliveredDuringApply_withoutTheDeliveryExecutor_sameResponsesAsQueued() {
+    Recorder queued = watch("a/", WatchOption.builder().isPrefix(true).withPrevKV(true).build());
+    Recorder inline = watchInline("a/", WatchOption.builder().isPrefix(true).withPrevKV(true).build());
+    apply(put("a/x", "1", null), put("a/y", "2", null));
+    assertThat(inline.revisions()).as("delivered inside apply").containsExactly(List.of(11L, 11L, 11L));
+    assertThat(queued.responses).as("queued waits for the executor").isEmpty();
+    apply(delete("a/x", kv("a/x", "1", 11)));
+    inline.watcher.requestProgress();
+    queued.watcher.requestProgress();
+    delivery.runAll();
+    assertThat(inline.revisions()).isEqualTo(queued.revisions()).hasSize(2);
+    assertThat(inline.events()).isEqualTo(queued.events()).hasSize(3);
+    assertThat(inline.responses.get(2).isProgressNotify()).isTrue();
+  }
+
+  @Test
   void watch_rangeEndBelowKey_failsLikeEtcdAndStaysOpen() {
     Recorder r = watch("b", WatchOption.builder().withRange(bytes("a")).build());
     delivery.runAll();
@@ -271,6 +302,12 @@ class WatchHubTest {
   }
 
   // ---- helpers ----
+
+  private Recorder watchInline(String key, WatchOption option) {
+    Recorder r = new Recorder();
+    r.watcher = hub.watch(bytes(key), option, r, true);
+    return r;
+  }
 
   private Recorder watch(String key, WatchOption option) {
     Recorder r = new Recorder();

@@ -55,7 +55,7 @@ public final class CiliumCache implements AutoCloseable {
   private volatile Throwable failure;
   private volatile boolean failureLogged;
 
-  private CiliumCache(CacheView<CiliumObject> view, CacheSnapshot<CiliumObject> start) {
+  private CiliumCache(CacheView<CiliumObject> view, CacheSnapshot<CiliumObject> start, boolean inline) {
     StateBuilder builder = new StateBuilder(CiliumState.empty(start.revision()));
     List<String> keys = start.keys(Query.all());
     List<CiliumObject> objects = start.list(Query.all());
@@ -63,7 +63,8 @@ public final class CiliumCache implements AutoCloseable {
       builder.apply(keys.get(i), null, objects.get(i), Math.max(1, start.revision()));
     }
     state = builder.build(start.revision());
-    watch = view.watch(start.revision() + 1, Query.all(), new Applier());
+    CacheEventListener<CiliumObject> applier = new Applier();
+    watch = view.watch(start.revision() + 1, Query.all(), inline ? CacheEventListener.inline(applier) : applier);
   }
 
   /**
@@ -74,8 +75,25 @@ public final class CiliumCache implements AutoCloseable {
    */
   public static CompletableFuture<CiliumCache> open(CacheView<CiliumObject> view) {
     Objects.requireNonNull(view, "view");
+    return open(view, false);
+  }
+
+  /**
+   * As {@link #open(CacheView)}, but the state is updated and the {@link CiliumListener}s are
+   * called inline on the cache's apply thread, right after the view published each revision, with
+   * no hand-off to a delivery thread ({@link CacheEventListener#inline}): the lowest
+   * change-to-listener latency. Only for listeners that never block: while one runs, the cache
+   * applies nothing. Futures of {@link #awaitRevision} complete on that thread too, so chain only
+   * cheap stages on them (or use the {@code ...Async} forms).
+   */
+  public static CompletableFuture<CiliumCache> openInline(CacheView<CiliumObject> view) {
+    return open(view, true);
+  }
+
+  private static CompletableFuture<CiliumCache> open(CacheView<CiliumObject> view, boolean inline) {
+    Objects.requireNonNull(view, "view");
     // A serializable snapshot still waits for the view's first build; latest() would not.
-    return view.snapshot(ReadConsistency.SERIALIZABLE).thenApply(start -> new CiliumCache(view, start));
+    return view.snapshot(ReadConsistency.SERIALIZABLE).thenApply(start -> new CiliumCache(view, start, inline));
   }
 
   /** The latest published state, at once; never goes back in time. */

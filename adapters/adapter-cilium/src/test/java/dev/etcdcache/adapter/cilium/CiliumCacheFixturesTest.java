@@ -137,6 +137,55 @@ class CiliumCacheFixturesTest {
   }
 
   @Test
+  void inlineCache_replaySteps_sameStatesAndTypedEventsAsTheQueuedOne() throws Exception {
+    List<IdentityChange> inlineIdentity = new CopyOnWriteArrayList<>();
+    List<IpMappingChange> inlineIp = new CopyOnWriteArrayList<>();
+    List<String> inlineThreads = new CopyOnWriteArrayList<>();
+    try (CiliumCache inline = CiliumCache.openInline(view).get(30, TimeUnit.SECONDS)) {
+      inline.addListener(new CiliumListener() {
+        @Override
+        public void onIdentityChange(IdentityChange change) {
+          inlineIdentity.add(change);
+          inlineThreads.add(Thread.currentThread().getName());
+        }
+
+        @Override
+        public void onIpMappingChange(IpMappingChange change) {
+          inlineIp.add(change);
+          inlineThreads.add(Thread.currentThread().getName());
+        }
+      });
+      int checked = 0;
+      for (String file : List.of("identities.jsonl", "ip-identities.jsonl")) {
+        Map<String, byte[]> current = new LinkedHashMap<>();
+        long revision = cilium.state().revision();
+        for (Map<String, byte[]> step : Fixtures.steps(file)) {
+          for (String key : new ArrayList<>(current.keySet())) {
+            if (!step.containsKey(key)) {
+              revision = direct.delete(bytes(key)).get().getHeader().getRevision();
+              current.remove(key);
+            }
+          }
+          for (Map.Entry<String, byte[]> e : step.entrySet()) {
+            if (!Arrays.equals(current.get(e.getKey()), e.getValue())) {
+              revision = put(e.getKey(), e.getValue());
+              current.put(e.getKey(), e.getValue());
+            }
+          }
+          cilium.awaitRevision(revision).get(30, TimeUnit.SECONDS);
+          CiliumState state = inline.awaitRevision(revision).get(30, TimeUnit.SECONDS);
+          BruteForce.read(direct, adapter, "cilium/", revision).assertMatches(state, probes());
+          assertThat(inlineIdentity).as("%s step %d", file, checked).isEqualTo(identityChanges);
+          assertThat(inlineIp).as("%s step %d", file, checked).isEqualTo(ipChanges);
+          checked++;
+        }
+      }
+      assertThat(inlineIp).isNotEmpty();
+      assertThat(inlineThreads).containsOnly("etcd-cache-mirror");
+    }
+  }
+
+  @Test
   void state_heldEarlier_keepsAnsweringAtItsRevision() throws Exception {
     Fixtures.Record r = Fixtures.read("ip-identities.jsonl").get(0);
     long first = put(r.key(), r.value());
