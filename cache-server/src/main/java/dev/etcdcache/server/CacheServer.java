@@ -233,6 +233,11 @@ public final class CacheServer implements AutoCloseable {
     return watchService.openStreams();
   }
 
+  /** Times a watch stream sent an event response encoded by another stream (for tests). */
+  long sharedWatchEncodings() {
+    return watchService.sharedEncodingsReused();
+  }
+
   /** Watch streams closed because their client did not read (for tests). */
   long slowClientsClosed() {
     return watchService.slowClientsClosed();
