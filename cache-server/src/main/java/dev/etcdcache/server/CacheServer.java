@@ -123,6 +123,8 @@ public final class CacheServer implements AutoCloseable {
     NettyServerBuilder b = NettyServerBuilder
         .forAddress(new InetSocketAddress(config.listenHost(), config.listenPort()))
         .executor(executor)
+        // Range runs on the event loop that received it (see InlineRange); other calls on executor.
+        .callExecutor(new InlineRange())
         .maxInboundMessageSize(config.maxRecvBytes())
         // Its span is current while the other interceptors and the handlers run (a pass-through when untraced).
         .intercept(new RpcTracing(openTelemetry))
