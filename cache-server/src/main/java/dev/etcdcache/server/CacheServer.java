@@ -132,6 +132,8 @@ public final class CacheServer implements AutoCloseable {
     NettyServerBuilder b = NettyServerBuilder
         .forAddress(new InetSocketAddress(config.listenHost(), config.listenPort()))
         .executor(executor)
+        // Range runs on the event loop that received it (see InlineRange); other calls on executor.
+        .callExecutor(new InlineRange())
         .maxInboundMessageSize(config.maxRecvBytes())
         // Its span is current while the other interceptors and the handlers run (a pass-through when untraced).
         .intercept(new RpcTracing(openTelemetry))
@@ -244,6 +246,11 @@ public final class CacheServer implements AutoCloseable {
   /** Watch streams open now (for tests of stream cleanup). */
   int openWatchStreams() {
     return watchService.openStreams();
+  }
+
+  /** Times a watch stream sent an event response encoded by another stream (for tests). */
+  long sharedWatchEncodings() {
+    return watchService.sharedEncodingsReused();
   }
 
   /** Watch streams closed because their client did not read (for tests). */

@@ -1,12 +1,12 @@
 package dev.etcdcache.server;
 
-import io.etcd.jetcd.api.WatchResponse;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.ArrayDeque;
 
 /**
- * The outbound side of one watch stream: responses go to gRPC only while the stream
+ * The outbound side of one watch stream: responses, already encoded (often shared with other
+ * streams, see {@link SharedEncodings}), go to gRPC only while the stream
  * {@linkplain ServerCallStreamObserver#isReady() is ready} (the client reads and HTTP/2 flow
  * control has room); the rest wait here, in order, and go out from the stream's on-ready callback.
  * Past {@code limitBytes} waiting, the client is not keeping up: the stream is closed with
@@ -18,13 +18,14 @@ import java.util.ArrayDeque;
  */
 final class Outbox {
 
-  private final ServerCallStreamObserver<WatchResponse> observer;
+  /** Takes {@link EncodedWatchResponse}s ({@link WatchMethod}'s marshaller writes their bytes). */
+  private final ServerCallStreamObserver<Object> observer;
   private final long limitBytes;
-  private final ArrayDeque<WatchResponse> waiting = new ArrayDeque<>();
+  private final ArrayDeque<EncodedWatchResponse> waiting = new ArrayDeque<>();
   private long waitingBytes;
   private boolean closed;
 
-  Outbox(ServerCallStreamObserver<WatchResponse> observer, long limitBytes) {
+  Outbox(ServerCallStreamObserver<Object> observer, long limitBytes) {
     this.observer = observer;
     this.limitBytes = limitBytes;
     observer.setOnReadyHandler(this::drain);
@@ -34,12 +35,12 @@ final class Outbox {
    * Sends {@code response} now or once the client reads. Returns false when the outbox is closed,
    * or closes it now because the client is too far behind; the caller then ends the stream's watches.
    */
-  synchronized boolean send(WatchResponse response) {
+  synchronized boolean send(EncodedWatchResponse response) {
     if (closed) {
       return false;
     }
     waiting.add(response);
-    waitingBytes += response.getSerializedSize();
+    waitingBytes += response.size();
     drain();
     if (waitingBytes > limitBytes) {
       fail(Status.RESOURCE_EXHAUSTED.withDescription("etcd-cache: watch stream closed: the client did not read "
@@ -80,8 +81,8 @@ final class Outbox {
 
   private synchronized void drain() {
     while (!closed && !waiting.isEmpty() && observer.isReady()) {
-      WatchResponse r = waiting.poll();
-      waitingBytes -= r.getSerializedSize();
+      EncodedWatchResponse r = waiting.poll();
+      waitingBytes -= r.size();
       observer.onNext(r);
     }
   }

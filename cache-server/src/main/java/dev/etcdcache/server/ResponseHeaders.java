@@ -22,9 +22,18 @@ final class ResponseHeaders {
 
   /** Remembers the identity fields of a header etcd (or the mirror, from etcd's) produced. */
   void observe(ResponseHeader header) {
-    if (header.getClusterId() != 0 || header.getMemberId() != 0) {
-      last.accumulateAndGet(header, (a, b) -> b.getRaftTerm() >= a.getRaftTerm() ? b : a);
+    if (header.getClusterId() == 0 && header.getMemberId() == 0) {
+      return;
     }
+    // Every stream of a fan-out observes the same header object: only the first one writes, so
+    // a thousand streams do not contend on this reference.
+    ResponseHeader a;
+    do {
+      a = last.get();
+      if (a == header || header.getRaftTerm() < a.getRaftTerm()) {
+        return;
+      }
+    } while (!last.compareAndSet(a, header));
   }
 
   /** The header etcd would put on a response made now. */

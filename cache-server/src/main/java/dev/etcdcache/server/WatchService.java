@@ -1,9 +1,7 @@
 package dev.etcdcache.server;
 
 import dev.etcdcache.core.CacheWire;
-import io.etcd.jetcd.api.WatchGrpc;
 import io.etcd.jetcd.api.WatchRequest;
-import io.etcd.jetcd.api.WatchResponse;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
@@ -46,6 +44,8 @@ final class WatchService {
   private final int fragmentBytes;
   private final long bufferBytes;
   private final Set<WatchStream> open = ConcurrentHashMap.newKeySet();
+  /** Event responses encoded once for all streams. */
+  private final SharedEncodings shared = new SharedEncodings();
   private final java.util.concurrent.atomic.LongAdder slowClientsClosed = new java.util.concurrent.atomic.LongAdder();
   private final ReadPermissions permissions;
   private final ScheduledExecutorService recheck;
@@ -76,20 +76,26 @@ final class WatchService {
   }
 
   ServerServiceDefinition definition() {
-    ServerCallHandler<WatchRequest, WatchResponse> cached = ServerCalls.asyncBidiStreamingCall(this::watch);
-    ServerCallHandler<WatchRequest, WatchResponse> refused = ServerCalls.asyncBidiStreamingCall(this::refusedWatch);
-    ServerCallHandler<WatchRequest, WatchResponse> forwarded = forwarder.handler();
+    // Registered with WatchMethod's descriptor: its marshaller writes responses encoded once for
+    // many streams (SharedEncodings) as they are; forwarded calls still relay etcd's WatchResponses.
+    ServerCallHandler<WatchRequest, Object> cached = ServerCalls.asyncBidiStreamingCall(this::watch);
+    ServerCallHandler<WatchRequest, Object> refused = ServerCalls.asyncBidiStreamingCall(this::refusedWatch);
+    ServerCallHandler<WatchRequest, Object> forwarded = forwarder.handler();
     // A certificate-only caller (CallerCertificate) is served as a token caller, its CN checked;
     // forwarded whole, its stream reaches etcd as that CN (CallerChannels).
-    ServerCallHandler<WatchRequest, WatchResponse> handler = (call, md) ->
+    ServerCallHandler<WatchRequest, Object> handler = (call, md) ->
         md.containsKey(TokenRelay.TOKEN) ? (mirrorReady.getAsBoolean() ? cached : forwarded).startCall(call, md)
             : auth.servesTokenless() ? cached.startCall(call, md)
             : CallerCertificate.commonName() != null
                 ? (mirrorReady.getAsBoolean() ? cached : forwarded).startCall(call, md)
             : auth.refusesTokenless() ? refused.startCall(call, md)
             : forwarded.startCall(call, md);
-    return forwarder.service(WatchGrpc.getServiceDescriptor(),
-        Map.of(WatchGrpc.getWatchMethod().getFullMethodName(), handler));
+    return forwarder.service(WatchMethod.SERVICE, Map.of(WatchMethod.WATCH.getFullMethodName(), handler));
+  }
+
+  /** Times a stream sent an event response another stream had encoded (tests). */
+  long sharedEncodingsReused() {
+    return shared.reused();
   }
 
   /** Streams open now. */
@@ -119,7 +125,7 @@ final class WatchService {
     }
   }
 
-  private StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> responses) {
+  private StreamObserver<WatchRequest> watch(StreamObserver<Object> responses) {
     // The stream's token, from the call's context (TokenRelay); its watches are checked with it.
     String token = TokenRelay.callerToken();
     String cn = CallerCertificate.commonName();
@@ -132,14 +138,14 @@ final class WatchService {
    * A tokenless stream that may not be forwarded (see {@link TokenlessRefusal}): every create is
    * refused as etcd refuses a caller it knows no user of (permission denied, watch_id -1).
    */
-  private StreamObserver<WatchRequest> refusedWatch(StreamObserver<WatchResponse> responses) {
+  private StreamObserver<WatchRequest> refusedWatch(StreamObserver<Object> responses) {
     return stream(responses, (key, end) -> CompletableFuture.completedFuture(ReadPermissions.Decision.DENIED));
   }
 
-  private StreamObserver<WatchRequest> stream(StreamObserver<WatchResponse> responses, WatchStream.Gate gate) {
-    ServerCallStreamObserver<WatchResponse> call = (ServerCallStreamObserver<WatchResponse>) responses;
+  private StreamObserver<WatchRequest> stream(StreamObserver<Object> responses, WatchStream.Gate gate) {
+    ServerCallStreamObserver<Object> call = (ServerCallStreamObserver<Object>) responses;
     WatchStream[] self = new WatchStream[1];
-    self[0] = new WatchStream(wire, headers, fragmentBytes, bufferBytes, call, () -> open.remove(self[0]),
+    self[0] = new WatchStream(wire, headers, fragmentBytes, bufferBytes, call, shared, () -> open.remove(self[0]),
         slowClientsClosed::increment, gate);
     open.add(self[0]);
     return self[0];

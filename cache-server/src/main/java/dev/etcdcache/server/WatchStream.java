@@ -80,6 +80,8 @@ final class WatchStream implements StreamObserver<WatchRequest> {
   private final ResponseHeaders headers;
   private final int fragmentBytes;
   private final Outbox outbox;
+  /** Encodings of event responses shared with the server's other streams. */
+  private final SharedEncodings shared;
   private final long bufferBytes;
   private final Runnable onEnd;
   /** Null: every create is served (a caller without a token while etcd's auth is off). */
@@ -110,19 +112,19 @@ final class WatchStream implements StreamObserver<WatchRequest> {
   @GuardedBy("lock")
   private long earlyBytes;
 
-  /** @param onSlowClient called once if the stream is closed because its client did not read */
-  WatchStream(CacheWire wire, ResponseHeaders headers, int fragmentBytes, long bufferBytes,
-      ServerCallStreamObserver<WatchResponse> observer, Runnable onEnd, Runnable onSlowClient) {
-    this(wire, headers, fragmentBytes, bufferBytes, observer, onEnd, onSlowClient, null);
-  }
-
   /**
    * A stream whose creates are served only where {@code gate} says the caller may read (null: all);
    * requests are then handled one by one in order, each create after its check.
+   *
+   * @param observer the call's responses, typed for {@link WatchMethod#WATCH} (encoded responses)
+   * @param shared encodings of event responses, shared by the server's streams
+   * @param onSlowClient called once if the stream is closed because its client did not read
    */
   WatchStream(CacheWire wire, ResponseHeaders headers, int fragmentBytes, long bufferBytes,
-      ServerCallStreamObserver<WatchResponse> observer, Runnable onEnd, Runnable onSlowClient, Gate gate) {
+      ServerCallStreamObserver<Object> observer, SharedEncodings shared, Runnable onEnd, Runnable onSlowClient,
+      Gate gate) {
     this.gate = gate;
+    this.shared = shared;
     this.onSlowClient = onSlowClient;
     this.wire = wire;
     this.headers = headers;
@@ -408,31 +410,34 @@ final class WatchStream implements StreamObserver<WatchRequest> {
     asked.forEach(w -> w.watcher.requestProgress());
   }
 
-  /** A watch's response (watch_id unset) from the cache. */
+  /**
+   * A watch's response (watch_id unset) from the cache. The cache gives every watch of one shape
+   * the same response object, so it is kept as it is (not copied with this watch's id) until it
+   * is sent: {@link SharedEncodings} then encodes it with the id once for all streams.
+   */
   private void received(StreamWatch w, WatchResponse response) {
     headers.observe(response.getHeader());
     synchronized (lock) {
       if (ended || w.closed) {
         return;
       }
-      WatchResponse r = response.toBuilder().setWatchId(w.id).build();
-      if (r.getCreated()) {
-        w.created = r;
+      if (response.getCreated()) {
+        w.created = response.toBuilder().setWatchId(w.id).build();
         flushCreatedLocked();
-      } else if (r.getEventsCount() == 0 && !r.getCanceled() && progressWaiting.remove(w)) {
-        progressRevision = Math.min(progressRevision, r.getHeader().getRevision());
-        progressDoneLocked(r.getHeader());
+      } else if (response.getEventsCount() == 0 && !response.getCanceled() && progressWaiting.remove(w)) {
+        progressRevision = Math.min(progressRevision, response.getHeader().getRevision());
+        progressDoneLocked(response.getHeader());
       } else if (!w.createdSent) {
         // Held until an earlier watch's created response has gone out; counted in the bound.
-        w.early.add(r);
-        earlyBytes += r.getSerializedSize();
+        w.early.add(response);
+        earlyBytes += response.getSerializedSize();
         if (earlyBytes + outbox.waitingBytes() > bufferBytes) {
           outbox.fail(Status.RESOURCE_EXHAUSTED.withDescription(
               "etcd-cache: watch stream closed: more than " + bufferBytes + " bytes of responses held for it"));
           abortLocked();
         }
       } else {
-        sendEventsLocked(w, r);
+        sendEventsLocked(w, response);
       }
     }
   }
@@ -516,9 +521,15 @@ final class WatchStream implements StreamObserver<WatchRequest> {
     sendLocked(WatchResponse.newBuilder().setHeader(sample.toBuilder().setRevision(revision)).setWatchId(-1).build());
   }
 
+  /** Sends a response from the cache (watch_id unset, or already {@code w}'s) as {@code w}'s. */
   @GuardedBy("lock")
-  private void sendEventsLocked(StreamWatch w, WatchResponse r) {
-    if (!w.fragment || r.getSerializedSize() < fragmentBytes || r.getEventsCount() < 2) {
+  private void sendEventsLocked(StreamWatch w, WatchResponse source) {
+    if (!w.fragment) {
+      sendLocked(shared.withWatchId(source, w.id));
+      return;
+    }
+    WatchResponse r = source.toBuilder().setWatchId(w.id).build();
+    if (r.getSerializedSize() < fragmentBytes || r.getEventsCount() < 2) {
       sendLocked(r);
       return;
     }
@@ -546,6 +557,11 @@ final class WatchStream implements StreamObserver<WatchRequest> {
 
   @GuardedBy("lock")
   private void sendLocked(WatchResponse r) {
+    sendLocked(EncodedWatchResponse.of(r));
+  }
+
+  @GuardedBy("lock")
+  private void sendLocked(EncodedWatchResponse r) {
     if (!outbox.send(r) && !ended) {
       // The client stopped reading: the outbox ended the stream; end its watches off this path.
       abortLocked();
@@ -592,6 +608,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
     boolean cancelRequested;
     boolean endAfterFlush;
     boolean closed;
+    /** Responses held until the created response goes out: the cache's (watch_id unset) or this watch's own. */
     final List<WatchResponse> early = new ArrayList<>();
 
     StreamWatch(long id, boolean fragment, ByteString key, ByteString rangeEnd) {

@@ -72,8 +72,10 @@ class WatchRandomDifferentialTest {
         RecordedStream cached = new RecordedStream(fixture.toServer)) {
       opens.forEach(direct::send);
       opens.forEach(cached::send);
-      direct.await(opens.size());
-      cached.await(opens.size());
+      // Every created response (not just as many responses: a replayed event can come first), so
+      // that no write below races a create and moves its created revision.
+      direct.await(l -> l.stream().filter(WatchResponse::getCreated).count() >= opens.size());
+      cached.await(l -> l.stream().filter(WatchResponse::getCreated).count() >= opens.size());
       List<WatchRequest> cancels = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         cancels.add(WatchRequest.newBuilder()
