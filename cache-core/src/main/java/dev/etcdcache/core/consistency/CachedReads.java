@@ -7,6 +7,7 @@ import dev.etcdcache.core.stats.StatsRecorder;
 import dev.etcdcache.core.stats.StatsRecorder.GetKind;
 import dev.etcdcache.core.stats.StatsRecorder.PassThroughReason;
 import dev.etcdcache.core.mirror.Mirror;
+import dev.etcdcache.core.mirror.PrefixTable;
 import dev.etcdcache.core.passthrough.Coalescer;
 import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.verify.ShadowReads;
@@ -140,6 +141,10 @@ public final class CachedReads {
         return answer;
       });
     }
+    PrefixTable demand = mirror.onDemand();
+    if (demand != null && !bypassed && !request.getKey().isEmpty() && mirror.isServing()) {
+      return onDemand(demand, request, consistency);
+    }
     if (bypassed || request.getKey().isEmpty() || !mirror.isServing()
         || !mirror.covers(KeyRange.of(request.getKey(), request.getRangeEnd()))) {
       // A bypassed cache counts as one not serving from memory (NOT_READY).
@@ -148,16 +153,49 @@ public final class CachedReads {
       stats.recordPassThrough(reason);
       return passThrough(request, reason, tracing.caller());
     }
+    return serve(request, consistency, null);
+  }
+
+  /** Serves a read the mirror covers; {@code held} is its on-demand prefix's entry, or null. */
+  private CompletableFuture<RangeResponse> serve(RangeRequest request, ReadConsistency consistency,
+      PrefixTable.Entry held) {
     if (request.getRevision() > 0) {
-      return atRevision(request);
+      return atRevision(request, held);
     }
     return switch (consistency.mode()) {
-      case SERIALIZABLE -> serveAt(seenRevision.get(), request);
+      case SERIALIZABLE -> serveAt(seenRevision.get(), request, Context.root(), held);
       case BOUNDED_STALENESS -> isFresh(consistency.maxStaleness())
-          ? serveAt(seenRevision.get(), request)
-          : linearizable(request);
-      case LINEARIZABLE -> linearizable(request);
+          ? serveAt(seenRevision.get(), request, Context.root(), held)
+          : linearizable(request, held);
+      case LINEARIZABLE -> linearizable(request, held);
     };
+  }
+
+  /**
+   * A read under on-demand prefixes: served from memory when its range lies in one prefix that is
+   * mirrored (and, at a revision, was mirrored by then); otherwise etcd answers, and the first read
+   * of a prefix not mirrored starts its bootstrap (shared by the readers that follow).
+   */
+  private CompletableFuture<RangeResponse> onDemand(PrefixTable demand, RangeRequest request,
+      ReadConsistency consistency) {
+    byte[] prefix = demand.pattern().prefixOf(KeyRange.of(request.getKey(), request.getRangeEnd()));
+    PrefixTable.Entry held = prefix == null ? null : demand.entry(prefix);
+    if (held == null) {
+      if (prefix != null) {
+        demand.recordPass();
+        mirror.requestPrefix(prefix);
+      }
+      stats.recordPassThrough(PassThroughReason.NOT_COVERED);
+      return passThrough(request, PassThroughReason.NOT_COVERED, tracing.caller());
+    }
+    demand.touch(held);
+    if (request.getRevision() > 0 && request.getRevision() <= held.since()) {
+      // Before the prefix came in: the versions held then do not have it.
+      demand.recordPass();
+      stats.recordPassThrough(PassThroughReason.REVISION_NOT_HELD);
+      return passThrough(request, PassThroughReason.REVISION_NOT_HELD, tracing.caller());
+    }
+    return serve(request, consistency, held);
   }
 
   /**
@@ -215,7 +253,7 @@ public final class CachedReads {
     return probe.rpcs();
   }
 
-  private CompletableFuture<RangeResponse> linearizable(RangeRequest request) {
+  private CompletableFuture<RangeResponse> linearizable(RangeRequest request, PrefixTable.Entry held) {
     long arrived = ticker.read();
     Context caller = tracing.caller();
     Span wait = tracing.start(Tracing.CONSISTENT_READ_WAIT, caller);
@@ -225,7 +263,7 @@ public final class CachedReads {
     return probe.latest().copy().orTimeout(timeoutNanos, TimeUnit.NANOSECONDS)
         .handle((header, failure) -> {
           if (failure == null) {
-            return serveAt(Math.max(header.getRevision(), seenRevision.get()), request, waiting);
+            return serveAt(Math.max(header.getRevision(), seenRevision.get()), request, waiting, held);
           }
           if (EtcdFailures.unwrap(failure) instanceof TimeoutException) {
             return fallBack(request, waiting);
@@ -239,36 +277,43 @@ public final class CachedReads {
         });
   }
 
-  private CompletableFuture<RangeResponse> serveAt(long revision, RangeRequest request) {
-    return serveAt(revision, request, Context.root());
-  }
-
   /** Serves at {@code revision}; {@code traced} parents the pass-through span if it falls back. */
-  private CompletableFuture<RangeResponse> serveAt(long revision, RangeRequest request, Context traced) {
+  private CompletableFuture<RangeResponse> serveAt(long revision, RangeRequest request, Context traced,
+      PrefixTable.Entry held) {
     StoreVersion now = mirror.current();
     if (now.revision() >= revision) {
-      return respondOrPass(request, now, mirror.headerAt(now.revision()), traced);
+      return respondOrPass(request, now, mirror.headerAt(now.revision()), traced, held);
     }
     return awaitOrFallBack(revision).thenCompose(version -> version == null
         ? fallBack(request, traced)
-        : respondOrPass(request, version, mirror.headerAt(version.revision()), traced));
+        : respondOrPass(request, version, mirror.headerAt(version.revision()), traced, held));
   }
 
   /**
    * Answers from {@code version}, taken before this check: if the mirror stopped serving meanwhile
    * (it degraded and released its store) the read goes to etcd instead, so a released store never
-   * answers.
+   * answers. Likewise a version taken after an on-demand prefix's entry {@code held} answers only
+   * while that entry is current (see {@link PrefixTable}).
    */
   private CompletableFuture<RangeResponse> respondOrPass(RangeRequest request, StoreVersion version,
-      io.etcd.jetcd.api.ResponseHeader header, Context traced) {
+      io.etcd.jetcd.api.ResponseHeader header, Context traced, PrefixTable.Entry held) {
     if (!mirror.isServing()) {
       stats.recordPassThrough(PassThroughReason.NOT_READY);
       return passThrough(request, PassThroughReason.NOT_READY, traced);
     }
+    if (held != null) {
+      PrefixTable demand = mirror.onDemand();
+      if (!demand.serves(held, version, request.getRevision() > 0)) {
+        demand.recordPass();
+        stats.recordPassThrough(PassThroughReason.REVISION_NOT_HELD);
+        return passThrough(request, PassThroughReason.REVISION_NOT_HELD, traced);
+      }
+      demand.recordHit();
+    }
     return CompletableFuture.completedFuture(respond(request, version, header));
   }
 
-  private CompletableFuture<RangeResponse> atRevision(RangeRequest request) {
+  private CompletableFuture<RangeResponse> atRevision(RangeRequest request, PrefixTable.Entry held) {
     long revision = request.getRevision();
     Context caller = tracing.caller();
     return probe.at(revision, request.getSerializable()).thenCompose(header ->
@@ -279,7 +324,7 @@ public final class CachedReads {
             stats.recordPassThrough(reason);
             return passThrough(request, reason, caller);
           }
-          return respondOrPass(request, version, header, caller);
+          return respondOrPass(request, version, header, caller, held);
         }));
   }
 
