@@ -274,6 +274,28 @@ class OnDemandPrefixesTest {
   }
 
   @Test
+  void aPrefixLargerThanTheBudget_isNeverHeld_andEtcdAnswersItsReads() throws Exception {
+    KV kv = ETCD.client().getKVClient();
+    byte[] value = new byte[2048];
+    for (int i = 0; i < 40; i++) { // about 85 KB, over a 50 KB budget
+      kv.put(key("t/big/", i), ByteSequence.from(value)).get();
+    }
+    try (CachingClient cache = onDemand("t/").memoryBudget(50_000).build()) {
+      assertThat(cache.awaitReady(Duration.ofSeconds(30))).isTrue();
+      assertSameAsEtcd(cache, "t/big/");
+      await(() -> cache.onDemand().failedBootstraps() >= 1);
+      for (int i = 0; i < 5; i++) {
+        kv.put(key("t/big/", i), bytes("changed" + i)).get();
+        assertSameAsEtcd(cache, "t/big/");
+      }
+      assertThat(cache.onDemand().bootstraps()).isZero();
+      assertThat(cache.onDemand().mirroredPrefixes()).isZero();
+      assertThat(cache.memory().retainedBytes()).isLessThanOrEqualTo(50_000);
+      assertThat(cache.memory().degraded()).isFalse();
+    }
+  }
+
+  @Test
   void builder_onDemandWithPrefixesOrTheConsistencyCheck_isRefused() {
     assertThatThrownBy(() -> CachingClient.builder(ETCD.client()).prefixes(bytes("x/"))
         .onDemand(OnDemandPrefixes.children(bytes("y/"))).build())

@@ -68,6 +68,15 @@ import org.slf4j.LoggerFactory;
  * {@link #isServing()}, and the release writes the degraded flag before it swaps the version, so no
  * reader answers from the released store.
  *
+ * <h2>On-demand prefixes</h2>
+ * Built with a {@link PrefixPattern}, the mirror starts empty (its first list only learns a
+ * revision) and watches the pattern's ranges from there; a prefix is listed when a reader asks
+ * ({@link #requestPrefix}), pinned at the applied revision, its later events buffered until the list
+ * is in and applied on top, and the result published at the applied revision. Events of prefixes
+ * neither mirrored nor listing are dropped. {@link #dropLeastRecentlyRead} gives one back under
+ * memory pressure; a re-list or degradation forgets them all. {@link PrefixTable} says why a reader
+ * can trust a version for a prefix.
+ *
  * <p>Internal, no compatibility promise.
  */
 public final class Mirror implements MirrorFeed, AutoCloseable {
@@ -316,7 +325,8 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
    * it is published at the applied revision. Any thread.
    */
   public void requestPrefix(byte[] prefix) {
-    if (onDemand != null && !closed && onDemand.request(prefix)) {
+    // A prefix too large for the limits is not listed again before memoryRetry has passed.
+    if (onDemand != null && !closed && onDemand.request(prefix, ticker.read())) {
       applier.execute(() -> bootstrapPrefix(prefix));
     }
   }
@@ -872,7 +882,8 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
             return; // a re-list or degradation cancelled it
           }
           if (failure != null) {
-            onDemand.failed(prefix);
+            boolean tooLarge = EtcdFailures.unwrap(failure) instanceof MemoryLimitExceeded;
+            onDemand.failed(prefix, tooLarge, ticker.read() + settings.memoryRetry().toNanos());
             LOG.info("listing on-demand prefix {} failed ({}); the next read tries again", KeyRange.prefix(prefix),
                 EtcdFailures.unwrap(failure).toString());
             return;

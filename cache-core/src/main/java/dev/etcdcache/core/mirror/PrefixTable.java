@@ -66,6 +66,8 @@ public final class PrefixTable {
   private final PrefixPattern pattern;
   private final Map<String, Entry> mirrored = new ConcurrentHashMap<>();
   private final Map<String, Boolean> requested = new ConcurrentHashMap<>();
+  /** Prefixes too large for the memory limits, by when (ticker nanos) a read may try to list them again. */
+  private final Map<String, Long> tooLargeUntil = new ConcurrentHashMap<>();
   /** Apply thread only. */
   private final Map<String, Pending> pending = new HashMap<>();
   private final AtomicLong clock = new AtomicLong();
@@ -109,9 +111,20 @@ public final class PrefixTable {
     return atRevision ? version.revision() > entry.since : version.revision() >= entry.since;
   }
 
-  /** Marks {@code prefix} wanted; true for the first caller until its bootstrap ends (only it starts one). */
-  boolean request(byte[] prefix) {
-    return requested.putIfAbsent(name(prefix), Boolean.TRUE) == null;
+  /**
+   * Marks {@code prefix} wanted at {@code nowNanos}; true for the first caller until its bootstrap
+   * ends (only it starts one), false meanwhile and while the prefix is known too large to hold.
+   */
+  boolean request(byte[] prefix, long nowNanos) {
+    String n = name(prefix);
+    Long until = tooLargeUntil.get(n);
+    if (until != null) {
+      if (nowNanos - until < 0) {
+        return false;
+      }
+      tooLargeUntil.remove(n, until);
+    }
+    return requested.putIfAbsent(n, Boolean.TRUE) == null;
   }
 
   /** A read answered from memory. */
@@ -178,9 +191,16 @@ public final class PrefixTable {
     return pending.get(name(prefix)) == p;
   }
 
-  /** {@code p}, current, failed: the prefix is not mirrored and the next read asks again. */
-  void failed(byte[] prefix) {
+  /**
+   * The current bootstrap of {@code prefix} failed: the prefix is not mirrored, and the next read
+   * asks again, or (when it was too large for the memory limits) the first read after
+   * {@code retryAtNanos}, so that a prefix that cannot fit is not listed again for every read.
+   */
+  void failed(byte[] prefix, boolean tooLarge, long retryAtNanos) {
     String n = name(prefix);
+    if (tooLarge) {
+      tooLargeUntil.put(n, retryAtNanos);
+    }
     pending.remove(n);
     bootstrapping = pending.size();
     requested.remove(n);
