@@ -149,7 +149,7 @@ public final class CachingClient implements Client {
         config.ticker(), stats, tracing, pattern);
     this.reads = new CachedReads(ownKv, new JetcdRange(upstreamKv), mirror, config.defaultConsistency(),
         config.consistentReadTimeout(), config.progressRequestDelay(), config.executor(), config.ticker(), stats,
-        tracing);
+        tracing, config.onDemandWait());
     this.kv = new CachingKV(upstreamKv, reads, mirror);
     this.watchDelivery = watchDeliveryPool(config.deliveryThreads());
     this.watchTimer = watchTimer();
@@ -530,6 +530,7 @@ public final class CachingClient implements Client {
     private Long memoryBudget;
     private Long maxEntries;
     private OnDemandPrefixes onDemand;
+    private Duration onDemandWait;
     private Executor executor;
     private Ticker ticker;
     // Not in CacheConfig: a recorder is a per-client object holding state, not a setting.
@@ -757,9 +758,10 @@ public final class CachingClient implements Client {
     /**
      * Mirror {@code prefixes} on demand (default: every mirrored range is listed at start; not with
      * {@link #prefixes}): the cache starts empty and watches the prefixes' span from the start; the
-     * first read of a prefix is answered by etcd and starts the prefix's bootstrap (readers meanwhile
-     * are answered by etcd too, and share that one bootstrap), later reads of it are served from
-     * memory, exact as any other. A read whose range spans several prefixes, or lies in none, goes
+     * first read of a prefix starts the prefix's bootstrap, shared by the readers that come
+     * meanwhile, who wait up to {@link #onDemandWait} (default 1 s) for it and are then served from
+     * memory (or answered by etcd if it takes longer); later reads of it are served from memory,
+     * exact as any other. A read whose range spans several prefixes, or lies in none, goes
      * to etcd; so does a read at a revision before the prefix came in. Under the
      * {@link #memoryBudget} (or {@link #maxEntries}) the least recently read prefixes are dropped
      * first. Watchers of these prefixes are served by their own upstream watch (exactly; a prefix can
@@ -768,6 +770,22 @@ public final class CachingClient implements Client {
     public Builder onDemand(OnDemandPrefixes prefixes) {
       checkUnset(this.onDemand, "onDemand");
       this.onDemand = Objects.requireNonNull(prefixes, "prefixes");
+      return this;
+    }
+
+    /**
+     * How long the first readers of an on-demand prefix wait for its bootstrap (default 1 s) before
+     * etcd answers them; {@link Duration#ZERO} has etcd answer them at once while the bootstrap runs
+     * (etcd then serves two Ranges per miss: the reader's and the bootstrap's). A read at a revision
+     * never waits.
+     */
+    public Builder onDemandWait(Duration wait) {
+      checkUnset(this.onDemandWait, "onDemandWait");
+      Objects.requireNonNull(wait, "onDemandWait");
+      if (wait.isNegative()) {
+        throw new IllegalArgumentException("onDemandWait must not be negative: " + wait);
+      }
+      this.onDemandWait = wait;
       return this;
     }
 
@@ -799,6 +817,7 @@ public final class CachingClient implements Client {
           maxEntries != null ? maxEntries : d.maxEntries(),
           d.memoryRetry(),
           onDemand != null ? Optional.of(onDemand) : d.onDemand(),
+          onDemandWait != null ? onDemandWait : d.onDemandWait(),
           executor != null ? executor : d.executor(),
           ticker != null ? ticker : d.ticker());
       StatsRecorder recorder = statsRecorder != null

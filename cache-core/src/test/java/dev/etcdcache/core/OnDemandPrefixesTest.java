@@ -44,13 +44,13 @@ class OnDemandPrefixesTest {
       .build();
 
   @Test
-  void firstRead_passesToEtcdAndStartsABootstrap_laterReadsServedFromMemory() throws Exception {
+  void firstRead_withoutWaiting_passesToEtcdAndStartsABootstrap_laterReadsServedFromMemory() throws Exception {
     KV kv = ETCD.client().getKVClient();
     for (int i = 0; i < 30; i++) {
       kv.put(key("f/a/", i), bytes("a" + i)).get();
       kv.put(key("f/b/", i), bytes("b" + i)).get();
     }
-    try (CachingClient cache = onDemand("f/").build()) {
+    try (CachingClient cache = onDemand("f/").onDemandWait(Duration.ZERO).build()) {
       assertThat(cache.awaitReady(Duration.ofSeconds(30))).isTrue();
       assertThat(cache.memory().entries()).isZero(); // nothing listed at start
       assertSameAsEtcd(cache, "f/a/");
@@ -82,6 +82,31 @@ class OnDemandPrefixesTest {
       kv.delete(key("f/a/", 0)).get();
       assertSameAsEtcd(cache, bytes("f/a/"), PREFIX);
       assertThat(cache.onDemand().hits()).isGreaterThan(served);
+    }
+  }
+
+  @Test
+  void firstRead_waitsForTheBootstrap_andIsServedFromMemory() throws Exception {
+    KV kv = ETCD.client().getKVClient();
+    long before = kv.put(key("fw/a/", 0), bytes("a0")).get().getHeader().getRevision();
+    for (int i = 1; i < 30; i++) {
+      kv.put(key("fw/a/", i), bytes("a" + i)).get();
+    }
+    // A long wait as a hang guard: the read must be served from memory however slow the machine.
+    try (CachingClient cache = onDemand("fw/").onDemandWait(Duration.ofSeconds(60)).build()) {
+      assertThat(cache.awaitReady(Duration.ofSeconds(30))).isTrue();
+      GetResponse first = cache.getKVClient().get(bytes("fw/a/"), PREFIX_SERIALIZABLE).get(90, TimeUnit.SECONDS);
+      assertThat(first.getKvs()).hasSize(30);
+      assertThat(cache.onDemand().hits()).isEqualTo(1);
+      assertThat(cache.onDemand().passes()).isZero();
+      assertThat(cache.onDemand().bootstraps()).isEqualTo(1);
+      assertSameAsEtcd(cache, "fw/a/");
+      kv.put(key("fw/a/", 1), bytes("changed")).get();
+      assertSameAsEtcd(cache, "fw/a/");
+      // A read at a revision never waits: before the prefix came in, etcd answers at once.
+      long passes = cache.onDemand().passes();
+      assertSameAsEtcd(cache, bytes("fw/a/"), GetOption.builder().isPrefix(true).withRevision(before).build());
+      assertThat(cache.onDemand().passes()).isEqualTo(passes + 1);
     }
   }
 
@@ -172,7 +197,7 @@ class OnDemandPrefixesTest {
       onePrefix = measure.memory().storeBytes();
     }
     // Room for two prefixes, not three.
-    try (CachingClient cache = onDemand("l/").memoryBudget(onePrefix * 5 / 2).build()) {
+    try (CachingClient cache = onDemand("l/").memoryBudget(onePrefix * 5 / 2).onDemandWait(Duration.ZERO).build()) {
       assertThat(cache.awaitReady(Duration.ofSeconds(30))).isTrue();
       mirror(cache, "l/a/", 1);
       mirror(cache, "l/b/", 2);

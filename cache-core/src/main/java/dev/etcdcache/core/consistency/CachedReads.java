@@ -78,6 +78,8 @@ public final class CachedReads {
   private final LongAdder fallbacks = new LongAdder();
   private final StatsRecorder stats;
   private final Tracing tracing;
+  /** How long the first readers of an on-demand prefix wait for its bootstrap before etcd answers them. */
+  private final long onDemandWaitNanos;
 
   /**
    * Reads served from {@code mirror}, recorded in {@code stats}. {@code kv} (the wrapped client's)
@@ -86,14 +88,19 @@ public final class CachedReads {
   public CachedReads(KV kv, Function<RangeRequest, CompletableFuture<RangeResponse>> etcd, Mirror mirror, ReadConsistency defaultConsistency, Duration consistentReadTimeout,
       Duration progressRequestDelay, Executor callbacks, Ticker ticker, StatsRecorder stats) {
     this(kv, etcd, mirror, defaultConsistency, consistentReadTimeout, progressRequestDelay, callbacks, ticker, stats,
-        Tracing.disabled());
+        Tracing.disabled(), Duration.ZERO);
   }
 
-  /** As the constructor above, with consistent-read-wait and pass-through spans through {@code tracing}. */
+  /**
+   * As the constructor above, with consistent-read-wait and pass-through spans through
+   * {@code tracing}, and the first readers of an on-demand prefix waiting up to {@code onDemandWait}
+   * for its bootstrap (zero: etcd answers them while it runs).
+   */
   public CachedReads(KV kv, Function<RangeRequest, CompletableFuture<RangeResponse>> etcd, Mirror mirror,
       ReadConsistency defaultConsistency, Duration consistentReadTimeout, Duration progressRequestDelay,
-      Executor callbacks, Ticker ticker, StatsRecorder stats, Tracing tracing) {
+      Executor callbacks, Ticker ticker, StatsRecorder stats, Tracing tracing, Duration onDemandWait) {
     this.tracing = tracing;
+    this.onDemandWaitNanos = onDemandWait.toNanos();
     this.kv = kv;
     this.etcd = etcd;
     this.mirror = mirror;
@@ -173,13 +180,34 @@ public final class CachedReads {
 
   /**
    * A read under on-demand prefixes: served from memory when its range lies in one prefix that is
-   * mirrored (and, at a revision, was mirrored by then); otherwise etcd answers, and the first read
-   * of a prefix not mirrored starts its bootstrap (shared by the readers that follow).
+   * mirrored (and, at a revision, was mirrored by then); otherwise etcd answers. The first read of a
+   * prefix not mirrored starts its bootstrap (shared by the readers that follow) and, unless it is
+   * at a revision, waits up to the on-demand wait for it to be served from memory, else etcd answers.
    */
   private CompletableFuture<RangeResponse> onDemand(PrefixTable demand, RangeRequest request,
       ReadConsistency consistency) {
     byte[] prefix = demand.pattern().prefixOf(KeyRange.of(request.getKey(), request.getRangeEnd()));
     PrefixTable.Entry held = prefix == null ? null : demand.entry(prefix);
+    if (held == null && prefix != null && onDemandWaitNanos > 0 && request.getRevision() == 0
+        && !demand.isRefused(prefix, ticker.read())) {
+      // Wait (bounded) for the bootstrap this read starts or joins: one Range for etcd, not two.
+      CompletableFuture<PrefixTable.Entry> arrival = demand.arrival(prefix);
+      mirror.requestPrefix(prefix);
+      PrefixTable.Entry now = demand.entry(prefix);
+      if (now != null) {
+        return servePrefix(demand, request, consistency, now);
+      }
+      Context caller = tracing.caller();
+      return arrival.copy().completeOnTimeout(null, onDemandWaitNanos, TimeUnit.NANOSECONDS)
+          .thenComposeAsync(entry -> {
+            if (entry == null) {
+              demand.recordPass();
+              stats.recordPassThrough(PassThroughReason.NOT_COVERED);
+              return passThrough(request, PassThroughReason.NOT_COVERED, caller);
+            }
+            return servePrefix(demand, request, consistency, entry);
+          }, callbacks);
+    }
     if (held == null) {
       if (prefix != null) {
         demand.recordPass();
@@ -188,6 +216,12 @@ public final class CachedReads {
       stats.recordPassThrough(PassThroughReason.NOT_COVERED);
       return passThrough(request, PassThroughReason.NOT_COVERED, tracing.caller());
     }
+    return servePrefix(demand, request, consistency, held);
+  }
+
+  /** Serves a read of a mirrored on-demand prefix whose entry is {@code held}. */
+  private CompletableFuture<RangeResponse> servePrefix(PrefixTable demand, RangeRequest request,
+      ReadConsistency consistency, PrefixTable.Entry held) {
     demand.touch(held);
     if (request.getRevision() > 0 && request.getRevision() <= held.since()) {
       // Before the prefix came in: the versions held then do not have it.

@@ -862,12 +862,12 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   private void bootstrapPrefix(byte[] prefix) {
     StoreVersion now = versions.current();
     if (closed || degraded != null || applyFailure != null || relisting || now == null) {
-      onDemand.cancelRequest(prefix);
+      onDemand.cancelRequest(prefix, true);
       return;
     }
     PrefixTable.Pending pending = onDemand.start(prefix, now.revision());
     if (pending == null) {
-      onDemand.cancelRequest(prefix);
+      onDemand.cancelRequest(prefix, false); // mirrored or listing already: its waiters are told then
       return;
     }
     Span span = tracing.start(Tracing.BOOTSTRAP);

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -66,6 +67,8 @@ public final class PrefixTable {
   private final PrefixPattern pattern;
   private final Map<String, Entry> mirrored = new ConcurrentHashMap<>();
   private final Map<String, Boolean> requested = new ConcurrentHashMap<>();
+  /** Readers waiting for a prefix to come in: completed with its entry, or null if its bootstrap ends without one. */
+  private final Map<String, CompletableFuture<Entry>> arrivals = new ConcurrentHashMap<>();
   /** Prefixes too large for the memory limits, by when (ticker nanos) a read may try to list them again. */
   private final Map<String, Long> tooLargeUntil = new ConcurrentHashMap<>();
   /** Apply thread only. */
@@ -125,6 +128,25 @@ public final class PrefixTable {
       tooLargeUntil.remove(n, until);
     }
     return requested.putIfAbsent(n, Boolean.TRUE) == null;
+  }
+
+  /**
+   * Whether {@code prefix} is known too large for the memory limits at {@code nowNanos} (no
+   * bootstrap will start for it, so a reader should not wait for one).
+   */
+  public boolean isRefused(byte[] prefix, long nowNanos) {
+    Long until = tooLargeUntil.get(name(prefix));
+    return until != null && nowNanos - until < 0;
+  }
+
+  /**
+   * Completes with {@code prefix}'s entry once it is mirrored, or with null if its bootstrap ends
+   * without it (failed, cancelled, the mirror stopped serving). A caller checks {@link #entry} after
+   * taking this future: an install that came just before it is seen there (the entry is added
+   * before the future is taken out). Completes on the apply thread: chain asynchronously.
+   */
+  public CompletableFuture<Entry> arrival(byte[] prefix) {
+    return arrivals.computeIfAbsent(name(prefix), n -> new CompletableFuture<>());
   }
 
   /** A read answered from memory. */
@@ -201,6 +223,7 @@ public final class PrefixTable {
     if (tooLarge) {
       tooLargeUntil.put(n, retryAtNanos);
     }
+    complete(n, null);
     pending.remove(n);
     bootstrapping = pending.size();
     requested.remove(n);
@@ -215,13 +238,20 @@ public final class PrefixTable {
     Entry e = new Entry(prefix.clone(), since, clock.incrementAndGet());
     mirrored.put(n, e);
     requested.remove(n);
+    complete(n, e);
     bootstraps.incrementAndGet();
     return e;
   }
 
-  /** A request that started no bootstrap (the mirror was not serving): the next read asks again. */
-  void cancelRequest(byte[] prefix) {
+  /**
+   * A request that started no bootstrap: the next read asks again; with {@code abandon} (the mirror
+   * is not serving) the readers waiting for the prefix stop waiting.
+   */
+  void cancelRequest(byte[] prefix, boolean abandon) {
     requested.remove(name(prefix));
+    if (abandon) {
+      complete(name(prefix), null);
+    }
   }
 
   /** Where an event for {@code key} goes: an {@link Entry} (apply it), a {@link Pending} (buffer it), or null (drop it). */
@@ -262,6 +292,16 @@ public final class PrefixTable {
     pending.clear();
     bootstrapping = 0;
     requested.clear();
+    for (String n : List.copyOf(arrivals.keySet())) {
+      complete(n, null);
+    }
+  }
+
+  private void complete(String name, Entry entry) {
+    CompletableFuture<Entry> waiting = arrivals.remove(name);
+    if (waiting != null) {
+      waiting.complete(entry);
+    }
   }
 
   private static String name(byte[] prefix) {
