@@ -356,7 +356,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
       batch.remove(key);
     }
     versions.setStoredBytes(bytes[0]);
-    versions.publish(new StoreVersion(now.revision(), batch.freeze(), ticker.read()));
+    versions.republish(new StoreVersion(now.revision(), batch.freeze(), ticker.read()));
     onDemand.dropped();
     LOG.debug("dropped on-demand prefix {} ({} keys)", KeyRange.prefix(least.prefix()), keys.size());
     return true;
@@ -916,7 +916,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     }
     versions.setStoredBytes(bytes[0]);
     StoreVersion installed = new StoreVersion(now.revision(), batch.freeze(), ticker.read());
-    versions.publish(installed);
+    versions.republish(installed);
     onDemand.install(prefix, now.revision());
     listeners.forEach(l -> l.onStoreGrew(installed));
   }
