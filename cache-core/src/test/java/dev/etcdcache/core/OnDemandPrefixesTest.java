@@ -3,6 +3,7 @@ package dev.etcdcache.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.etcdcache.api.Adapter;
 import dev.etcdcache.testing.EtcdExtension;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
@@ -332,6 +333,26 @@ class OnDemandPrefixesTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> OnDemandPrefixes.of(bytes("a/"), bytes("a/b/")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("inside");
+  }
+
+  @Test
+  void typedView_onOnDemandPrefixes_isRefusedClearly() throws Exception {
+    Adapter<String> strings = new Adapter<>() {
+      @Override
+      public String decode(byte[] key, byte[] value) {
+        return new String(value, StandardCharsets.UTF_8);
+      }
+
+      @Override
+      public byte[] encode(String object) {
+        return object.getBytes(StandardCharsets.UTF_8);
+      }
+    };
+    try (CachingClient cache = onDemand("tv/").build()) {
+      assertThat(cache.awaitReady(Duration.ofSeconds(30))).isTrue();
+      assertThatThrownBy(() -> cache.view("tv/a/", strings))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("on-demand");
+    }
   }
 
   @Test
