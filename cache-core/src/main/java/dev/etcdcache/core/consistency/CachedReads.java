@@ -300,6 +300,7 @@ public final class CachedReads {
             return serveAt(Math.max(header.getRevision(), seenRevision.get()), request, waiting, held);
           }
           if (EtcdFailures.unwrap(failure) instanceof TimeoutException) {
+            countPass(held);
             return fallBack(request, waiting);
           }
           return CompletableFuture.<RangeResponse>failedFuture(EtcdFailures.unwrap(failure));
@@ -319,7 +320,7 @@ public final class CachedReads {
       return respondOrPass(request, now, mirror.headerAt(now.revision()), traced, held);
     }
     return awaitOrFallBack(revision).thenCompose(version -> version == null
-        ? fallBack(request, traced)
+        ? countPass(held).fallBack(request, traced)
         : respondOrPass(request, version, mirror.headerAt(version.revision()), traced, held));
   }
 
@@ -355,6 +356,7 @@ public final class CachedReads {
           StoreVersion version = reached == null ? null : mirror.versionAt(revision).orElse(null);
           if (version == null) {
             PassThroughReason reason = reached == null ? PassThroughReason.TIMEOUT : PassThroughReason.REVISION_NOT_HELD;
+            countPass(held);
             stats.recordPassThrough(reason);
             return passThrough(request, reason, caller);
           }
@@ -383,6 +385,14 @@ public final class CachedReads {
           }
           throw cause instanceof RuntimeException re ? re : new CompletionException(cause);
         });
+  }
+
+  /** Counts a read of on-demand prefix {@code held} (null: not one) sent to etcd; returns this, for chaining. */
+  private CachedReads countPass(PrefixTable.Entry held) {
+    if (held != null) {
+      mirror.onDemand().recordPass();
+    }
+    return this;
   }
 
   private CompletableFuture<RangeResponse> fallBack(RangeRequest request, Context traced) {
