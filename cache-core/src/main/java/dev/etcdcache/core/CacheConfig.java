@@ -6,6 +6,7 @@ import io.etcd.jetcd.ByteSequence;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 
@@ -58,6 +59,11 @@ import java.util.concurrent.ForkJoinPool;
  * @param maxEntries most keys the mirror holds before it degrades to etcd; 0 for no limit
  * @param memoryRetry how often a cache degraded under its memory limits asks etcd (one count-only
  *     Range per mirrored range) whether its ranges fit again
+ * @param onDemand the prefixes mirrored on first read instead of at start (see
+ *     {@link CachingClient.Builder#onDemand}); empty (the default) lists every mirrored range at start
+ * @param onDemandWait how long the first readers of an on-demand prefix wait for its bootstrap
+ *     before etcd answers them ({@link Duration#ZERO}: etcd answers them at once); bounds a first
+ *     read's extra latency when the bootstrap is slow
  * @param executor where waiting reads complete
  * @param ticker the time source
  */
@@ -85,6 +91,8 @@ public record CacheConfig(
     long memoryBudget,
     long maxEntries,
     Duration memoryRetry,
+    Optional<OnDemandPrefixes> onDemand,
+    Duration onDemandWait,
     Executor executor,
     Ticker ticker) {
 
@@ -109,6 +117,17 @@ public record CacheConfig(
     Objects.requireNonNull(executor, "executor");
     Objects.requireNonNull(ticker, "ticker");
     positive(memoryRetry, "memoryRetry");
+    Objects.requireNonNull(onDemand, "onDemand");
+    Objects.requireNonNull(onDemandWait, "onDemandWait");
+    if (onDemandWait.isNegative()) {
+      throw new IllegalArgumentException("onDemandWait must not be negative: " + onDemandWait);
+    }
+    if (onDemand.isPresent() && !prefixes.isEmpty()) {
+      throw new IllegalArgumentException("set either prefixes or onDemand: on-demand prefixes are the mirrored ones");
+    }
+    if (onDemand.isPresent() && !consistencyCheckPeriod.isZero()) {
+      throw new IllegalArgumentException("the continuous consistency check does not support on-demand prefixes yet");
+    }
     if (historyBytes < 1) {
       throw new IllegalArgumentException("historyBytes must be positive: " + historyBytes);
     }
@@ -144,7 +163,10 @@ public record CacheConfig(
    * per watcher, 10 s for a watcher's registration, replays of at most 1,000 revisions per
    * response, {@code max(4, 2 × cores)} delivery threads, no continuous consistency check,
    * 64 MiB of history (and 64 MiB pinned by recent versions), no memory budget and no limit on
-   * keys, a degraded cache asking every 10 s whether it fits again, the common fork-join pool and
+   * keys, a degraded cache asking every 10 s whether it fits again, no on-demand prefixes (whose
+   * first readers would wait up to 1 s for the prefix's bootstrap: at the ~300 ms a 10,000-key
+   * prefix took on a loaded 2-core machine, prefixes of some 30,000 keys arrive within it), the
+   * common fork-join pool and
    * the system ticker.
    *
    * <p>Why the consistency check is off by default: each round reads every mirrored key's
@@ -157,7 +179,8 @@ public record CacheConfig(
         Duration.ofSeconds(3), Duration.ofSeconds(30), 3 << 20, 1000, Duration.ofSeconds(2), Duration.ofSeconds(15),
         Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMillis(20), Duration.ofMinutes(10),
         1024, Duration.ofSeconds(10), 1000, Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
-        Duration.ZERO, 64L << 20, 0, 0, Duration.ofSeconds(10), ForkJoinPool.commonPool(), Ticker.systemTicker());
+        Duration.ZERO, 64L << 20, 0, 0, Duration.ofSeconds(10), Optional.empty(), Duration.ofSeconds(1),
+        ForkJoinPool.commonPool(), Ticker.systemTicker());
   }
 
   private static void positive(Duration d, String name) {

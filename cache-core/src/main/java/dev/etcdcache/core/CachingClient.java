@@ -8,6 +8,8 @@ import dev.etcdcache.api.Ticker;
 import dev.etcdcache.core.consistency.CachedReads;
 import dev.etcdcache.core.mirror.Mirror;
 import dev.etcdcache.core.memory.MemoryBudget;
+import dev.etcdcache.core.mirror.PrefixPattern;
+import dev.etcdcache.core.mirror.PrefixTable;
 import dev.etcdcache.core.mirror.MirrorSettings;
 import dev.etcdcache.core.mirror.RevisionListener;
 import dev.etcdcache.core.passthrough.DeadlineKV;
@@ -38,6 +40,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -126,6 +129,10 @@ public final class CachingClient implements Client {
     for (ByteSequence prefix : config.prefixes()) {
       ranges.add(KeyRange.prefix(prefix.getBytes()));
     }
+    PrefixPattern pattern = config.onDemand().map(CachingClient::pattern).orElse(null);
+    if (pattern != null) {
+      ranges.addAll(pattern.ranges());
+    }
     if (ranges.isEmpty()) {
       ranges.add(KeyRange.ALL);
     }
@@ -139,10 +146,10 @@ public final class CachingClient implements Client {
     KV ownKv = new DeadlineKV(upstreamKv, config.requestTimeout());
     this.applier = applyThread();
     this.mirror = new Mirror(ownKv, delegate.getWatchClient(), settings, applier, config.executor(),
-        config.ticker(), stats, tracing);
+        config.ticker(), stats, tracing, pattern);
     this.reads = new CachedReads(ownKv, new JetcdRange(upstreamKv), mirror, config.defaultConsistency(),
         config.consistentReadTimeout(), config.progressRequestDelay(), config.executor(), config.ticker(), stats,
-        tracing);
+        tracing, config.onDemandWait());
     this.kv = new CachingKV(upstreamKv, reads, mirror);
     this.watchDelivery = watchDeliveryPool(config.deliveryThreads());
     this.watchTimer = watchTimer();
@@ -172,6 +179,26 @@ public final class CachingClient implements Client {
       checker.start(config.consistencyCheckPeriod());
     }
     mirror.start();
+  }
+
+  private static PrefixPattern pattern(OnDemandPrefixes prefixes) {
+    if (!prefixes.parent().isEmpty()) {
+      return PrefixPattern.children(prefixes.parent().getBytes(), OnDemandPrefixes.SEPARATOR);
+    }
+    List<byte[]> listed = new ArrayList<>();
+    prefixes.listed().forEach(p -> listed.add(p.getBytes()));
+    return PrefixPattern.listed(listed);
+  }
+
+  /**
+   * What on-demand mirroring does (see {@link Builder#onDemand}): prefixes mirrored now, bootstraps,
+   * drops, reads served from memory and sent to etcd; all zero without on-demand prefixes.
+   */
+  public OnDemandReport onDemand() {
+    PrefixTable t = mirror.onDemand();
+    return t == null ? new OnDemandReport(0, 0, 0, 0, 0, 0, 0)
+        : new OnDemandReport(t.mirroredCount(), t.bootstrappingCount(), t.bootstraps(), t.failedBootstraps(),
+            t.drops(), t.hits(), t.passes());
   }
 
   /** A builder for a caching client around {@code client}. */
@@ -503,6 +530,8 @@ public final class CachingClient implements Client {
     private Long historyBytes;
     private Long memoryBudget;
     private Long maxEntries;
+    private OnDemandPrefixes onDemand;
+    private Duration onDemandWait;
     private Executor executor;
     private Ticker ticker;
     // Not in CacheConfig: a recorder is a per-client object holding state, not a setting.
@@ -727,6 +756,40 @@ public final class CachingClient implements Client {
       return this;
     }
 
+    /**
+     * Mirror {@code prefixes} on demand (default: every mirrored range is listed at start; not with
+     * {@link #prefixes}): the cache starts empty and watches the prefixes' span from the start; the
+     * first read of a prefix starts the prefix's bootstrap, shared by the readers that come
+     * meanwhile, who wait up to {@link #onDemandWait} (default 1 s) for it and are then served from
+     * memory (or answered by etcd if it takes longer); later reads of it are served from memory,
+     * exact as any other. A read whose range spans several prefixes, or lies in none, goes
+     * to etcd; so does a read at a revision before the prefix came in. Under the
+     * {@link #memoryBudget} (or {@link #maxEntries}) the least recently read prefixes are dropped
+     * first. Watchers of these prefixes are served by their own upstream watch (exactly; a prefix can
+     * be dropped at any time) and typed views cannot be built on them.
+     */
+    public Builder onDemand(OnDemandPrefixes prefixes) {
+      checkUnset(this.onDemand, "onDemand");
+      this.onDemand = Objects.requireNonNull(prefixes, "prefixes");
+      return this;
+    }
+
+    /**
+     * How long the first readers of an on-demand prefix wait for its bootstrap (default 1 s) before
+     * etcd answers them; {@link Duration#ZERO} has etcd answer them at once while the bootstrap runs
+     * (etcd then serves two Ranges per miss: the reader's and the bootstrap's). A read at a revision
+     * never waits.
+     */
+    public Builder onDemandWait(Duration wait) {
+      checkUnset(this.onDemandWait, "onDemandWait");
+      Objects.requireNonNull(wait, "onDemandWait");
+      if (wait.isNegative()) {
+        throw new IllegalArgumentException("onDemandWait must not be negative: " + wait);
+      }
+      this.onDemandWait = wait;
+      return this;
+    }
+
     /** Builds the client and starts its mirror. */
     public CachingClient build() {
       CacheConfig d = CacheConfig.defaults();
@@ -754,6 +817,8 @@ public final class CachingClient implements Client {
           memoryBudget != null ? memoryBudget : d.memoryBudget(),
           maxEntries != null ? maxEntries : d.maxEntries(),
           d.memoryRetry(),
+          onDemand != null ? Optional.of(onDemand) : d.onDemand(),
+          onDemandWait != null ? onDemandWait : d.onDemandWait(),
           executor != null ? executor : d.executor(),
           ticker != null ? ticker : d.ticker());
       StatsRecorder recorder = statsRecorder != null

@@ -134,6 +134,7 @@ public final class EtcdCacheMetrics implements MeterBinder {
     bindMirrorAndWatchers(registry, client);
     bindGauges(registry, client);
     ConsistencyMeters.bind(registry, client, tags);
+    OnDemandMeters.bind(registry, client, tags);
   }
 
   private void bindRequests(MeterRegistry registry, CachingClient client) {

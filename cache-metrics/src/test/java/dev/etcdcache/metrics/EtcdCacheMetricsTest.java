@@ -148,6 +148,14 @@ class EtcdCacheMetricsTest {
       exact.put("etcd_cache_max_entries", 0.0);
       exact.put("etcd_cache_degraded", 0.0);
       exact.put("etcd_cache_degradations_total", 0.0);
+      // No on-demand prefixes: their meters exist and read zero.
+      exact.put("etcd_cache_ondemand_prefixes{state=mirrored}", 0.0);
+      exact.put("etcd_cache_ondemand_prefixes{state=bootstrapping}", 0.0);
+      exact.put("etcd_cache_ondemand_bootstraps_total{outcome=done}", 0.0);
+      exact.put("etcd_cache_ondemand_bootstraps_total{outcome=failed}", 0.0);
+      exact.put("etcd_cache_ondemand_drops_total", 0.0);
+      exact.put("etcd_cache_ondemand_reads_total{source=memory}", 0.0);
+      exact.put("etcd_cache_ondemand_reads_total{source=etcd}", 0.0);
       exact.put("etcd_cache_applied_revision", (double) lastPut);
       exact.put("etcd_cache_ready", 1.0);
       exact.put("etcd_cache_connected", 1.0);

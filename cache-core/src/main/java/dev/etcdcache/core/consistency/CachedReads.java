@@ -7,6 +7,7 @@ import dev.etcdcache.core.stats.StatsRecorder;
 import dev.etcdcache.core.stats.StatsRecorder.GetKind;
 import dev.etcdcache.core.stats.StatsRecorder.PassThroughReason;
 import dev.etcdcache.core.mirror.Mirror;
+import dev.etcdcache.core.mirror.PrefixTable;
 import dev.etcdcache.core.passthrough.Coalescer;
 import dev.etcdcache.core.store.KeyRange;
 import dev.etcdcache.core.verify.ShadowReads;
@@ -77,6 +78,8 @@ public final class CachedReads {
   private final LongAdder fallbacks = new LongAdder();
   private final StatsRecorder stats;
   private final Tracing tracing;
+  /** How long the first readers of an on-demand prefix wait for its bootstrap before etcd answers them. */
+  private final long onDemandWaitNanos;
 
   /**
    * Reads served from {@code mirror}, recorded in {@code stats}. {@code kv} (the wrapped client's)
@@ -85,14 +88,19 @@ public final class CachedReads {
   public CachedReads(KV kv, Function<RangeRequest, CompletableFuture<RangeResponse>> etcd, Mirror mirror, ReadConsistency defaultConsistency, Duration consistentReadTimeout,
       Duration progressRequestDelay, Executor callbacks, Ticker ticker, StatsRecorder stats) {
     this(kv, etcd, mirror, defaultConsistency, consistentReadTimeout, progressRequestDelay, callbacks, ticker, stats,
-        Tracing.disabled());
+        Tracing.disabled(), Duration.ZERO);
   }
 
-  /** As the constructor above, with consistent-read-wait and pass-through spans through {@code tracing}. */
+  /**
+   * As the constructor above, with consistent-read-wait and pass-through spans through
+   * {@code tracing}, and the first readers of an on-demand prefix waiting up to {@code onDemandWait}
+   * for its bootstrap (zero: etcd answers them while it runs).
+   */
   public CachedReads(KV kv, Function<RangeRequest, CompletableFuture<RangeResponse>> etcd, Mirror mirror,
       ReadConsistency defaultConsistency, Duration consistentReadTimeout, Duration progressRequestDelay,
-      Executor callbacks, Ticker ticker, StatsRecorder stats, Tracing tracing) {
+      Executor callbacks, Ticker ticker, StatsRecorder stats, Tracing tracing, Duration onDemandWait) {
     this.tracing = tracing;
+    this.onDemandWaitNanos = onDemandWait.toNanos();
     this.kv = kv;
     this.etcd = etcd;
     this.mirror = mirror;
@@ -140,6 +148,10 @@ public final class CachedReads {
         return answer;
       });
     }
+    PrefixTable demand = mirror.onDemand();
+    if (demand != null && !bypassed && !request.getKey().isEmpty() && mirror.isServing()) {
+      return onDemand(demand, request, consistency);
+    }
     if (bypassed || request.getKey().isEmpty() || !mirror.isServing()
         || !mirror.covers(KeyRange.of(request.getKey(), request.getRangeEnd()))) {
       // A bypassed cache counts as one not serving from memory (NOT_READY).
@@ -148,16 +160,76 @@ public final class CachedReads {
       stats.recordPassThrough(reason);
       return passThrough(request, reason, tracing.caller());
     }
+    return serve(request, consistency, null);
+  }
+
+  /** Serves a read the mirror covers; {@code held} is its on-demand prefix's entry, or null. */
+  private CompletableFuture<RangeResponse> serve(RangeRequest request, ReadConsistency consistency,
+      PrefixTable.Entry held) {
     if (request.getRevision() > 0) {
-      return atRevision(request);
+      return atRevision(request, held);
     }
     return switch (consistency.mode()) {
-      case SERIALIZABLE -> serveAt(seenRevision.get(), request);
+      case SERIALIZABLE -> serveAt(seenRevision.get(), request, Context.root(), held);
       case BOUNDED_STALENESS -> isFresh(consistency.maxStaleness())
-          ? serveAt(seenRevision.get(), request)
-          : linearizable(request);
-      case LINEARIZABLE -> linearizable(request);
+          ? serveAt(seenRevision.get(), request, Context.root(), held)
+          : linearizable(request, held);
+      case LINEARIZABLE -> linearizable(request, held);
     };
+  }
+
+  /**
+   * A read under on-demand prefixes: served from memory when its range lies in one prefix that is
+   * mirrored (and, at a revision, was mirrored by then); otherwise etcd answers. The first read of a
+   * prefix not mirrored starts its bootstrap (shared by the readers that follow) and, unless it is
+   * at a revision, waits up to the on-demand wait for it to be served from memory, else etcd answers.
+   */
+  private CompletableFuture<RangeResponse> onDemand(PrefixTable demand, RangeRequest request,
+      ReadConsistency consistency) {
+    byte[] prefix = demand.pattern().prefixOf(KeyRange.of(request.getKey(), request.getRangeEnd()));
+    PrefixTable.Entry held = prefix == null ? null : demand.entry(prefix);
+    if (held == null && prefix != null && onDemandWaitNanos > 0 && request.getRevision() == 0
+        && !demand.isRefused(prefix, ticker.read())) {
+      // Wait (bounded) for the bootstrap this read starts or joins: one Range for etcd, not two.
+      CompletableFuture<PrefixTable.Entry> arrival = demand.arrival(prefix);
+      mirror.requestPrefix(prefix);
+      PrefixTable.Entry now = demand.entry(prefix);
+      if (now != null) {
+        return servePrefix(demand, request, consistency, now);
+      }
+      Context caller = tracing.caller();
+      return arrival.copy().completeOnTimeout(null, onDemandWaitNanos, TimeUnit.NANOSECONDS)
+          .thenComposeAsync(entry -> {
+            if (entry == null) {
+              demand.recordPass();
+              stats.recordPassThrough(PassThroughReason.NOT_COVERED);
+              return passThrough(request, PassThroughReason.NOT_COVERED, caller);
+            }
+            return servePrefix(demand, request, consistency, entry);
+          }, callbacks);
+    }
+    if (held == null) {
+      if (prefix != null) {
+        demand.recordPass();
+        mirror.requestPrefix(prefix);
+      }
+      stats.recordPassThrough(PassThroughReason.NOT_COVERED);
+      return passThrough(request, PassThroughReason.NOT_COVERED, tracing.caller());
+    }
+    return servePrefix(demand, request, consistency, held);
+  }
+
+  /** Serves a read of a mirrored on-demand prefix whose entry is {@code held}. */
+  private CompletableFuture<RangeResponse> servePrefix(PrefixTable demand, RangeRequest request,
+      ReadConsistency consistency, PrefixTable.Entry held) {
+    demand.touch(held);
+    if (request.getRevision() > 0 && request.getRevision() <= held.since()) {
+      // Before the prefix came in: the versions held then do not have it.
+      demand.recordPass();
+      stats.recordPassThrough(PassThroughReason.REVISION_NOT_HELD);
+      return passThrough(request, PassThroughReason.REVISION_NOT_HELD, tracing.caller());
+    }
+    return serve(request, consistency, held);
   }
 
   /**
@@ -215,7 +287,7 @@ public final class CachedReads {
     return probe.rpcs();
   }
 
-  private CompletableFuture<RangeResponse> linearizable(RangeRequest request) {
+  private CompletableFuture<RangeResponse> linearizable(RangeRequest request, PrefixTable.Entry held) {
     long arrived = ticker.read();
     Context caller = tracing.caller();
     Span wait = tracing.start(Tracing.CONSISTENT_READ_WAIT, caller);
@@ -225,9 +297,10 @@ public final class CachedReads {
     return probe.latest().copy().orTimeout(timeoutNanos, TimeUnit.NANOSECONDS)
         .handle((header, failure) -> {
           if (failure == null) {
-            return serveAt(Math.max(header.getRevision(), seenRevision.get()), request, waiting);
+            return serveAt(Math.max(header.getRevision(), seenRevision.get()), request, waiting, held);
           }
           if (EtcdFailures.unwrap(failure) instanceof TimeoutException) {
+            countPass(held);
             return fallBack(request, waiting);
           }
           return CompletableFuture.<RangeResponse>failedFuture(EtcdFailures.unwrap(failure));
@@ -239,36 +312,43 @@ public final class CachedReads {
         });
   }
 
-  private CompletableFuture<RangeResponse> serveAt(long revision, RangeRequest request) {
-    return serveAt(revision, request, Context.root());
-  }
-
   /** Serves at {@code revision}; {@code traced} parents the pass-through span if it falls back. */
-  private CompletableFuture<RangeResponse> serveAt(long revision, RangeRequest request, Context traced) {
+  private CompletableFuture<RangeResponse> serveAt(long revision, RangeRequest request, Context traced,
+      PrefixTable.Entry held) {
     StoreVersion now = mirror.current();
     if (now.revision() >= revision) {
-      return respondOrPass(request, now, mirror.headerAt(now.revision()), traced);
+      return respondOrPass(request, now, mirror.headerAt(now.revision()), traced, held);
     }
     return awaitOrFallBack(revision).thenCompose(version -> version == null
-        ? fallBack(request, traced)
-        : respondOrPass(request, version, mirror.headerAt(version.revision()), traced));
+        ? countPass(held).fallBack(request, traced)
+        : respondOrPass(request, version, mirror.headerAt(version.revision()), traced, held));
   }
 
   /**
    * Answers from {@code version}, taken before this check: if the mirror stopped serving meanwhile
    * (it degraded and released its store) the read goes to etcd instead, so a released store never
-   * answers.
+   * answers. Likewise a version taken after an on-demand prefix's entry {@code held} answers only
+   * while that entry is current (see {@link PrefixTable}).
    */
   private CompletableFuture<RangeResponse> respondOrPass(RangeRequest request, StoreVersion version,
-      io.etcd.jetcd.api.ResponseHeader header, Context traced) {
+      io.etcd.jetcd.api.ResponseHeader header, Context traced, PrefixTable.Entry held) {
     if (!mirror.isServing()) {
       stats.recordPassThrough(PassThroughReason.NOT_READY);
       return passThrough(request, PassThroughReason.NOT_READY, traced);
     }
+    if (held != null) {
+      PrefixTable demand = mirror.onDemand();
+      if (!demand.serves(held, version, request.getRevision() > 0)) {
+        demand.recordPass();
+        stats.recordPassThrough(PassThroughReason.REVISION_NOT_HELD);
+        return passThrough(request, PassThroughReason.REVISION_NOT_HELD, traced);
+      }
+      demand.recordHit();
+    }
     return CompletableFuture.completedFuture(respond(request, version, header));
   }
 
-  private CompletableFuture<RangeResponse> atRevision(RangeRequest request) {
+  private CompletableFuture<RangeResponse> atRevision(RangeRequest request, PrefixTable.Entry held) {
     long revision = request.getRevision();
     Context caller = tracing.caller();
     return probe.at(revision, request.getSerializable()).thenCompose(header ->
@@ -276,10 +356,11 @@ public final class CachedReads {
           StoreVersion version = reached == null ? null : mirror.versionAt(revision).orElse(null);
           if (version == null) {
             PassThroughReason reason = reached == null ? PassThroughReason.TIMEOUT : PassThroughReason.REVISION_NOT_HELD;
+            countPass(held);
             stats.recordPassThrough(reason);
             return passThrough(request, reason, caller);
           }
-          return respondOrPass(request, version, header, caller);
+          return respondOrPass(request, version, header, caller, held);
         }));
   }
 
@@ -304,6 +385,14 @@ public final class CachedReads {
           }
           throw cause instanceof RuntimeException re ? re : new CompletionException(cause);
         });
+  }
+
+  /** Counts a read of on-demand prefix {@code held} (null: not one) sent to etcd; returns this, for chaining. */
+  private CachedReads countPass(PrefixTable.Entry held) {
+    if (held != null) {
+      mirror.onDemand().recordPass();
+    }
+    return this;
   }
 
   private CompletableFuture<RangeResponse> fallBack(RangeRequest request, Context traced) {

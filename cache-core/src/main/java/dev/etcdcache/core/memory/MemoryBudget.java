@@ -21,7 +21,8 @@ import java.util.function.LongSupplier;
  * needed the rest falls off it as it does when the history's own bounds evict, onto its own
  * upstream watch or etcd's compaction error); if the cache still does not fit, the mirror degrades
  * ({@link Mirror#degrade}): reads and watchers go to etcd and the store is released until the
- * mirrored ranges fit again.
+ * mirrored ranges fit again. With on-demand prefixes, the least recently read prefixes are dropped
+ * (their reads go to etcd until read again) before the mirror degrades.
  *
  * <p>The figures are estimates from {@link dev.etcdcache.core.store.HeapCost}, each kept current
  * by its owner as it changes, so a snapshot costs a few reads. Thread-safe. Internal, no
@@ -67,6 +68,12 @@ public final class MemoryBudget implements RevisionListener {
     enforce();
   }
 
+  /** An on-demand prefix was listed in. */
+  @Override
+  public void onStoreGrew(StoreVersion version) {
+    enforce();
+  }
+
   @Override
   public void onRelist(StoreVersion version, long compactRevision) {
     enforce();
@@ -91,6 +98,15 @@ public final class MemoryBudget implements RevisionListener {
       return;
     }
     long entries = now.tree().size();
+    // On-demand prefixes go first, least recently read first, then the versions that still pin them.
+    boolean dropped = false;
+    while (maxEntries > 0 && mirror.current().tree().size() > maxEntries && mirror.dropLeastRecentlyRead()) {
+      dropped = true;
+    }
+    if (dropped) {
+      mirror.trimVersions();
+      entries = mirror.current().tree().size();
+    }
     if (maxEntries > 0 && entries > maxEntries) {
       mirror.degrade("the mirror holds " + entries + " keys, more than maxEntries " + maxEntries);
       return;
@@ -100,6 +116,13 @@ public final class MemoryBudget implements RevisionListener {
     }
     mirror.trimVersions();
     history.trimToNewest();
+    dropped = false;
+    while (retained() > budgetBytes && mirror.dropLeastRecentlyRead()) {
+      dropped = true;
+    }
+    if (dropped) {
+      mirror.trimVersions(); // the versions before the drops pin the dropped keys
+    }
     long retained = retained();
     if (retained > budgetBytes) {
       mirror.degrade("the cache holds about " + retained + " bytes with no older versions or history left "

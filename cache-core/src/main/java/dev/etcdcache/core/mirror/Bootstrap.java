@@ -97,6 +97,15 @@ final class Bootstrap {
     return this;
   }
 
+  /**
+   * Reads every page at {@code revision} (an on-demand prefix listed at the mirror's applied
+   * revision, so that the events after it can be applied on top) instead of etcd's current one.
+   */
+  Bootstrap atRevision(long revision) {
+    this.revision = revision;
+    return this;
+  }
+
   /** Runs the whole read; the future completes on the apply executor. */
   CompletableFuture<Snapshot> run(int firstPageLimit) {
     CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);

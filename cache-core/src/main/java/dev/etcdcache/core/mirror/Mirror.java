@@ -69,6 +69,15 @@ import org.slf4j.LoggerFactory;
  * {@link #isServing()}, and the release writes the degraded flag before it swaps the version, so no
  * reader answers from the released store.
  *
+ * <h2>On-demand prefixes</h2>
+ * Built with a {@link PrefixPattern}, the mirror starts empty (its first list only learns a
+ * revision) and watches the pattern's ranges from there; a prefix is listed when a reader asks
+ * ({@link #requestPrefix}), pinned at the applied revision, its later events buffered until the list
+ * is in and applied on top, and the result published at the applied revision. Events of prefixes
+ * neither mirrored nor listing are dropped. {@link #dropLeastRecentlyRead} gives one back under
+ * memory pressure; a re-list or degradation forgets them all. {@link PrefixTable} says why a reader
+ * can trust a version for a prefix.
+ *
  * <p>Internal, no compatibility promise.
  */
 public final class Mirror implements MirrorFeed, AutoCloseable {
@@ -79,6 +88,8 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   private final MirrorSettings settings;
   private final KeyRange watchRange;
   private final boolean filterRanges;
+  /** The on-demand prefixes' state, or null when every mirrored range is listed at start. */
+  private final PrefixTable onDemand;
   private final Ticker ticker;
   private final ScheduledExecutorService applier;
   private final PublishedVersions versions;
@@ -138,6 +149,17 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   /** As the constructor above, with bootstrap, re-list and reconnect spans through {@code tracing}. */
   public Mirror(KV kv, Watch watch, MirrorSettings settings, ScheduledExecutorService applier, Executor callbacks,
       Ticker ticker, StatsRecorder stats, Tracing tracing) {
+    this(kv, watch, settings, applier, callbacks, ticker, stats, tracing, null);
+  }
+
+  /**
+   * As the constructor above; with {@code onDemand} set, the ranges are watched from the start but
+   * each prefix of the pattern is listed only when first read ({@link #requestPrefix}), and only
+   * events of prefixes listed (or being listed) are kept.
+   */
+  public Mirror(KV kv, Watch watch, MirrorSettings settings, ScheduledExecutorService applier, Executor callbacks,
+      Ticker ticker, StatsRecorder stats, Tracing tracing, PrefixPattern onDemand) {
+    this.onDemand = onDemand == null ? null : new PrefixTable(onDemand);
     this.tracing = tracing;
     this.kv = kv;
     this.stats = stats;
@@ -276,15 +298,74 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     });
   }
 
-  /** Whether {@code range} lies entirely inside the mirrored ranges. */
+  /**
+   * Whether {@code range} lies entirely inside the mirrored ranges. Never with on-demand prefixes:
+   * their watchers keep their own upstream watch and views are not built on them (a prefix may be
+   * dropped at any time); reads ask {@link #onDemand()} instead.
+   */
   @Override
   public boolean covers(KeyRange range) {
+    if (onDemand != null) {
+      return false;
+    }
     for (KeyRange r : settings.ranges()) {
       if (r.encloses(range)) {
         return true;
       }
     }
     return false;
+  }
+
+  /** The on-demand prefixes' state, or null when the mirror lists its ranges at start. */
+  public PrefixTable onDemand() {
+    return onDemand;
+  }
+
+  /**
+   * A read found on-demand {@code prefix} not mirrored: starts its bootstrap unless one is under
+   * way (concurrent first readers share it). The prefix is listed at the mirror's applied revision
+   * and its events after that revision, buffered meanwhile, are applied on top; the version holding
+   * it is published at the applied revision. Any thread.
+   */
+  public void requestPrefix(byte[] prefix) {
+    // A prefix too large for the limits is not listed again before memoryRetry has passed.
+    if (onDemand != null && !closed && onDemand.request(prefix, ticker.read())) {
+      applier.execute(() -> bootstrapPrefix(prefix));
+    }
+  }
+
+  /**
+   * Drops the least recently read on-demand prefix (memory pressure): later reads of it go to etcd
+   * until a read lists it again. Apply thread only; false when none is mirrored.
+   */
+  public boolean dropLeastRecentlyRead() {
+    PrefixTable.Entry least = onDemand == null ? null : onDemand.leastRecentlyRead();
+    if (least == null) {
+      return false;
+    }
+    // The entry goes before the keys (see PrefixTable): no reader trusts the version without them.
+    onDemand.remove(least);
+    StoreVersion now = versions.current();
+    KeyRange range = KeyRange.prefix(least.prefix());
+    Batch<byte[]> batch = now.tree().batch();
+    long[] bytes = {versions.storedBytes()};
+    List<byte[]> keys = new ArrayList<>();
+    List<byte[]> values = new ArrayList<>();
+    now.tree().forEach(range.fromInclusive(), range.toExclusive(), false, 0, (key, stored) -> {
+      keys.add(key);
+      values.add(stored);
+      bytes[0] -= key.length + StoredValue.valueLength(stored);
+      return true;
+    });
+    for (byte[] key : keys) {
+      batch.remove(key);
+    }
+    versions.setStoredBytes(bytes[0]);
+    versions.republish(new StoreVersion(now.revision(), batch.freeze(), ticker.read()));
+    values.forEach(forms::forget); // a dropped prefix's values must not stay reachable through them
+    onDemand.dropped();
+    LOG.debug("dropped on-demand prefix {} ({} keys)", KeyRange.prefix(least.prefix()), keys.size());
+    return true;
   }
 
   /** Asks etcd, through the upstream watch, to confirm how far the mirror is. */
@@ -463,7 +544,9 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     Span span = tracing.start(Tracing.BOOTSTRAP);
     span.setAttribute(Tracing.REASON, reason);
     StoreVersion held = versions.current();
-    new Bootstrap(kv, settings.ranges(), settings.pageBytes(), applier, stats, tracing, span)
+    // On demand, the list at start only learns a revision to watch from: one key, no prefix.
+    List<KeyRange> listed = onDemand == null ? settings.ranges() : List.of(KeyRange.of(probeKey().getBytes(), null));
+    new Bootstrap(kv, listed, settings.pageBytes(), applier, stats, tracing, span)
         .limitedTo(settings.maxEntries(), settings.storeBudget())
         .sharing(held == null ? null : held.tree())
         .run(settings.firstPageLimit())
@@ -532,9 +615,13 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
       forms.clear();
     }
     stats.recordBootstrap(ticker.read() - started);
-    versions.setStoredBytes(snapshot.bytes());
+    if (onDemand != null) {
+      onDemand.clear(); // before the store goes (see PrefixTable); each prefix lists again when read
+    }
+    versions.setStoredBytes(onDemand == null ? snapshot.bytes() : 0);
     freshness.observeUpstream(snapshot.header().toBuilder().setRevision(snapshot.revision()).build());
-    StoreVersion listed = new StoreVersion(snapshot.revision(), snapshot.tree(), ticker.read());
+    StoreVersion listed = new StoreVersion(snapshot.revision(),
+        onDemand == null ? snapshot.tree() : dev.etcdcache.btree.BPlusTree.empty(), ticker.read());
     publish(listed);
     if (!first) {
       long compacted = freshness.compactRevision();
@@ -575,6 +662,9 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     }
     // The flag before the release: a reader that sees the released store also sees the flag.
     degraded = reason;
+    if (onDemand != null) {
+      onDemand.clear();
+    }
     degradations.incrementAndGet();
     LOG.warn("memory limits: {}; serving reads and watchers from etcd and releasing the store until the "
         + "mirrored ranges fit again", reason);
@@ -599,6 +689,10 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
    */
   private void checkFits() {
     if (closed || degraded == null) {
+      return;
+    }
+    if (onDemand != null) {
+      list(MEMORY_FITS); // an on-demand mirror starts empty: its prefixes list again as they are read
       return;
     }
     CompletableFuture<Long> count = CompletableFuture.completedFuture(0L);
@@ -677,6 +771,17 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
         continue;
       }
       boolean delete = event.getEventType() == WatchEvent.EventType.DELETE;
+      if (onDemand != null) {
+        Object route = onDemand.route(key);
+        if (route instanceof PrefixTable.Pending pending) {
+          if (revision > pending.from) {
+            pending.events.add(new PrefixTable.Buffered(revision, key, delete ? null : StoredValue.pack(kv)));
+          }
+          continue;
+        } else if (route == null) {
+          continue; // a prefix nobody reads: dropped here, cheaply
+        }
+      }
       byte[] stored = delete ? null : StoredValue.pack(kv);
       byte[] previous = delete ? batch.remove(key) : batch.put(key, stored);
       if (stored != null) {
@@ -772,6 +877,69 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
         loop.requestProgress();
       }
     }, applier);
+  }
+
+  /** Lists on-demand {@code prefix} at the applied revision (see {@link #requestPrefix}). */
+  private void bootstrapPrefix(byte[] prefix) {
+    StoreVersion now = versions.current();
+    if (closed || degraded != null || applyFailure != null || relisting || now == null) {
+      onDemand.cancelRequest(prefix, true);
+      return;
+    }
+    PrefixTable.Pending pending = onDemand.start(prefix, now.revision());
+    if (pending == null) {
+      onDemand.cancelRequest(prefix, false); // mirrored or listing already: its waiters are told then
+      return;
+    }
+    Span span = tracing.start(Tracing.BOOTSTRAP);
+    span.setAttribute(Tracing.REASON, "on_demand");
+    new Bootstrap(kv, List.of(KeyRange.prefix(prefix)), settings.pageBytes(), applier, stats, tracing, span)
+        .atRevision(pending.from)
+        .limitedTo(settings.maxEntries(), settings.storeBudget())
+        .run(settings.firstPageLimit())
+        .whenCompleteAsync((snapshot, failure) -> {
+          Tracing.end(span, failure);
+          if (closed || !onDemand.isCurrent(prefix, pending)) {
+            return; // a re-list or degradation cancelled it
+          }
+          if (failure != null) {
+            boolean tooLarge = EtcdFailures.unwrap(failure) instanceof MemoryLimitExceeded;
+            onDemand.failed(prefix, tooLarge, ticker.read() + settings.memoryRetry().toNanos());
+            LOG.info("listing on-demand prefix {} failed ({}); the next read tries again", KeyRange.prefix(prefix),
+                EtcdFailures.unwrap(failure).toString());
+            return;
+          }
+          installPrefix(prefix, pending, snapshot);
+        }, applier);
+  }
+
+  /**
+   * Puts a listed prefix and its buffered events into a version at the applied revision, publishes
+   * it, and only then lets readers use the prefix (see {@link PrefixTable}).
+   */
+  private void installPrefix(byte[] prefix, PrefixTable.Pending pending, Bootstrap.Snapshot snapshot) {
+    StoreVersion now = versions.current();
+    Batch<byte[]> batch = now.tree().batch();
+    long[] bytes = {versions.storedBytes()};
+    snapshot.tree().forEach(null, null, false, 0, (key, stored) -> {
+      batch.put(key, stored);
+      bytes[0] += key.length + StoredValue.valueLength(stored);
+      return true;
+    });
+    for (PrefixTable.Buffered event : pending.events) {
+      byte[] previous = event.stored() == null ? batch.remove(event.key()) : batch.put(event.key(), event.stored());
+      if (event.stored() != null) {
+        bytes[0] += event.key().length + StoredValue.valueLength(event.stored());
+      }
+      if (previous != null) {
+        bytes[0] -= event.key().length + StoredValue.valueLength(previous);
+      }
+    }
+    versions.setStoredBytes(bytes[0]);
+    StoreVersion installed = new StoreVersion(now.revision(), batch.freeze(), ticker.read());
+    versions.republish(installed);
+    onDemand.install(prefix, now.revision());
+    listeners.forEach(l -> l.onStoreGrew(installed));
   }
 
   private void publish(StoreVersion version) {

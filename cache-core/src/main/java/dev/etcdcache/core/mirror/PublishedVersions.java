@@ -49,6 +49,17 @@ final class PublishedVersions {
   }
 
   /**
+   * As {@link #publish(StoreVersion)} for a version at the current revision that replaces the
+   * current one (an on-demand prefix listed in or dropped): what older versions pin is unchanged.
+   */
+  void republish(StoreVersion version) {
+    current.set(version);
+    window.replace(version, version.publishedNanos());
+    freshness.onPublished(version.revision());
+    waiters.release(version);
+  }
+
+  /**
    * Makes {@code empty} current without keeping it for reads at a revision or waking anyone: the
    * mirror degraded and lets its store go (readers check the mirror's flag after taking a version).
    */

@@ -40,4 +40,10 @@ public interface RevisionListener {
    * etcd.
    */
   default void onDegraded(boolean degraded, String reason) {}
+
+  /**
+   * The store grew without a new revision (an on-demand prefix was listed into {@code version}),
+   * on the apply thread.
+   */
+  default void onStoreGrew(StoreVersion version) {}
 }

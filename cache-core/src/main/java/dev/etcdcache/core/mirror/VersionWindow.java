@@ -65,6 +65,19 @@ final class VersionWindow {
     }
   }
 
+  /**
+   * Replaces the held version at {@code version}'s revision (an on-demand prefix listed in or
+   * dropped, no new revision), keeping what its predecessor pins beyond it; adds it if none is held.
+   */
+  synchronized void replace(StoreVersion version, long nowNanos) {
+    Held held = versions.get(version.revision());
+    if (held == null) {
+      add(version, nowNanos, 0);
+      return;
+    }
+    versions.put(version.revision(), new Held(version, held.predecessorPins()));
+  }
+
   /** Adds a version that pins nothing beyond its predecessor's tree (tests, and the form before bytes). */
   synchronized void add(StoreVersion version, long nowNanos) {
     add(version, nowNanos, 0);

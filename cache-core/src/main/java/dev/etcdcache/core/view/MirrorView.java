@@ -146,6 +146,10 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(adapter, "adapter");
     byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
+    if (mirror.onDemand() != null) {
+      throw new IllegalArgumentException("typed views cannot be built on on-demand prefixes (a prefix may be "
+          + "dropped at any time); mirror " + prefix + " with prefixes(...) instead");
+    }
     if (!mirror.covers(p.length == 0 ? KeyRange.ALL : KeyRange.prefix(p))) {
       throw new IllegalArgumentException("the cache does not mirror the prefix " + prefix);
     }
