@@ -2,6 +2,7 @@ package dev.etcdcache.core.store;
 
 import io.etcd.jetcd.api.KeyValue;
 import java.util.Arrays;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -33,9 +34,15 @@ import java.util.concurrent.atomic.LongAdder;
 public final class EntryForms {
 
   /** How many forms are kept at most. */
-  static final int SLOTS = 1 << 15;
+  static final int SLOTS = 1 << 16;
   /** Larger values are built per read: holding one would pin its array past its replacement. */
   static final int MAX_VALUE_BYTES = 16 * 1024;
+  /**
+   * A taken slot goes to a new entry on one miss in this many: entries that collide then take turns
+   * slowly instead of evicting each other on every read (each eviction also costs the collector a
+   * new reference from the old table), and a form nobody reads any more still gives way in time.
+   */
+  static final int REPLACE_ONE_IN = 8;
   /** The heap a kept form costs beyond the stored arrays: record, message, two ByteStrings. */
   static final long FORM_BYTES = 24 + 64 + 24 + 32;
 
@@ -71,8 +78,10 @@ public final class EntryForms {
     KeyValue message = StoredValue.toKeyValue(key, stored);
     if (form == null) {
       kept.increment();
+      slots[slot] = new Form(key, stored, message);
+    } else if (ThreadLocalRandom.current().nextInt(REPLACE_ONE_IN) == 0) {
+      slots[slot] = new Form(key, stored, message);
     }
-    slots[slot] = new Form(key, stored, message);
     return message;
   }
 
