@@ -1,5 +1,6 @@
 package dev.etcdcache.e2e;
 
+import org.awaitility.Awaitility;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etcdcache.core.CachingClient;
@@ -71,13 +72,9 @@ class WatchOutageTest {
     return ByteSequence.from(s, StandardCharsets.UTF_8);
   }
 
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not reached within 90 s");
-      }
-      Thread.sleep(20);
-    }
+  /** Waits for {@code condition}: a hang guard of 90 s, not a speed bar. */
+  private static void await(BooleanSupplier condition) {
+    Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20))
+        .until(condition::getAsBoolean);
   }
 }

@@ -1,5 +1,6 @@
 package dev.etcdcache.core;
 
+import org.awaitility.Awaitility;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etcdcache.testing.EtcdExtension;
@@ -89,14 +90,10 @@ class RestoredEtcdTest {
     throw new AssertionError("etcdctl is not on PATH: run scripts/ensure-clients.sh (Debian's etcd-client)");
   }
 
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not reached within 60 s (a hang guard)");
-      }
-      Thread.sleep(20);
-    }
+  /** Waits for {@code condition}: a hang guard of 60 s, not a speed bar. */
+  private static void await(BooleanSupplier condition) {
+    Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+        .until(condition::getAsBoolean);
   }
 
   private static ByteSequence bytes(String s) {

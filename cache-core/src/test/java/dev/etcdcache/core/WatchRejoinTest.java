@@ -1,5 +1,6 @@
 package dev.etcdcache.core;
 
+import org.awaitility.Awaitility;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etcdcache.testing.EtcdExtension;
@@ -93,14 +94,10 @@ class WatchRejoinTest {
     }
   }
 
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // a hang guard, not a speed bar
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("waited 60 s for " + what);
-      }
-      Thread.sleep(20);
-    }
+  /** Waits for {@code condition}: a hang guard of 60 s, not a speed bar. */
+  private static void await(BooleanSupplier condition, String what) {
+    Awaitility.await(what).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+        .until(condition::getAsBoolean);
   }
 
   private static ByteSequence bytes(String s) {

@@ -1,5 +1,6 @@
 package dev.etcdcache.core.mirror;
 
+import org.awaitility.Awaitility;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etcdcache.api.Ticker;
@@ -166,14 +167,10 @@ class RelistPeakMemoryTest {
     return ByteSequence.from(v);
   }
 
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not reached within 120 s");
-      }
-      Thread.sleep(20);
-    }
+  /** Waits for {@code condition}: a hang guard of 120 s, not a speed bar. */
+  private static void await(BooleanSupplier condition) {
+    Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20))
+        .until(condition::getAsBoolean);
   }
 
   private static byte[] bytes(String s) {
