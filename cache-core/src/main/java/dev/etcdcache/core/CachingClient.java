@@ -438,7 +438,6 @@ public final class CachingClient implements Client {
         roots.add(e.events());
       }
     }
-    roots.add(mirror.entryForms());
     return roots;
   }
 

@@ -73,7 +73,10 @@ public final class OnDemandHarness {
     this.outDir = outDir;
   }
 
-  /** Runs the harness: {@code --keys N --reads N --verify-every N --repeats N --out DIR}. */
+  /**
+   * Runs the harness: {@code --keys N --reads N --verify-every N --repeats N --out DIR}, and
+   * {@code --first-access-only} for the first-access table alone (printed, no files written).
+   */
   public static void main(String[] args) throws Exception {
     int keys = 20;
     int reads = 20_000;
@@ -81,6 +84,7 @@ public final class OnDemandHarness {
     int repeats = 5;
     Path out = Path.of("benchmarks/results");
     Duration wait = null;
+    boolean firstAccessOnly = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--keys" -> keys = Integer.parseInt(args[++i]);
@@ -89,10 +93,23 @@ public final class OnDemandHarness {
         case "--repeats" -> repeats = Integer.parseInt(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
         case "--wait-ms" -> wait = Duration.ofMillis(Long.parseLong(args[++i]));
+        case "--first-access-only" -> firstAccessOnly = true;
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    new OnDemandHarness(keys, reads, verifyEvery, repeats, out, wait).run();
+    OnDemandHarness harness = new OnDemandHarness(keys, reads, verifyEvery, repeats, out, wait);
+    if (firstAccessOnly) {
+      harness.runFirstAccess();
+    } else {
+      harness.run();
+    }
+  }
+
+  private void runFirstAccess() throws Exception {
+    try (EtcdCluster etcd = EtcdCluster.builder().members(1).name("ondemand-first-access").build().start();
+        Client client = etcd.newClient()) {
+      out.println(firstAccess(client));
+    }
   }
 
   private void run() throws Exception {

@@ -405,7 +405,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
    * {@link CacheStats#ENTRY_OVERHEAD_BYTES} per entry. 0 before ready.
    */
   public long estimatedBytes() {
-    return versions.estimatedBytes() + forms.estimatedBytes();
+    return versions.estimatedBytes();
   }
 
   /** The built messages of recently read entries, for reads of the current version. */

@@ -23,11 +23,14 @@ import java.util.concurrent.atomic.LongAdder;
  * a form is an immutable record, so a reader sees a whole one or none; two readers racing for a
  * slot only cost a rebuild.
  *
- * <p>Memory: at most {@link #SLOTS} forms (their wrappers, {@link #FORM_BYTES} each, counted by
- * {@link #estimatedBytes}), only for values up to {@link #MAX_VALUE_BYTES}. The mirror forgets the
- * form of every entry a write replaces and clears all of them on a re-list or a degrade, so forms
- * do not keep replaced values alive; only reads of a version racing that write can put one back,
- * which costs at most one slot per such read until the slot is reused.
+ * <p>Memory: a fixed table of {@link #SLOTS} references (256 KB) and at most one form per slot
+ * ({@link #FORM_BYTES} each beyond the stored arrays, about 9.4 MB when every slot is taken), only
+ * for values up to {@link #MAX_VALUE_BYTES}. This bounded overhead is outside the cache's memory
+ * budget (which covers what grows with the keyspace: store, versions, history, views) and reported
+ * apart by {@link #estimatedBytes}. The mirror forgets the form of every entry a write replaces or
+ * a dropped prefix held, and clears all of them on a re-list or a degrade, so forms do not keep
+ * replaced values alive; only reads of a version racing that write can put one back, which costs
+ * at most one slot per such read until the slot changes hands.
  *
  * <p>Thread-safe. Internal, no compatibility promise.
  */
