@@ -16,17 +16,17 @@ import java.util.Map;
  * (halves and thirds) and ten extra fields {@code c0..c9} with 100 values each for the maintenance
  * benchmark's ten indexes.
  */
-final class BenchObjects {
+public final class BenchObjects {
 
   /** A decoded object. */
-  record Obj(String id, String group, String a, String b, String[] extra) {}
+  public record Obj(String id, String group, String a, String b, String[] extra) {}
 
   static final IndexDefinition<Obj> ID = IndexDefinition.single("id", Obj::id);
   static final IndexDefinition<Obj> GROUP = IndexDefinition.single("group", Obj::group);
   static final IndexDefinition<Obj> A = IndexDefinition.single("a", Obj::a);
 
   /** The ten indexes over c0..c9. */
-  static List<IndexDefinition<Obj>> extraIndexes(int count) {
+  public static List<IndexDefinition<Obj>> extraIndexes(int count) {
     List<IndexDefinition<Obj>> out = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       int field = i;
@@ -36,7 +36,7 @@ final class BenchObjects {
   }
 
   /** An adapter keeping {@code indexes}. */
-  static Adapter<Obj> adapter(List<IndexDefinition<Obj>> indexes) {
+  public static Adapter<Obj> adapter(List<IndexDefinition<Obj>> indexes) {
     return new Adapter<>() {
       @Override
       public Obj decode(byte[] key, byte[] value) {
@@ -58,12 +58,12 @@ final class BenchObjects {
     };
   }
 
-  static byte[] key(int i) {
+  public static byte[] key(int i) {
     return ("/objects/" + i).getBytes(StandardCharsets.UTF_8);
   }
 
   /** The value of object {@code i}, with {@code salt} changing its extra fields. */
-  static byte[] value(int i, int salt) {
+  public static byte[] value(int i, int salt) {
     String[] extra = new String[10];
     for (int c = 0; c < 10; c++) {
       extra[c] = Integer.toString((i * 31 + c * 7 + salt) % 100);
