@@ -108,37 +108,42 @@ final class InProcessUpstream implements Client {
 
   @Override
   public Auth getAuthClient() {
-    throw new UnsupportedOperationException("in-process upstream: KV reads and watches only");
+    throw notServed();
   }
 
   @Override
   public Cluster getClusterClient() {
-    throw new UnsupportedOperationException("in-process upstream: KV reads and watches only");
+    throw notServed();
   }
 
   @Override
   public Maintenance getMaintenanceClient() {
-    throw new UnsupportedOperationException("in-process upstream: KV reads and watches only");
+    throw notServed();
   }
 
   @Override
   public Lease getLeaseClient() {
-    throw new UnsupportedOperationException("in-process upstream: KV reads and watches only");
+    throw notServed();
   }
 
   @Override
   public Lock getLockClient() {
-    throw new UnsupportedOperationException("in-process upstream: KV reads and watches only");
+    throw notServed();
   }
 
   @Override
   public Election getElectionClient() {
-    throw new UnsupportedOperationException("in-process upstream: KV reads and watches only");
+    throw notServed();
   }
 
   @Override
   public void close() {
     watches.clear();
+  }
+
+  /** What every client but KV and Watch answers: the benchmark feeds the cache nothing else. */
+  private static UnsupportedOperationException notServed() {
+    return new UnsupportedOperationException("in-process upstream: KV reads and watches only");
   }
 
   /** Range reads over the map at its current revision (the cache pins pages at that revision). */
