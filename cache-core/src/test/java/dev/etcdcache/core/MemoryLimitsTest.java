@@ -131,22 +131,13 @@ class MemoryLimitsTest {
     GetResponse fromEtcd = ETCD.client().getKVClient().get(bytes(prefix),
         GetOption.builder().isPrefix(true).withRevision(fromCache.getHeader().getRevision()).build())
         .get(30, TimeUnit.SECONDS);
-    assertThat(render(fromCache.getKvs())).isEqualTo(render(fromEtcd.getKvs()));
+    assertThat(RenderedKeyValues.render(fromCache.getKvs())).isEqualTo(RenderedKeyValues.render(fromEtcd.getKvs()));
     assertThat(fromCache.getCount()).isEqualTo(fromEtcd.getCount());
     GetResponse serializable = cache.getKVClient().get(bytes(prefix), PREFIX_SERIALIZABLE).get(30, TimeUnit.SECONDS);
     GetResponse etcdThen = ETCD.client().getKVClient().get(bytes(prefix),
         GetOption.builder().isPrefix(true).withRevision(serializable.getHeader().getRevision()).build())
         .get(30, TimeUnit.SECONDS);
-    assertThat(render(serializable.getKvs())).isEqualTo(render(etcdThen.getKvs()));
-  }
-
-  private static List<String> render(List<KeyValue> kvs) {
-    List<String> out = new ArrayList<>();
-    for (KeyValue kv : kvs) {
-      out.add(kv.getKey().toString(StandardCharsets.UTF_8) + "@" + kv.getCreateRevision() + "/" + kv.getModRevision()
-          + "/" + kv.getVersion() + "/" + kv.getLease() + "=" + java.util.Arrays.hashCode(kv.getValue().getBytes()));
-    }
-    return out;
+    assertThat(RenderedKeyValues.render(serializable.getKvs())).isEqualTo(RenderedKeyValues.render(etcdThen.getKvs()));
   }
 
   /** Waits for {@code condition}: a hang guard of 90 s, not a speed bar. */

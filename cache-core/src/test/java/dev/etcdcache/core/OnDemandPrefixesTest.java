@@ -423,7 +423,7 @@ class OnDemandPrefixesTest {
     }
     atSame.withCountOnly(option.isCountOnly());
     GetResponse fromEtcd = ETCD.client().getKVClient().get(key, atSame.build()).get(30, TimeUnit.SECONDS);
-    assertThat(render(fromCache.getKvs())).isEqualTo(render(fromEtcd.getKvs()));
+    assertThat(RenderedKeyValues.render(fromCache.getKvs())).isEqualTo(RenderedKeyValues.render(fromEtcd.getKvs()));
     assertThat(fromCache.getCount()).isEqualTo(fromEtcd.getCount());
     assertThat(fromCache.isMore()).isEqualTo(fromEtcd.isMore());
   }
@@ -437,15 +437,6 @@ class OnDemandPrefixesTest {
     } catch (Exception e) {
       throw new AssertionError(e);
     }
-  }
-
-  private static List<String> render(List<KeyValue> kvs) {
-    List<String> out = new ArrayList<>();
-    for (KeyValue kv : kvs) {
-      out.add(kv.getKey().toString(StandardCharsets.UTF_8) + "@" + kv.getCreateRevision() + "/" + kv.getModRevision()
-          + "/" + kv.getVersion() + "/" + kv.getLease() + "=" + java.util.Arrays.hashCode(kv.getValue().getBytes()));
-    }
-    return out;
   }
 
   private static double etcdRanges() {
