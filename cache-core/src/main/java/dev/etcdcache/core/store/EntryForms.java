@@ -3,7 +3,6 @@ package dev.etcdcache.core.store;
 import io.etcd.jetcd.api.KeyValue;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * etcd's {@code KeyValue} messages already built for recently read entries, handed out again for
@@ -28,8 +27,8 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Memory: a fixed table of {@link #SLOTS} references (256 KB) and at most one form per slot
  * ({@link #FORM_BYTES} each beyond the stored arrays, about 9.4 MB when every slot is taken), only
  * for values up to {@link #MAX_VALUE_BYTES}. This bounded overhead is outside the cache's memory
- * budget (which covers what grows with the keyspace: store, versions, history, views) and reported
- * apart by {@link #estimatedBytes}. The mirror forgets the form of every entry a write replaces or
+ * budget (which covers what grows with the keyspace: store, versions, history, views) and not
+ * counted (a count would cost every miss a shared write; the bound is fixed). The mirror forgets the form of every entry a write replaces or
  * a dropped prefix held, and clears all of them on a re-list or a degrade, so forms do not keep
  * replaced values alive; only reads of a version racing that write can put one back, which costs
  * at most one slot per such read until the slot changes hands.
@@ -52,7 +51,6 @@ public final class EntryForms {
   static final long FORM_BYTES = 24 + 64 + 24 + 32;
 
   private final Form[] slots = new Form[SLOTS];
-  private final LongAdder kept = new LongAdder();
 
   /**
    * One kept message and the entry it was built from. A class, not a record: JOL (which the memory
@@ -86,7 +84,6 @@ public final class EntryForms {
     }
     KeyValue message = StoredValue.toKeyValue(key, stored);
     if (a == null || b == null) {
-      kept.increment();
       slots[a == null ? first : first + 1] = new Form(key, stored, message);
     } else {
       int draw = ThreadLocalRandom.current().nextInt(REPLACE_ONE_IN * 2);
@@ -104,7 +101,6 @@ public final class EntryForms {
       Form form = slots[slot];
       if (form != null && form.stored == stored) {
         slots[slot] = null;
-        kept.decrement();
       }
     }
   }
@@ -112,12 +108,6 @@ public final class EntryForms {
   /** Drops every form (the store was replaced or released). */
   public void clear() {
     Arrays.fill(slots, null);
-    kept.reset();
-  }
-
-  /** Heap the forms hold beyond the stored arrays: the slot table and the kept forms. */
-  public long estimatedBytes() {
-    return HeapCost.array(SLOTS * 4) + Math.max(0, kept.sum()) * FORM_BYTES;
   }
 
   /** The first slot of the pair {@code stored} may sit in (the other is the next one). */

@@ -82,24 +82,6 @@ class EntryFormsTest {
     EntryForms forms = new EntryForms();
     byte[] key = bytes("big");
     byte[] stored = StoredValue.pack(new byte[EntryForms.MAX_VALUE_BYTES + 1], 2, 5, 1, 0);
-    long before = forms.estimatedBytes();
     assertThat(forms.keyValue(key, stored)).isNotSameAs(forms.keyValue(key, stored));
-    assertThat(forms.estimatedBytes()).isEqualTo(before);
-  }
-
-  @Test
-  void estimate_growsWithKeptForms_andReturnsToTheTableAfterClear() {
-    EntryForms forms = new EntryForms();
-    long table = forms.estimatedBytes();
-    List<byte[]> stored = new ArrayList<>();
-    for (int i = 0; i < 1_000; i++) {
-      byte[] s = StoredValue.pack(bytes("v" + i), 2, 5, 1, 0);
-      stored.add(s);
-      forms.keyValue(bytes("k" + i), s);
-    }
-    assertThat(forms.estimatedBytes()).isGreaterThan(table)
-        .isLessThanOrEqualTo(table + 1_000 * EntryForms.FORM_BYTES);
-    forms.clear();
-    assertThat(forms.estimatedBytes()).isEqualTo(table);
   }
 }
