@@ -135,6 +135,19 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   private final AtomicLong degradations = new AtomicLong();
   /** Apply thread only: estimated store bytes per key when the mirror degraded, to judge whether a count fits. */
   private long bytesPerEntry;
+  /**
+   * Apply thread only: the most wire bytes one entry of the on-demand ranges took in any list so far
+   * (the sample at start, each prefix's bootstrap), 0 before one; sizes a prefix's first page.
+   */
+  private long largestEntrySeen;
+  /** Keys the on-demand mirror's list at start reads: a sample of entry sizes, not a listing. */
+  private static final int SAMPLE_KEYS = 100;
+  /**
+   * An on-demand prefix's first page holds at most this many times {@code firstPageLimit} keys,
+   * however small its entries were guessed from others: a guess wrong by far costs etcd at most
+   * this multiple of an unsized first page.
+   */
+  private static final int FIRST_PAGE_GROWTH = 16;
 
   /**
    * A mirror over {@code kv} and {@code watch} (those of one jetcd client, namespace included),
@@ -544,12 +557,16 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     Span span = tracing.start(Tracing.BOOTSTRAP);
     span.setAttribute(Tracing.REASON, reason);
     StoreVersion held = versions.current();
-    // On demand, the list at start only learns a revision to watch from: one key, no prefix.
-    List<KeyRange> listed = onDemand == null ? settings.ranges() : List.of(KeyRange.of(probeKey().getBytes(), null));
-    new Bootstrap(kv, listed, settings.pageBytes(), applier, stats, tracing, span)
-        .limitedTo(settings.maxEntries(), settings.storeBudget())
-        .sharing(held == null ? null : held.tree())
-        .run(settings.firstPageLimit())
+    Bootstrap listing = new Bootstrap(kv, settings.ranges(), settings.pageBytes(), applier, stats, tracing, span);
+    if (onDemand == null) {
+      listing.limitedTo(settings.maxEntries(), settings.storeBudget()).sharing(held == null ? null : held.tree());
+    } else {
+      // On demand, the list at start only learns a revision to watch from and, from a sample of a
+      // few entries (kept nowhere), how large entries are, to size each prefix's first page.
+      listing = new Bootstrap(kv, onDemand.pattern().ranges(), settings.pageBytes(), applier, stats, tracing, span)
+          .onePage();
+    }
+    listing.run(onDemand == null ? settings.firstPageLimit() : Math.min(SAMPLE_KEYS, settings.firstPageLimit()))
         .whenCompleteAsync((snapshot, failure) -> {
           relisting = false;
           if (snapshot != null) {
@@ -617,6 +634,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     stats.recordBootstrap(ticker.read() - started);
     if (onDemand != null) {
       onDemand.clear(); // before the store goes (see PrefixTable); each prefix lists again when read
+      largestEntrySeen = Math.max(largestEntrySeen, snapshot.largestEntry());
     }
     versions.setStoredBytes(onDemand == null ? snapshot.bytes() : 0);
     freshness.observeUpstream(snapshot.header().toBuilder().setRevision(snapshot.revision()).build());
@@ -637,7 +655,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
       listeners.forEach(l -> l.onDegraded(false, null));
     }
     LOG.info("mirror {} at revision {}: {} keys in {} pages, {} ms", first ? "ready" : "re-listed (" + reason + ")",
-        snapshot.revision(), snapshot.tree().size(), snapshot.pages(),
+        snapshot.revision(), listed.tree().size(), snapshot.pages(),
         TimeUnit.NANOSECONDS.toMillis(ticker.read() - started));
     if (first) {
       // Off the apply thread: whatever a caller chained on ready() must not run (or block) here.
@@ -896,7 +914,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     new Bootstrap(kv, List.of(KeyRange.prefix(prefix)), settings.pageBytes(), applier, stats, tracing, span)
         .atRevision(pending.from)
         .limitedTo(settings.maxEntries(), settings.storeBudget())
-        .run(settings.firstPageLimit())
+        .run(prefixFirstPage())
         .whenCompleteAsync((snapshot, failure) -> {
           Tracing.end(span, failure);
           if (closed || !onDemand.isCurrent(prefix, pending)) {
@@ -909,8 +927,26 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
                 EtcdFailures.unwrap(failure).toString());
             return;
           }
+          largestEntrySeen = Math.max(largestEntrySeen, snapshot.largestEntry());
           installPrefix(prefix, pending, snapshot);
         }, applier);
+  }
+
+  /**
+   * Keys in an on-demand prefix's first page: as many as fit {@code pageBytes} were every entry as
+   * large as the largest seen in the on-demand ranges so far, so that a prefix of small entries is
+   * one Range (its first page is not capped before sizes are known, as a list at start is); never
+   * fewer than {@code firstPageLimit} (as before sizes were known) nor more than
+   * {@value #FIRST_PAGE_GROWTH} times it. A page that still comes back over jetcd's inbound limit is
+   * asked again with a quarter of the keys, as every page is.
+   */
+  private int prefixFirstPage() {
+    int unsized = settings.firstPageLimit();
+    if (largestEntrySeen == 0) {
+      return unsized;
+    }
+    long fits = settings.pageBytes() / largestEntrySeen;
+    return (int) Math.max(unsized, Math.min((long) FIRST_PAGE_GROWTH * unsized, fits));
   }
 
   /**
