@@ -86,7 +86,7 @@ final class WatchService {
     // A certificate-only caller (CallerCertificate) is served as a token caller, its CN checked;
     // forwarded whole, its stream reaches etcd as that CN (CallerChannels).
     ServerCallHandler<WatchRequest, Object> handler = (call, md) ->
-        md.containsKey(TokenRelay.TOKEN) ? (mirrorReady.getAsBoolean() ? cached : forwarded).startCall(call, md)
+        TokenRelay.carriesToken(md) ? (mirrorReady.getAsBoolean() ? cached : forwarded).startCall(call, md)
             : auth.servesTokenless() ? cached.startCall(call, md)
             : CallerCertificate.commonName() != null
                 ? (mirrorReady.getAsBoolean() ? cached : forwarded).startCall(call, md)
