@@ -56,6 +56,10 @@ final class Outbox {
     if (closed) {
       return false;
     }
+    if (waiting.isEmpty() && observer.isReady()) {
+      observer.onNext(response); // the client keeps up: as it comes, nothing held
+      return true;
+    }
     PendingResponse tail = waiting.peekLast();
     if (tail != null) {
       int before = tail.size();

@@ -134,9 +134,11 @@ final class WatchStream implements StreamObserver<WatchRequest> {
     this.wire = wire;
     this.headers = headers;
     this.fragmentBytes = fragmentBytes;
-    // Joined responses stay below the fragment limit: joining never makes a response that etcd's
-    // fragment rules would split (or that a watch without fragment could not be sent).
-    this.outbox = new Outbox(observer, bufferBytes, Math.min(PendingResponse.MAX_BYTES, fragmentBytes), joined);
+    // Joined responses stay below the fragment limit (--max-send-bytes plus gRPC's overhead), so
+    // joining never makes a response that etcd's fragment rules would split, and below
+    // --max-send-bytes itself, so it never makes one larger than the operator allowed.
+    int joinBytes = Math.min(PendingResponse.MAX_BYTES, Math.max(0, fragmentBytes - ServerConfig.GRPC_OVERHEAD_BYTES));
+    this.outbox = new Outbox(observer, bufferBytes, joinBytes, joined);
     this.bufferBytes = bufferBytes;
     this.onEnd = onEnd;
     observer.setOnCancelHandler(this::cancelled);
