@@ -254,6 +254,11 @@ public final class CacheServer implements AutoCloseable {
     return watchService.sharedEncodingsReused();
   }
 
+  /** Event responses sent joined to the one before because the client was behind (for tests). */
+  long joinedWatchResponses() {
+    return watchService.joinedResponses();
+  }
+
   /** Watch streams closed because their client did not read (for tests). */
   long slowClientsClosed() {
     return watchService.slowClientsClosed();

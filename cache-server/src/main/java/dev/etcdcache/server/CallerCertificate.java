@@ -32,9 +32,6 @@ import org.bouncycastle.asn1.x500.style.IETFUtils;
 final class CallerCertificate implements ServerInterceptor {
 
   private static final Context.Key<String> COMMON_NAME = Context.key("etcd-client-cert-cn");
-  /** etcd's other token header ({@code rpctypes.TokenFieldNameSwagger}): a token there wins too. */
-  private static final Metadata.Key<String> AUTHORIZATION =
-      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
   /** etcd ignores the CN of a call with this header (its own gRPC gateway's; etcd's AuthInfoFromTLS). */
   private static final Metadata.Key<String> GATEWAY =
       Metadata.Key.of("grpcgateway-accept", Metadata.ASCII_STRING_MARSHALLER);
@@ -47,7 +44,7 @@ final class CallerCertificate implements ServerInterceptor {
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
       ServerCallHandler<Q, R> next) {
-    boolean noCn = headers.containsKey(TokenRelay.TOKEN) || headers.containsKey(AUTHORIZATION)
+    boolean noCn = TokenRelay.carriesToken(headers)
         || headers.containsKey(GATEWAY);
     String cn = noCn ? null : commonName(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
     if (cn == null) {

@@ -63,7 +63,7 @@ final class KvService {
     ServerCallHandler<RangeRequest, RangeResponse> forwarded = forwarder.handler();
     // A certificate-only caller (CallerCertificate) is checked as a token caller is, but as its CN.
     ServerCallHandler<RangeRequest, RangeResponse> range = (call, md) ->
-        md.containsKey(TokenRelay.TOKEN) ? checked.startCall(call, md)
+        TokenRelay.carriesToken(md) ? checked.startCall(call, md)
             : auth.servesTokenless() ? cached.startCall(call, md)
             : CallerCertificate.commonName() != null ? checked.startCall(call, md)
             : forwarded.startCall(call, md);

@@ -3,6 +3,7 @@ package dev.etcdcache.server;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The outbound side of one watch stream: responses, already encoded (often shared with other
@@ -14,6 +15,13 @@ import java.util.ArrayDeque;
  * the server's memory, and nobody else waits for it. No thread is involved: senders enqueue and
  * drain on their own thread, gRPC's on-ready callback drains the rest.
  *
+ * <p>Fewer, larger messages for a client that is behind: a response that has to wait is joined
+ * to the waiting response before it when both carry only events of the same watch
+ * ({@link PendingResponse}, as etcd batches the events of up to 1,000 revisions for a lagging
+ * watcher), up to {@code joinBytes} per response. Writing one HTTP/2 frame per stream per revision
+ * is what bounds fan-out, so a stream that falls behind catches up in fewer writes. A client that
+ * keeps up (gRPC ready, nothing waiting) gets each response as it comes, one per revision.
+ *
  * <p>Thread-safe (every method holds this object's monitor; the observer is only touched under it).
  */
 final class Outbox {
@@ -21,13 +29,22 @@ final class Outbox {
   /** Takes {@link EncodedWatchResponse}s ({@link WatchMethod}'s marshaller writes their bytes). */
   private final ServerCallStreamObserver<Object> observer;
   private final long limitBytes;
-  private final ArrayDeque<EncodedWatchResponse> waiting = new ArrayDeque<>();
+  private final int joinBytes;
+  private final LongAdder joined;
+  private final ArrayDeque<PendingResponse> waiting = new ArrayDeque<>();
   private long waitingBytes;
   private boolean closed;
 
-  Outbox(ServerCallStreamObserver<Object> observer, long limitBytes) {
+  /**
+   * @param joinBytes a joined response stays below this size (below the fragment limit, so joining
+   *     never makes a response etcd would have fragmented)
+   * @param joined counts responses sent as part of another (server-wide)
+   */
+  Outbox(ServerCallStreamObserver<Object> observer, long limitBytes, int joinBytes, LongAdder joined) {
     this.observer = observer;
     this.limitBytes = limitBytes;
+    this.joinBytes = joinBytes;
+    this.joined = joined;
     observer.setOnReadyHandler(this::drain);
   }
 
@@ -39,8 +56,24 @@ final class Outbox {
     if (closed) {
       return false;
     }
-    waiting.add(response);
-    waitingBytes += response.size();
+    if (waiting.isEmpty() && observer.isReady()) {
+      observer.onNext(response); // the client keeps up: as it comes, nothing held
+      return true;
+    }
+    PendingResponse tail = waiting.peekLast();
+    if (tail != null) {
+      int before = tail.size();
+      if (tail.tryJoin(response, joinBytes)) {
+        waitingBytes += tail.size() - before;
+        joined.increment();
+      } else {
+        waiting.add(new PendingResponse(response));
+        waitingBytes += response.size();
+      }
+    } else {
+      waiting.add(new PendingResponse(response));
+      waitingBytes += response.size();
+    }
     drain();
     if (waitingBytes > limitBytes) {
       fail(Status.RESOURCE_EXHAUSTED.withDescription("etcd-cache: watch stream closed: the client did not read "
@@ -81,9 +114,9 @@ final class Outbox {
 
   private synchronized void drain() {
     while (!closed && !waiting.isEmpty() && observer.isReady()) {
-      EncodedWatchResponse r = waiting.poll();
+      PendingResponse r = waiting.poll();
       waitingBytes -= r.size();
-      observer.onNext(r);
+      observer.onNext(r.encoded());
     }
   }
 }

@@ -25,6 +25,10 @@ final class ServerMeters extends ServerTransportFilter {
     FunctionCounter.builder("etcd.cache.server.slow.clients.closed", watches, WatchService::slowClientsClosed)
         .description("Watch streams closed with RESOURCE_EXHAUSTED because their client did not read")
         .register(registry);
+    FunctionCounter.builder("etcd.cache.server.watch.responses.joined", watches, WatchService::joinedResponses)
+        .description("Watch event responses sent inside the one before them because their client was behind"
+            + " (as etcd batches a lagging watcher's revisions)")
+        .register(registry);
   }
 
   @Override

@@ -14,9 +14,12 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 
 /**
- * Carries a caller's etcd auth token (the {@code token} request header etcd's clients send) from
- * the incoming call to the call forwarded to etcd, so etcd checks the caller's permissions, not
- * the server's. The token lives only in the call's gRPC {@link Context}; it is never logged.
+ * Carries a caller's etcd auth token from the incoming call to the call forwarded to etcd, so etcd
+ * checks the caller's permissions, not the server's. etcd 3.4 reads the token from the
+ * {@code token} header and, when there is none, from {@code authorization} (the gRPC gateway's
+ * name; {@code AuthInfoFromCtx}, first value of either), so the server takes it the same way and
+ * forwards it as {@code token}. The token lives only in the call's gRPC {@link Context}; it is
+ * never logged.
  *
  * <p>Stateless and thread-safe: one instance intercepts the server, the same one the upstream channel.
  */
@@ -24,6 +27,8 @@ final class TokenRelay implements ServerInterceptor, ClientInterceptor {
 
   /** etcd's auth metadata key (etcd {@code rpctypes.TokenFieldNameGRPC}). */
   static final Metadata.Key<String> TOKEN = Metadata.Key.of("token", Metadata.ASCII_STRING_MARSHALLER);
+  /** etcd's other name for it ({@code rpctypes.TokenFieldNameSwagger}), read when {@code token} is absent. */
+  static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
   private static final Context.Key<String> CALLER_TOKEN = Context.key("etcd-token");
 
   /** The current call's token, or {@code null} when the caller sent none. */
@@ -31,10 +36,21 @@ final class TokenRelay implements ServerInterceptor, ClientInterceptor {
     return CALLER_TOKEN.get();
   }
 
+  /** Whether {@code headers} carry a token, under either of etcd's names. */
+  static boolean carriesToken(Metadata headers) {
+    return headers.containsKey(TOKEN) || headers.containsKey(AUTHORIZATION);
+  }
+
+  /** The token in {@code headers} as etcd reads it (first {@code token}, else first {@code authorization}), or null. */
+  static String token(Metadata headers) {
+    Iterable<String> values = headers.getAll(headers.containsKey(TOKEN) ? TOKEN : AUTHORIZATION);
+    return values == null ? null : values.iterator().next();
+  }
+
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
       ServerCallHandler<Q, R> next) {
-    String token = headers.get(TOKEN);
+    String token = token(headers);
     if (token == null) {
       return next.startCall(call, headers);
     }
@@ -52,6 +68,7 @@ final class TokenRelay implements ServerInterceptor, ClientInterceptor {
       @Override
       public void start(Listener<R> listener, Metadata headers) {
         headers.discardAll(TOKEN);
+        headers.discardAll(AUTHORIZATION);
         headers.put(TOKEN, token);
         super.start(listener, headers);
       }

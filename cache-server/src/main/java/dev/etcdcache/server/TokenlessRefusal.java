@@ -38,7 +38,7 @@ final class TokenlessRefusal implements ServerInterceptor {
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
       ServerCallHandler<Q, R> next) {
     String method = call.getMethodDescriptor().getFullMethodName();
-    if (headers.containsKey(TokenRelay.TOKEN) || !auth.refusesTokenless()
+    if (TokenRelay.carriesToken(headers) || !auth.refusesTokenless()
         || CallerCertificate.commonName() != null
         || method.equals(AuthGrpc.getAuthenticateMethod().getFullMethodName())
         || method.equals(WatchGrpc.getWatchMethod().getFullMethodName())

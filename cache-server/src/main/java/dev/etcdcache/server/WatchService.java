@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +47,8 @@ final class WatchService {
   private final Set<WatchStream> open = ConcurrentHashMap.newKeySet();
   /** Event responses encoded once for all streams. */
   private final SharedEncodings shared = new SharedEncodings();
-  private final java.util.concurrent.atomic.LongAdder slowClientsClosed = new java.util.concurrent.atomic.LongAdder();
+  private final LongAdder joinedResponses = new LongAdder();
+  private final LongAdder slowClientsClosed = new LongAdder();
   private final ReadPermissions permissions;
   private final ScheduledExecutorService recheck;
   /**
@@ -84,13 +86,18 @@ final class WatchService {
     // A certificate-only caller (CallerCertificate) is served as a token caller, its CN checked;
     // forwarded whole, its stream reaches etcd as that CN (CallerChannels).
     ServerCallHandler<WatchRequest, Object> handler = (call, md) ->
-        md.containsKey(TokenRelay.TOKEN) ? (mirrorReady.getAsBoolean() ? cached : forwarded).startCall(call, md)
+        TokenRelay.carriesToken(md) ? (mirrorReady.getAsBoolean() ? cached : forwarded).startCall(call, md)
             : auth.servesTokenless() ? cached.startCall(call, md)
             : CallerCertificate.commonName() != null
                 ? (mirrorReady.getAsBoolean() ? cached : forwarded).startCall(call, md)
             : auth.refusesTokenless() ? refused.startCall(call, md)
             : forwarded.startCall(call, md);
     return forwarder.service(WatchMethod.SERVICE, Map.of(WatchMethod.WATCH.getFullMethodName(), handler));
+  }
+
+  /** Event responses sent joined to the one before them because their client was behind (tests, status). */
+  long joinedResponses() {
+    return joinedResponses.sum();
   }
 
   /** Times a stream sent an event response another stream had encoded (tests). */
@@ -146,7 +153,7 @@ final class WatchService {
     ServerCallStreamObserver<Object> call = (ServerCallStreamObserver<Object>) responses;
     WatchStream[] self = new WatchStream[1];
     self[0] = new WatchStream(wire, headers, fragmentBytes, bufferBytes, call, shared, () -> open.remove(self[0]),
-        slowClientsClosed::increment, gate);
+        slowClientsClosed::increment, gate, joinedResponses);
     open.add(self[0]);
     return self[0];
   }

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,9 @@ import org.slf4j.LoggerFactory;
  *   <li>compaction: canceled=true with compact_revision; fragment watches get responses above
  *       {@code fragmentBytes} split as etcd's {@code sendFragments} does.</li>
  *   <li>the client's half-close does not end the stream (etcd keeps sending until it goes).</li>
+ *   <li>a client that reads too slowly gets the events of consecutive revisions of a watch in one
+ *       response, as etcd sends a lagging watcher (see {@link Outbox}); one that keeps up gets one
+ *       response per revision.</li>
  * </ul>
  *
  * <h2>Threads</h2>
@@ -119,17 +123,22 @@ final class WatchStream implements StreamObserver<WatchRequest> {
    * @param observer the call's responses, typed for {@link WatchMethod#WATCH} (encoded responses)
    * @param shared encodings of event responses, shared by the server's streams
    * @param onSlowClient called once if the stream is closed because its client did not read
+   * @param joined counts event responses sent joined to the one before (the client was behind)
    */
   WatchStream(CacheWire wire, ResponseHeaders headers, int fragmentBytes, long bufferBytes,
       ServerCallStreamObserver<Object> observer, SharedEncodings shared, Runnable onEnd, Runnable onSlowClient,
-      Gate gate) {
+      Gate gate, LongAdder joined) {
     this.gate = gate;
     this.shared = shared;
     this.onSlowClient = onSlowClient;
     this.wire = wire;
     this.headers = headers;
     this.fragmentBytes = fragmentBytes;
-    this.outbox = new Outbox(observer, bufferBytes);
+    // Joined responses stay below the fragment limit (--max-send-bytes plus gRPC's overhead), so
+    // joining never makes a response that etcd's fragment rules would split, and below
+    // --max-send-bytes itself, so it never makes one larger than the operator allowed.
+    int joinBytes = Math.min(PendingResponse.MAX_BYTES, Math.max(0, fragmentBytes - ServerConfig.GRPC_OVERHEAD_BYTES));
+    this.outbox = new Outbox(observer, bufferBytes, joinBytes, joined);
     this.bufferBytes = bufferBytes;
     this.onEnd = onEnd;
     observer.setOnCancelHandler(this::cancelled);
@@ -551,7 +560,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
       if (idx == n) {
         MissingFields.setFragment(part, false);
       }
-      sendLocked(part.build());
+      sendLocked(EncodedWatchResponse.alone(part.build()));
     }
   }
 

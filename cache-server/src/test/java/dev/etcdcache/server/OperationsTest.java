@@ -65,7 +65,8 @@ class OperationsTest {
     assertThat(servedFromMemory(body)).isPositive();
     // The server's own state: this test's connection at least, no watch stream, no slow client.
     assertThat(body).containsPattern("(?m)^etcd_cache_server_connections [1-9]");
-    assertThat(body).contains("etcd_cache_server_watch_streams", "etcd_cache_server_slow_clients_closed_total");
+    assertThat(body).contains("etcd_cache_server_watch_streams", "etcd_cache_server_slow_clients_closed_total",
+        "etcd_cache_server_watch_responses_joined_total");
   }
 
   @Test

@@ -9,7 +9,12 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
 import io.etcd.jetcd.auth.Permission;
+import io.etcd.jetcd.api.KVGrpc;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -98,6 +103,19 @@ class ReadPermissionsTest {
   }
 
   @Test
+  void tokenInTheAuthorizationHeader_isTheCallersToken_asEtcdReadsIt() {
+    String alice = token("alice", "alice-pw");
+    for (String token : new String[] {alice, "forged.token.123"}) {
+      for (RangeRequest r : requests()) {
+        assertThat(authorizationAnswer(toServer, token, r)).as(r.toString())
+            .isEqualTo(authorizationAnswer(toEtcd, token, r));
+      }
+    }
+    assertThat(authorizationAnswer(toServer, alice, get("pub/a", true))).isInstanceOf(RangeResponse.class);
+    assertThat(authorizationAnswer(toServer, alice, get("secret/a", true)).toString()).contains("permission denied");
+  }
+
+  @Test
   void revokedUser_isRefusedWithinThePermissionTtl() {
     auth.addUser("carol", "carol-pw");
     auth.grantPrefix("carol", Permission.Type.READ, "pub/");
@@ -134,6 +152,18 @@ class ReadPermissionsTest {
 
   private static Object answer(ManagedChannel channel, String token, RangeRequest r) {
     return ServerFixture.rangeAnswer(channel, token, r);
+  }
+
+  /** A Range with {@code token} in etcd's {@code authorization} header (no {@code token} header). */
+  private static Object authorizationAnswer(ManagedChannel channel, String token, RangeRequest r) {
+    Metadata md = new Metadata();
+    md.put(TokenRelay.AUTHORIZATION, token);
+    try {
+      return KVGrpc.newBlockingStub(ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md)))
+          .withDeadlineAfter(30, TimeUnit.SECONDS).range(r);
+    } catch (StatusRuntimeException e) {
+      return e.getStatus().getCode() + ": " + e.getStatus().getDescription();
+    }
   }
 
   private static double etcdRanges(String code) {
