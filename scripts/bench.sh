@@ -7,9 +7,14 @@
 # minutes, the full run under 20.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/ensure-etcd.sh
-echo "etcd-cache: building the benchmarks (mvn -B -q -ntp -pl benchmarks -am install -DskipTests)"
-mvn -B -q -ntp -pl benchmarks -am install -DskipTests ${MAVEN_ARGS:-}
+case " $* " in
+  *" --help "*|*" -h "*) ;; # usage only: no etcd needed
+  *) source scripts/ensure-etcd.sh ;;
+esac
+# package, not install: the reactor resolves the modules from each other, and nothing of this
+# checkout lands in ~/.m2 where other checkouts would pick it up.
+echo "etcd-cache: building the benchmarks (mvn -B -q -ntp -pl benchmarks -am package -DskipTests)"
+mvn -B -q -ntp -pl benchmarks -am package -DskipTests ${MAVEN_ARGS:-}
 mkdir -p benchmarks/target/etcd-logs
 exec java ${BENCH_JAVA_OPTS:--Xms2g -Xmx6g} -cp benchmarks/target/benchmarks.jar \
   dev.etcdcache.benchmarks.load.LoadHarness --log-dir benchmarks/target/etcd-logs "$@"

@@ -26,6 +26,7 @@ import java.util.Optional;
  *     go to etcd (coalesced) and watchers are served by etcd until the mirror fits again
  * @param degradedReason why it degraded, while it is degraded
  * @param degradations how many times the cache degraded since it was built
+ * @param degradedReads reads sent to etcd because the cache was degraded, since it was built
  */
 public record CacheMemory(
     long budgetBytes,
@@ -37,20 +38,34 @@ public record CacheMemory(
     long viewBytes,
     boolean degraded,
     Optional<String> degradedReason,
-    long degradations) {
+    long degradations,
+    long degradedReads) {
 
   /** Validates the values. */
   public CacheMemory {
     if (budgetBytes < 0 || maxEntries < 0 || entries < 0 || storeBytes < 0 || versionBytes < 0 || historyBytes < 0
-        || viewBytes < 0 || degradations < 0) {
+        || viewBytes < 0 || degradations < 0 || degradedReads < 0) {
       throw new IllegalArgumentException("negative value in memory status");
     }
     degradedReason = degradedReason == null ? Optional.empty() : degradedReason;
   }
 
+  /** A report without a count of degraded reads (the form before they were counted). */
+  public CacheMemory(long budgetBytes, long maxEntries, long entries, long storeBytes, long versionBytes,
+      long historyBytes, long viewBytes, boolean degraded, Optional<String> degradedReason, long degradations) {
+    this(budgetBytes, maxEntries, entries, storeBytes, versionBytes, historyBytes, viewBytes, degraded,
+        degradedReason, degradations, 0);
+  }
+
   /** Nothing held, no limits, not degraded. */
   public static CacheMemory none() {
-    return new CacheMemory(0, 0, 0, 0, 0, 0, 0, false, Optional.empty(), 0);
+    return new CacheMemory(0, 0, 0, 0, 0, 0, 0, false, Optional.empty(), 0, 0);
+  }
+
+  /** This report with {@code reads} as its {@link #degradedReads()}. */
+  public CacheMemory withDegradedReads(long reads) {
+    return new CacheMemory(budgetBytes, maxEntries, entries, storeBytes, versionBytes, historyBytes, viewBytes,
+        degraded, degradedReason, degradations, reads);
   }
 
   /** Everything the cache retains: store, versions, history and views together. */

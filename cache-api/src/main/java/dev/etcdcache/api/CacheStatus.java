@@ -20,6 +20,9 @@ import java.util.Optional;
  *     keys are left out of the views until a later revision decodes
  * @param memory what the cache holds on the heap by part, its limits, and whether it degraded to
  *     stay within them ({@link CacheMemory#none()} where not known)
+ * @param onDemand what on-demand mirroring of prefixes did: prefixes mirrored and being listed,
+ *     bootstraps, drops, reads served from memory and sent to etcd ({@link CacheOnDemand#none()}
+ *     without on-demand prefixes)
  */
 public record CacheStatus(
     boolean ready,
@@ -31,7 +34,8 @@ public record CacheStatus(
     long relists,
     long reconnects,
     long decodeFailures,
-    CacheMemory memory) {
+    CacheMemory memory,
+    CacheOnDemand onDemand) {
 
   /** Validates the values. */
   public CacheStatus {
@@ -40,6 +44,15 @@ public record CacheStatus(
     }
     lastError = lastError == null ? Optional.empty() : lastError;
     memory = memory == null ? CacheMemory.none() : memory;
+    onDemand = onDemand == null ? CacheOnDemand.none() : onDemand;
+  }
+
+  /** A status without an on-demand report (the form before on-demand prefixes existed). */
+  public CacheStatus(boolean ready, long appliedRevision, long compactRevision, Instant lastProgress,
+      boolean connected, Optional<String> lastError, long relists, long reconnects, long decodeFailures,
+      CacheMemory memory) {
+    this(ready, appliedRevision, compactRevision, lastProgress, connected, lastError, relists, reconnects,
+        decodeFailures, memory, CacheOnDemand.none());
   }
 
   /** A status without a memory report (the form before memory was reported). */
@@ -58,12 +71,18 @@ public record CacheStatus(
   /** This status with {@code failures} as its {@link #decodeFailures()}. */
   public CacheStatus withDecodeFailures(long failures) {
     return new CacheStatus(ready, appliedRevision, compactRevision, lastProgress, connected, lastError, relists,
-        reconnects, failures, memory);
+        reconnects, failures, memory, onDemand);
   }
 
   /** This status with {@code memory} as its {@link #memory()}. */
   public CacheStatus withMemory(CacheMemory memory) {
     return new CacheStatus(ready, appliedRevision, compactRevision, lastProgress, connected, lastError, relists,
-        reconnects, decodeFailures, memory);
+        reconnects, decodeFailures, memory, onDemand);
+  }
+
+  /** This status with {@code onDemand} as its {@link #onDemand()}. */
+  public CacheStatus withOnDemand(CacheOnDemand onDemand) {
+    return new CacheStatus(ready, appliedRevision, compactRevision, lastProgress, connected, lastError, relists,
+        reconnects, decodeFailures, memory, onDemand);
   }
 }

@@ -28,6 +28,7 @@ class ApiSurfaceTest {
         "dev.etcdcache.api.CacheEvent",
         "dev.etcdcache.api.CacheEventListener",
         "dev.etcdcache.api.CacheMemory",
+        "dev.etcdcache.api.CacheOnDemand",
         "dev.etcdcache.api.CacheSnapshot",
         "dev.etcdcache.api.CacheStats",
         "dev.etcdcache.api.CacheStatus",

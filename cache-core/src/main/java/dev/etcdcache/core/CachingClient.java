@@ -192,7 +192,8 @@ public final class CachingClient implements Client {
 
   /**
    * What on-demand mirroring does (see {@link Builder#onDemand}): prefixes mirrored now, bootstraps,
-   * drops, reads served from memory and sent to etcd; all zero without on-demand prefixes.
+   * drops, reads served from memory and sent to etcd; all zero without on-demand prefixes. The
+   * same figures as {@code status().onDemand()}.
    */
   public OnDemandReport onDemand() {
     PrefixTable t = mirror.onDemand();
@@ -267,7 +268,10 @@ public final class CachingClient implements Client {
     for (MirrorView<?> v : views) {
       decodeFailures += v.decodeFailures();
     }
-    return mirror.status().withDecodeFailures(decodeFailures).withMemory(memory.snapshot());
+    OnDemandReport d = onDemand();
+    return mirror.status().withDecodeFailures(decodeFailures).withMemory(memory())
+        .withOnDemand(new dev.etcdcache.api.CacheOnDemand(d.mirroredPrefixes(), d.bootstrapping(), d.bootstraps(),
+            d.failedBootstraps(), d.drops(), d.hits(), d.passes()));
   }
 
   /**
@@ -276,7 +280,7 @@ public final class CachingClient implements Client {
    * {@code status().memory()}.
    */
   public dev.etcdcache.api.CacheMemory memory() {
-    return memory.snapshot();
+    return memory.snapshot().withDegradedReads(reads.degradedReads());
   }
 
   /**

@@ -70,10 +70,12 @@ class MemoryLimitsTest {
       assertThat(degraded.storeBytes()).isZero(); // the store was released
       assertThat(cache.status().memory().degraded()).isTrue();
       // Degraded: writes go on, every answer is etcd's, the watcher keeps getting each event.
+      long degradedReads = cache.memory().degradedReads();
       for (int i = 0; i < 20; i++) {
         written.add(kv.put(key("e/", i), bytes("x" + i)).get().getHeader().getRevision());
         assertSameAsEtcd(cache, "e/");
       }
+      assertThat(cache.status().memory().degradedReads()).isGreaterThanOrEqualTo(degradedReads + 20);
       // Shrink below the limit: a count shows it fits, the mirror lists again and serves.
       for (int i = 0; i < 60; i++) {
         written.add(kv.delete(key("e/", i)).get().getHeader().getRevision());
@@ -81,8 +83,10 @@ class MemoryLimitsTest {
       await(() -> !cache.memory().degraded());
       assertThat(cache.memory().entries()).isEqualTo(60);
       long served = cache.stats().servedFromMemory();
+      degradedReads = cache.memory().degradedReads();
       assertSameAsEtcd(cache, "e/");
       assertThat(cache.stats().servedFromMemory()).isGreaterThan(served);
+      assertThat(cache.memory().degradedReads()).isEqualTo(degradedReads);
       written.add(kv.put(key("e/", 500), bytes("after")).get().getHeader().getRevision());
       assertSameAsEtcd(cache, "e/");
       await(() -> seen.size() >= written.size());

@@ -113,6 +113,34 @@ class OnDemandPrefixesTest {
   }
 
   @Test
+  void aPrefixOfSmallEntries_isListedInOneRange_andStatusCarriesTheOnDemandFigures() throws Exception {
+    KV kv = ETCD.client().getKVClient();
+    // Three times the first-page limit of a list whose sizes are unknown (1,000 keys by default).
+    List<CompletableFuture<?>> puts = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      puts.add(kv.put(key("ob/big/", i), bytes("v" + i)));
+    }
+    CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).get(90, TimeUnit.SECONDS);
+    try (CachingClient cache = onDemand("ob/").onDemandWait(Duration.ofSeconds(60)).build()) {
+      assertThat(cache.awaitReady(Duration.ofSeconds(30))).isTrue();
+      long pagesAtStart = cache.stats().bootstrapRpcs(); // the sample of entry sizes at start
+      GetResponse first = cache.getKVClient().get(bytes("ob/big/"), PREFIX_SERIALIZABLE).get(90, TimeUnit.SECONDS);
+      assertThat(first.getKvs()).hasSize(3000);
+      // Sized from the entries the sample at start saw: one page, not one of 1,000 keys and the rest.
+      assertThat(cache.stats().bootstrapRpcs() - pagesAtStart).isEqualTo(1);
+      assertSameAsEtcd(cache, "ob/big/");
+      dev.etcdcache.api.CacheOnDemand status = cache.status().onDemand();
+      OnDemandReport report = cache.onDemand();
+      assertThat(status.mirroredPrefixes()).isEqualTo(1).isEqualTo(report.mirroredPrefixes());
+      assertThat(status.bootstraps()).isEqualTo(1).isEqualTo(report.bootstraps());
+      assertThat(status.hits()).isEqualTo(report.hits()).isPositive();
+      assertThat(status.passes()).isEqualTo(report.passes()).isZero();
+      assertThat(status.drops()).isZero();
+      assertThat(cache.status().memory().degradedReads()).isZero();
+    }
+  }
+
+  @Test
   void concurrentFirstReaders_shareOneBootstrap() throws Exception {
     KV kv = ETCD.client().getKVClient();
     for (int i = 0; i < 200; i++) {

@@ -71,6 +71,8 @@ import java.util.function.ToLongFunction;
  *       its memory limits (why: {@code status().memory().degradedReason()} and the log)</td></tr>
  *   <tr><td>etcd_cache_degradations_total</td><td>counter</td><td></td><td>times the cache degraded under its
  *       memory limits</td></tr>
+ *   <tr><td>etcd_cache_degraded_reads_total</td><td>counter</td><td></td><td>reads sent to etcd because the cache
+ *       was degraded</td></tr>
  *   <tr><td>etcd_cache_bootstrap_duration_seconds</td><td>gauge</td><td></td><td>last initial list or re-list</td></tr>
  *   <tr><td>etcd_cache_applied_revision</td><td>gauge</td><td></td><td>revision the mirror has applied</td></tr>
  *   <tr><td>etcd_cache_ready</td><td>gauge</td><td></td><td>1 when reads are served from memory</td></tr>
@@ -226,6 +228,10 @@ public final class EtcdCacheMetrics implements MeterBinder {
         "1 while the cache serves from etcd to stay within its memory limits", c -> c.memory().degraded() ? 1 : 0);
     FunctionCounter.builder("etcd.cache.degradations", client, c -> c.memory().degradations())
         .description("times the cache degraded under its memory limits")
+        .tags(tags)
+        .register(registry);
+    FunctionCounter.builder("etcd.cache.degraded.reads", client, c -> c.memory().degradedReads())
+        .description("reads sent to etcd because the cache was degraded")
         .tags(tags)
         .register(registry);
     gauge(registry, client, "etcd.cache.bootstrap.duration", "seconds", "duration of the last list or re-list",

@@ -149,6 +149,7 @@ class EtcdCacheMetricsTest {
       exact.put("etcd_cache_max_entries", 0.0);
       exact.put("etcd_cache_degraded", 0.0);
       exact.put("etcd_cache_degradations_total", 0.0);
+      exact.put("etcd_cache_degraded_reads_total", 0.0);
       // No on-demand prefixes: their meters exist and read zero.
       exact.put("etcd_cache_ondemand_prefixes{state=mirrored}", 0.0);
       exact.put("etcd_cache_ondemand_prefixes{state=bootstrapping}", 0.0);

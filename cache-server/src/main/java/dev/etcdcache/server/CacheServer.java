@@ -2,6 +2,7 @@ package dev.etcdcache.server;
 
 import com.google.protobuf.ByteString;
 import dev.etcdcache.core.CachingClient;
+import dev.etcdcache.core.OnDemandPrefixes;
 import dev.etcdcache.metrics.EtcdCacheMetrics;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -315,6 +316,13 @@ public final class CacheServer implements AutoCloseable {
       b.prefixes(config.prefixes().stream().map(p -> ByteSequence.from(p, StandardCharsets.UTF_8))
           .toArray(ByteSequence[]::new));
     }
+    if (!config.onDemandChildren().isEmpty()) {
+      b.onDemand(OnDemandPrefixes.children(ByteSequence.from(config.onDemandChildren(), StandardCharsets.UTF_8)));
+    } else if (!config.onDemandPrefixes().isEmpty()) {
+      b.onDemand(OnDemandPrefixes.of(config.onDemandPrefixes().stream()
+          .map(p -> ByteSequence.from(p, StandardCharsets.UTF_8)).toArray(ByteSequence[]::new)));
+    }
+    config.onDemandWait().ifPresent(b::onDemandWait);
     if (config.historyEvents() > 0) {
       b.historyEvents(config.historyEvents());
     }
@@ -337,6 +345,12 @@ public final class CacheServer implements AutoCloseable {
   }
 
   private static ByteString firstKey(ServerConfig config) {
+    if (!config.onDemandChildren().isEmpty()) {
+      return ByteString.copyFromUtf8(config.onDemandChildren());
+    }
+    if (!config.onDemandPrefixes().isEmpty()) {
+      return ByteString.copyFromUtf8(config.onDemandPrefixes().get(0));
+    }
     return config.prefixes().isEmpty() ? ByteString.copyFrom(new byte[] {0})
         : ByteString.copyFromUtf8(config.prefixes().get(0));
   }

@@ -3,6 +3,7 @@ package dev.etcdcache.server;
 import dev.etcdcache.api.ReadConsistency;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -56,6 +57,12 @@ import java.util.Optional;
  *     are refused while etcd's auth is on (needs {@code trustedCaFile} and https endpoints)
  * @param clientCertIssuerKeyFile PEM private key of {@code clientCertIssuerCertFile}
  *     ({@code --client-cert-issuer-key}); its content is read at start and held only in memory
+ * @param onDemandPrefixes prefixes mirrored on demand ({@code --on-demand-prefix}): each is listed on
+ *     its first read and dropped, least recently read first, under the memory limits; empty = none
+ * @param onDemandChildren a parent each of whose children ({@code parent + name + '/'}) is mirrored on
+ *     demand ({@code --on-demand-children}); empty = none. Neither goes with {@code prefixes}
+ * @param onDemandWait how long a prefix's first readers wait for its bootstrap before etcd answers them
+ *     ({@code --on-demand-wait}); empty = the cache's default (1 s)
  */
 public record ServerConfig(
     List<URI> endpoints,
@@ -82,7 +89,10 @@ public record ServerConfig(
     long memoryBudget,
     long maxEntries,
     Optional<Path> clientCertIssuerCertFile,
-    Optional<Path> clientCertIssuerKeyFile) {
+    Optional<Path> clientCertIssuerKeyFile,
+    List<String> onDemandPrefixes,
+    String onDemandChildren,
+    Optional<Duration> onDemandWait) {
 
   /** etcd's default {@code --max-request-bytes}. */
   public static final int DEFAULT_MAX_SEND_BYTES = 3 << 19;
@@ -175,6 +185,26 @@ public record ServerConfig(
       throw new IllegalArgumentException("--client-cert-issuer-cert needs TLS toward etcd (https endpoints, or"
           + " --cacert/--cert/--key): etcd reads a CN only from a TLS client certificate");
     }
+    onDemandPrefixes = List.copyOf(onDemandPrefixes);
+    Objects.requireNonNull(onDemandChildren, "onDemandChildren");
+    Objects.requireNonNull(onDemandWait, "onDemandWait");
+    for (String p : onDemandPrefixes) {
+      if (p.isEmpty()) {
+        throw new IllegalArgumentException("an empty --on-demand-prefix");
+      }
+    }
+    if (!onDemandPrefixes.isEmpty() && !onDemandChildren.isEmpty()) {
+      throw new IllegalArgumentException("--on-demand-prefix and --on-demand-children do not go together");
+    }
+    boolean onDemand = !onDemandPrefixes.isEmpty() || !onDemandChildren.isEmpty();
+    if (onDemand && !prefixes.isEmpty()) {
+      throw new IllegalArgumentException("--prefix does not go with --on-demand-prefix or --on-demand-children"
+          + " (a prefix is either mirrored from the start or on demand)");
+    }
+    if (onDemandWait.isPresent() && (!onDemand || onDemandWait.get().isNegative())) {
+      throw new IllegalArgumentException("--on-demand-wait needs --on-demand-prefix or --on-demand-children and"
+          + " must not be negative: " + onDemandWait.get());
+    }
     if (!(shadowReads >= 0 && shadowReads <= 1)) {
       throw new IllegalArgumentException("shadow read rate must be in [0, 1]: " + shadowReads);
     }
@@ -186,7 +216,7 @@ public record ServerConfig(
         Optional.empty(), Optional.empty(), DEFAULT_MAX_SEND_BYTES, DEFAULT_MAX_RECV_BYTES,
         DEFAULT_WATCH_BUFFER_BYTES, List.of(), 0, ReadConsistency.LINEARIZABLE, Optional.empty(), Optional.empty(),
         Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-        false, 0, 0, 0, Optional.empty(), Optional.empty());
+        false, 0, 0, 0, Optional.empty(), Optional.empty(), List.of(), "", Optional.empty());
   }
 
   /**
@@ -203,7 +233,7 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
-        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile);
+        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile, onDemandPrefixes, onDemandChildren, onDemandWait);
   }
 
   /** This configuration listening elsewhere (port 0 picks a free port). */
@@ -211,7 +241,7 @@ public record ServerConfig(
     return new ServerConfig(endpoints, host, port, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
-        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile);
+        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile, onDemandPrefixes, onDemandChildren, onDemandWait);
   }
 
   /** This configuration answering MemberList with {@code url} ({@code null} = pass through). */
@@ -219,7 +249,7 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, Optional.ofNullable(url), metricsUrl,
         maxSendBytes, maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
-        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile);
+        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile, onDemandPrefixes, onDemandChildren, onDemandWait);
   }
 
   /** This configuration serving metrics at {@code url} ({@code null} = none). */
@@ -227,7 +257,7 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, Optional.ofNullable(url),
         maxSendBytes, maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
-        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile);
+        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile, onDemandPrefixes, onDemandChildren, onDemandWait);
   }
 
   /** This configuration with other message size limits. */
@@ -235,7 +265,7 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
-        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile);
+        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile, onDemandPrefixes, onDemandChildren, onDemandWait);
   }
 
   /** This configuration with another per-stream watch buffer bound. */
@@ -243,7 +273,7 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, bytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
-        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile);
+        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile, onDemandPrefixes, onDemandChildren, onDemandWait);
   }
 
   /** This configuration mirroring only these prefixes. */
@@ -251,7 +281,7 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
-        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile);
+        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile, onDemandPrefixes, onDemandChildren, onDemandWait);
   }
 
   /**
@@ -262,7 +292,7 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, Optional.of(cert),
         Optional.of(key), Optional.ofNullable(trustedCa), user, password, etcdCaFile, etcdCertFile, etcdKeyFile,
-        etcdSkipVerify, shadowReads, memoryBudget, maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile);
+        etcdSkipVerify, shadowReads, memoryBudget, maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile, onDemandPrefixes, onDemandChildren, onDemandWait);
   }
 
   /** This configuration whose mirror logs in to etcd as {@code user} with {@code password}. */
@@ -270,7 +300,7 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, Optional.of(user), Optional.of(password), etcdCaFile, etcdCertFile, etcdKeyFile,
-        etcdSkipVerify, shadowReads, memoryBudget, maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile);
+        etcdSkipVerify, shadowReads, memoryBudget, maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile, onDemandPrefixes, onDemandChildren, onDemandWait);
   }
 
   /**
@@ -283,7 +313,7 @@ public record ServerConfig(
     return new ServerConfig(https, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, user, password, Optional.ofNullable(ca), Optional.ofNullable(cert), Optional.ofNullable(key),
-        skipVerify, shadowReads, memoryBudget, maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile);
+        skipVerify, shadowReads, memoryBudget, maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile, onDemandPrefixes, onDemandChildren, onDemandWait);
   }
 
   /** Whether the server talks to etcd over TLS (its endpoints are {@code https}). */
@@ -296,7 +326,7 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, rate, memoryBudget,
-        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile);
+        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile, onDemandPrefixes, onDemandChildren, onDemandWait);
   }
 
   /**
@@ -308,7 +338,7 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
-        maxEntries, Optional.ofNullable(issuerCert), Optional.ofNullable(issuerKey));
+        maxEntries, Optional.ofNullable(issuerCert), Optional.ofNullable(issuerKey), onDemandPrefixes, onDemandChildren, onDemandWait);
   }
 
   /** Every setting, the password and the issuer key's location masked. */
@@ -323,7 +353,9 @@ public record ServerConfig(
         + etcdCaFile + ", etcdCertFile=" + etcdCertFile + ", etcdKeyFile=" + etcdKeyFile + ", etcdSkipVerify="
         + etcdSkipVerify + ", shadowReads=" + shadowReads + ", memoryBudget=" + memoryBudget + ", maxEntries=" + maxEntries
         + ", clientCertIssuerCertFile=" + clientCertIssuerCertFile
-        + ", clientCertIssuerKeyFile=" + clientCertIssuerKeyFile.map(k -> "(hidden)") + "]";
+        + ", clientCertIssuerKeyFile=" + clientCertIssuerKeyFile.map(k -> "(hidden)")
+        + ", onDemandPrefixes=" + onDemandPrefixes + ", onDemandChildren=" + onDemandChildren
+        + ", onDemandWait=" + onDemandWait + "]";
   }
 
   /** This configuration with another history size and default consistency. */
@@ -331,7 +363,7 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
-        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile);
+        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile, onDemandPrefixes, onDemandChildren, onDemandWait);
   }
 
   /** This configuration with a memory budget and a most number of keys (0: none). */
@@ -339,6 +371,22 @@ public record ServerConfig(
     return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
         maxRecvBytes, watchBufferBytes, prefixes, historyEvents, defaultConsistency, certFile, keyFile,
         trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
-        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile);
+        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile, onDemandPrefixes, onDemandChildren, onDemandWait);
+  }
+
+  /**
+   * This configuration mirroring {@code prefixes}, or each child of {@code children} (empty: none),
+   * on demand, their first readers waiting up to {@code wait} ({@code null}: the default).
+   */
+  public ServerConfig withOnDemand(List<String> prefixes, String children, Duration wait) {
+    return new ServerConfig(endpoints, listenHost, listenPort, advertiseClientUrl, metricsUrl, maxSendBytes,
+        maxRecvBytes, watchBufferBytes, this.prefixes, historyEvents, defaultConsistency, certFile, keyFile,
+        trustedCaFile, user, password, etcdCaFile, etcdCertFile, etcdKeyFile, etcdSkipVerify, shadowReads, memoryBudget,
+        maxEntries, clientCertIssuerCertFile, clientCertIssuerKeyFile, prefixes, children, Optional.ofNullable(wait));
+  }
+
+  /** Whether some prefixes are mirrored on demand. */
+  public boolean onDemand() {
+    return !onDemandPrefixes.isEmpty() || !onDemandChildren.isEmpty();
   }
 }

@@ -39,6 +39,15 @@ final class ServerFlags {
               + " versions and history, then serves from etcd until the mirrored ranges fit again (default none)"),
       new Flag("max-entries", true, true,
           "the most keys the cache mirrors; past it the cache serves from etcd until they fit again (default none)"),
+      new Flag("on-demand-prefix", true, true,
+          "mirror this prefix only once it is read, dropping the least recently read prefix under the memory limits;"
+              + " repeatable; not with --prefix (default none)"),
+      new Flag("on-demand-children", true, true,
+          "mirror each child of this parent (parent + name + '/') once it is read, e.g. /registry/; not with"
+              + " --prefix or --on-demand-prefix (default none)"),
+      new Flag("on-demand-wait", true, true,
+          "how long a prefix's first readers wait for its bootstrap before etcd answers them, e.g. 500ms or 0s"
+              + " (default 1s)"),
       new Flag("default-consistency", true, true,
           "how Range requests not marked serializable are served: linearizable (default), serializable,"
               + " or a staleness bound such as 500ms or 2s"),
@@ -98,6 +107,9 @@ final class ServerFlags {
   static ServerConfig parse(String... args) {
     ServerConfig c = ServerConfig.defaults();
     List<String> prefixes = new ArrayList<>();
+    List<String> onDemandPrefixes = new ArrayList<>();
+    String onDemandChildren = "";
+    Duration onDemandWait = null;
     Integer historyEvents = null;
     long memoryBudget = 0;
     long maxEntries = 0;
@@ -163,6 +175,14 @@ final class ServerFlags {
         case "max-send-bytes" -> maxSend = positiveInt(name, value);
         case "max-recv-bytes" -> maxRecv = positiveInt(name, value);
         case "prefix" -> prefixes.add(value);
+        case "on-demand-prefix" -> onDemandPrefixes.add(value);
+        case "on-demand-children" -> {
+          if (value.isEmpty() || !onDemandChildren.isEmpty()) {
+            throw new IllegalArgumentException("--on-demand-children takes one non-empty parent: " + value);
+          }
+          onDemandChildren = value;
+        }
+        case "on-demand-wait" -> onDemandWait = waitDuration(value);
         case "history-events" -> historyEvents = positiveInt(name, value);
         case "memory-budget" -> memoryBudget = positiveBytes(name, value);
         case "max-entries" -> maxEntries = positiveBytes(name, value.matches("\\d+") ? value : "-");
@@ -221,6 +241,7 @@ final class ServerFlags {
     c = c.withMemoryLimits(memoryBudget, maxEntries);
     return c.withMessageLimits(maxSend, maxRecv)
         .withPrefixes(prefixes)
+        .withOnDemand(onDemandPrefixes, onDemandChildren, onDemandWait)
         .withCache(historyEvents != null ? historyEvents : 0,
             consistency != null ? consistency : ReadConsistency.LINEARIZABLE);
   }
@@ -301,6 +322,18 @@ final class ServerFlags {
           throw new IllegalArgumentException("--default-consistency must be linearizable, serializable or a"
               + " staleness bound like 500ms: " + value, e);
         }
+    }
+  }
+
+  private static Duration waitDuration(String value) {
+    try {
+      Duration d = duration(value);
+      if (d.isNegative()) {
+        throw new IllegalArgumentException("negative");
+      }
+      return d;
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("--on-demand-wait must be a duration like 500ms or 2s: " + value, e);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.etcdcache.server;
 
 import dev.etcdcache.api.CacheMemory;
+import dev.etcdcache.api.CacheOnDemand;
 import dev.etcdcache.api.CacheStats;
 import dev.etcdcache.api.CacheStatus;
 import dev.etcdcache.core.CachingClient;
@@ -24,7 +25,10 @@ final class StatusPage {
    * check ({@code consistencyChecks}, {@code consistencyDiverged}, {@code consistencyDifferences},
    * {@code consistencyLastOutcome}), and issue 21's memory figures ({@code memoryBudgetBytes},
    * {@code memoryMaxEntries}, {@code memoryRetainedBytes} and its store, version and history parts,
-   * {@code memoryDegraded}, {@code memoryDegradedReason}, {@code memoryDegradations}).
+   * {@code memoryDegraded}, {@code memoryDegradedReason}, {@code memoryDegradations},
+   * {@code memoryDegradedReads}) and on-demand prefixes ({@code onDemandMirroredPrefixes},
+   * {@code onDemandBootstrapping}, {@code onDemandBootstraps}, {@code onDemandFailedBootstraps},
+   * {@code onDemandDrops}, {@code onDemandHits}, {@code onDemandPasses}).
    */
   static String json(CachingClient cache) {
     String base = json(cache.status(), cache.stats());
@@ -43,6 +47,7 @@ final class StatusPage {
     field(out, "consistencyDifferences", Long.toString(check.differences()));
     field(out, "consistencyLastOutcome", quote(check.lastOutcome()));
     CacheMemory memory = cache.memory();
+    CacheOnDemand onDemand = cache.status().onDemand();
     field(out, "memoryBudgetBytes", Long.toString(memory.budgetBytes()));
     field(out, "memoryMaxEntries", Long.toString(memory.maxEntries()));
     field(out, "memoryRetainedBytes", Long.toString(memory.retainedBytes()));
@@ -52,6 +57,14 @@ final class StatusPage {
     field(out, "memoryDegraded", Boolean.toString(memory.degraded()));
     field(out, "memoryDegradedReason", quote(memory.degradedReason().orElse("")));
     field(out, "memoryDegradations", Long.toString(memory.degradations()));
+    field(out, "memoryDegradedReads", Long.toString(memory.degradedReads()));
+    field(out, "onDemandMirroredPrefixes", Integer.toString(onDemand.mirroredPrefixes()));
+    field(out, "onDemandBootstrapping", Integer.toString(onDemand.bootstrapping()));
+    field(out, "onDemandBootstraps", Long.toString(onDemand.bootstraps()));
+    field(out, "onDemandFailedBootstraps", Long.toString(onDemand.failedBootstraps()));
+    field(out, "onDemandDrops", Long.toString(onDemand.drops()));
+    field(out, "onDemandHits", Long.toString(onDemand.hits()));
+    field(out, "onDemandPasses", Long.toString(onDemand.passes()));
     out.setLength(out.length() - 1);
     return out.append('}').toString();
   }

@@ -63,6 +63,36 @@ class MemoryLimitsOnServerTest {
     }
   }
 
+  @Test
+  void onDemandChildren_serverMirrorsAReadPrefix_answersStayEtcds_andStatusCountsIt() throws Exception {
+    KV direct = ETCD.client().getKVClient();
+    for (int i = 0; i < 30; i++) {
+      direct.put(bytes("odm/a/" + i), bytes("a" + i)).get(30, TimeUnit.SECONDS);
+      direct.put(bytes("odm/b/" + i), bytes("b" + i)).get(30, TimeUnit.SECONDS);
+    }
+    // A long wait as a hang guard: the first read is served from memory however slow the machine.
+    ServerConfig config = ServerConfig.parse("--endpoints=" + ETCD.endpoints().get(0), "--listen-addr=127.0.0.1:0",
+        "--metrics-addr=http://127.0.0.1:0", "--on-demand-children=odm/", "--on-demand-wait=60s");
+    try (CacheServer server = CacheServer.start(config);
+        Client viaServer = Client.builder().endpoints(server.clientUrl()).build()) {
+      URI base = server.metricsUrl().orElseThrow();
+      awaitStatus(base, "\"ready\":true");
+      GetOption prefix = GetOption.builder().isPrefix(true).build();
+      for (int round = 0; round < 2; round++) {
+        GetResponse actual = viaServer.getKVClient().get(bytes("odm/a/"), prefix).get(90, TimeUnit.SECONDS);
+        GetResponse expected = direct.get(bytes("odm/a/"), GetOption.builder().isPrefix(true)
+            .withRevision(actual.getHeader().getRevision()).build()).get(30, TimeUnit.SECONDS);
+        assertThat(actual.getKvs()).extracting(KeyValue::getKey, KeyValue::getValue, KeyValue::getModRevision)
+            .isEqualTo(expected.getKvs().stream()
+                .map(kv -> Tuple.tuple(kv.getKey(), kv.getValue(), kv.getModRevision())).toList());
+      }
+      String status = get(base, "/status");
+      assertThat(status).contains("\"onDemandMirroredPrefixes\":1", "\"onDemandBootstraps\":1",
+          "\"onDemandHits\":2", "\"onDemandPasses\":0", "\"onDemandDrops\":0", "\"memoryDegradedReads\":0");
+      assertThat(metric(base, "etcd_cache_ondemand_drops_total")).isZero();
+    }
+  }
+
   private String awaitStatus(URI base, String wanted) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     String body = "";

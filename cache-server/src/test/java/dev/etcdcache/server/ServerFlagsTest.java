@@ -70,6 +70,33 @@ class ServerFlagsTest {
   }
 
   @Test
+  void parse_onDemand_prefixesOrChildrenAndWait_reachTheConfig_andRefuseWhatDoesNotGoTogether() {
+    ServerConfig listed = ServerConfig.parse("--on-demand-prefix=/a/", "--on-demand-prefix", "/b/",
+        "--on-demand-wait=250ms", "--memory-budget=64M");
+    assertThat(listed.onDemandPrefixes()).containsExactly("/a/", "/b/");
+    assertThat(listed.onDemandChildren()).isEmpty();
+    assertThat(listed.onDemandWait()).contains(java.time.Duration.ofMillis(250));
+    assertThat(listed.onDemand()).isTrue();
+    ServerConfig children = ServerConfig.parse("--on-demand-children", "/registry/", "--on-demand-wait", "0s");
+    assertThat(children.onDemandChildren()).isEqualTo("/registry/");
+    assertThat(children.onDemandWait()).contains(java.time.Duration.ZERO);
+    assertThat(ServerConfig.parse("--on-demand-children=/registry/").onDemandWait()).isEmpty();
+    assertThat(ServerConfig.defaults().onDemand()).isFalse();
+    assertThat(children.toString()).contains("onDemandChildren=/registry/");
+    for (List<String> bad : List.of(List.of("--on-demand-prefix=/a/", "--prefix=/b/"),
+        List.of("--on-demand-children=/r/", "--on-demand-prefix=/a/"),
+        List.of("--on-demand-children=/r/", "--on-demand-children=/s/"),
+        List.of("--on-demand-children="),
+        List.of("--on-demand-prefix="),
+        List.of("--on-demand-wait=1s"),
+        List.of("--on-demand-children=/r/", "--on-demand-wait=-1s"),
+        List.of("--on-demand-children=/r/", "--on-demand-wait=soon"))) {
+      assertThatThrownBy(() -> ServerConfig.parse(bad.toArray(String[]::new))).as(bad.toString())
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("on-demand");
+    }
+  }
+
+  @Test
   void parse_unknownFlag_failsNamingIt() {
     assertThatThrownBy(() -> ServerConfig.parse("--endpoints=127.0.0.1:2379", "--no-such-flag=1"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown flag: --no-such-flag");
@@ -164,6 +191,7 @@ class ServerFlagsTest {
         "--max-send-bytes", "--max-recv-bytes", "--prefix", "--history-events", "--default-consistency",
         "--watch-buffer-bytes", "--namespace", "--cert", "--key", "--cacert", "--insecure-skip-tls-verify",
         "--cert-file", "--key-file", "--trusted-ca-file", "--auto-tls", "--client-crl-file", "--memory-budget",
-        "--max-entries", "--client-cert-issuer-cert", "--client-cert-issuer-key");
+        "--max-entries", "--client-cert-issuer-cert", "--client-cert-issuer-key", "--on-demand-prefix",
+        "--on-demand-children", "--on-demand-wait");
   }
 }

@@ -34,7 +34,7 @@ record HarnessOptions(boolean quick, int readKeys, List<Integer> callers, Durati
     Path logDir) {
 
   static final String USAGE = String.join("\n",
-      "usage: bash scripts/bench.sh [--quick] [--out DIR]",
+      "usage: bash scripts/bench.sh [--quick] [--out DIR] [--only LIST] [--ibm-jar J] [--help]",
       "  --quick     about 3 minutes: shorter windows, cold start and memory at 50k and 100k keys",
       "  (default)   full run, under 20 minutes: cold start and memory also at 1M keys",
       "  --out DIR   where CSVs and the report go (default benchmarks/results)",

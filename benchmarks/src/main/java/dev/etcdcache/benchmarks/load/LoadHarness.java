@@ -42,6 +42,10 @@ public final class LoadHarness {
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     }
+    if (java.util.Arrays.asList(args).contains("--help") || java.util.Arrays.asList(args).contains("-h")) {
+      System.out.println(HarnessOptions.USAGE);
+      return;
+    }
     HarnessOptions options;
     try {
       options = HarnessOptions.parse(args);

@@ -240,6 +240,8 @@ public final class OnDemandHarness {
     long[] memory = new long[repeats];
     long[] waited = new long[repeats];
     int waitedHits = 0;
+    long pages = 0;
+    String loadBefore = loadAverage();
     for (int i = 0; i < repeats; i++) {
       long t0 = System.nanoTime();
       kv.get(prefix, list).get(1, TimeUnit.MINUTES);
@@ -250,10 +252,12 @@ public final class OnDemandHarness {
         if (!cache.awaitReady(Duration.ofMinutes(1))) {
           throw new IllegalStateException("not ready: " + cache.status());
         }
+        long pagesAtStart = cache.stats().bootstrapRpcs(); // the on-demand mirror's sample at start
         long t1 = System.nanoTime();
         GetResponse r = cache.getKVClient().get(prefix, list).get(1, TimeUnit.MINUTES);
         waited[i] = System.nanoTime() - t1;
         waitedHits += (int) cache.onDemand().hits();
+        pages += cache.stats().bootstrapRpcs() - pagesAtStart;
         if (r.getKvs().size() != 10_000) {
           throw new IllegalStateException("unexpected first-access answer: " + cache.onDemand());
         }
@@ -285,12 +289,14 @@ public final class OnDemandHarness {
     double m = median(memory) / 1e6;
     double w = median(waited) / 1e6;
     return String.format(Locale.ROOT, "First access of a 10,000-key prefix (256 B values), median of %d, "
-        + "linearizable:%n%n| measure | ms | ratio to one direct Range |%n|---|---|---|%n"
+        + "linearizable; load average %s before, %s after; bootstrap Range pages per waiting first read: %.1f"
+        + "%n%n| measure | ms | ratio to one direct Range |%n|---|---|---|%n"
         + "| one direct Range of the prefix | %.1f | 1.00 |%n"
         + "| first read, waiting for the bootstrap (default onDemandWait 1 s; hits: %d of %d) | %.1f | %.2f |%n"
         + "| first read, onDemandWait 0 (etcd answers; the bootstrap starts) | %.1f | %.2f |%n"
         + "| onDemandWait 0: first read until the prefix is served from memory | %.1f | %.2f |%n"
-        + "| next read (from memory) | %.1f | %.2f |%n", repeats, d, waitedHits, repeats, w, w / d, f, f / d, s,
+        + "| next read (from memory) | %.1f | %.2f |%n", repeats, loadBefore, loadAverage(),
+        (double) pages / repeats, d, waitedHits, repeats, w, w / d, f, f / d, s,
         s / d, m, m / d);
   }
 
@@ -363,6 +369,15 @@ public final class OnDemandHarness {
 
   private static double ranges(EtcdCluster etcd) {
     return etcd.member(0).metrics().value("grpc_server_handled_total", Map.of("grpc_method", "Range"));
+  }
+
+  /** The 1-minute load average (a loaded machine makes every figure here slower, the ratios noisier). */
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (java.io.IOException | RuntimeException e) {
+      return "unknown";
+    }
   }
 
   private static double median(long[] values) {

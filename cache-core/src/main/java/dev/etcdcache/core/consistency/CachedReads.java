@@ -75,6 +75,7 @@ public final class CachedReads {
    */
   private final AtomicLong seenRevision = new AtomicLong();
   private final LongAdder servedFromMemory = new LongAdder();
+  private final LongAdder degradedReads = new LongAdder();
   private final LongAdder fallbacks = new LongAdder();
   private final StatsRecorder stats;
   private final Tracing tracing;
@@ -155,17 +156,21 @@ public final class CachedReads {
     if (bypassed || request.getKey().isEmpty() || !mirror.isServing()
         || !mirror.covers(KeyRange.of(request.getKey(), request.getRangeEnd()))) {
       // A bypassed cache counts as one not serving from memory (NOT_READY).
+      countDegraded();
       PassThroughReason reason = bypassed || !mirror.isServing() ? PassThroughReason.NOT_READY
           : PassThroughReason.NOT_COVERED;
       stats.recordPassThrough(reason);
       return passThrough(request, reason, tracing.caller());
     }
-    return serve(request, consistency, null);
+    return serve(request, consistency, null, null);
   }
 
-  /** Serves a read the mirror covers; {@code held} is its on-demand prefix's entry, or null. */
+  /**
+   * Serves a read the mirror covers; {@code held} is its on-demand prefix's entry, or null;
+   * {@code probed} a linearizable probe already sent for this read (after it arrived), or null.
+   */
   private CompletableFuture<RangeResponse> serve(RangeRequest request, ReadConsistency consistency,
-      PrefixTable.Entry held) {
+      PrefixTable.Entry held, CompletableFuture<ResponseHeader> probed) {
     if (request.getRevision() > 0) {
       return atRevision(request, held);
     }
@@ -173,8 +178,8 @@ public final class CachedReads {
       case SERIALIZABLE -> serveAt(seenRevision.get(), request, Context.root(), held);
       case BOUNDED_STALENESS -> isFresh(consistency.maxStaleness())
           ? serveAt(seenRevision.get(), request, Context.root(), held)
-          : linearizable(request, held);
-      case LINEARIZABLE -> linearizable(request, held);
+          : linearizable(request, held, probed);
+      case LINEARIZABLE -> linearizable(request, held, probed);
     };
   }
 
@@ -195,9 +200,13 @@ public final class CachedReads {
       mirror.requestPrefix(prefix);
       PrefixTable.Entry now = demand.entry(prefix);
       if (now != null) {
-        return servePrefix(demand, request, consistency, now);
+        return servePrefix(demand, request, consistency, now, null);
       }
       Context caller = tracing.caller();
+      // A linearizable read learns etcd's revision while the bootstrap runs, not after it: the
+      // probe is sent after the read arrived, which is all linearizability asks of it.
+      CompletableFuture<ResponseHeader> probed =
+          consistency.mode() == ReadConsistency.Mode.LINEARIZABLE ? probe.latest() : null;
       return arrival.copy().completeOnTimeout(null, onDemandWaitNanos, TimeUnit.NANOSECONDS)
           .thenComposeAsync(entry -> {
             if (entry == null) {
@@ -205,7 +214,7 @@ public final class CachedReads {
               stats.recordPassThrough(PassThroughReason.NOT_COVERED);
               return passThrough(request, PassThroughReason.NOT_COVERED, caller);
             }
-            return servePrefix(demand, request, consistency, entry);
+            return servePrefix(demand, request, consistency, entry, probed);
           }, callbacks);
     }
     if (held == null) {
@@ -216,12 +225,15 @@ public final class CachedReads {
       stats.recordPassThrough(PassThroughReason.NOT_COVERED);
       return passThrough(request, PassThroughReason.NOT_COVERED, tracing.caller());
     }
-    return servePrefix(demand, request, consistency, held);
+    return servePrefix(demand, request, consistency, held, null);
   }
 
-  /** Serves a read of a mirrored on-demand prefix whose entry is {@code held}. */
+  /**
+   * Serves a read of a mirrored on-demand prefix whose entry is {@code held}; {@code probed} as for
+   * {@link #serve}.
+   */
   private CompletableFuture<RangeResponse> servePrefix(PrefixTable demand, RangeRequest request,
-      ReadConsistency consistency, PrefixTable.Entry held) {
+      ReadConsistency consistency, PrefixTable.Entry held, CompletableFuture<ResponseHeader> probed) {
     demand.touch(held);
     if (request.getRevision() > 0 && request.getRevision() <= held.since()) {
       // Before the prefix came in: the versions held then do not have it.
@@ -229,7 +241,7 @@ public final class CachedReads {
       stats.recordPassThrough(PassThroughReason.REVISION_NOT_HELD);
       return passThrough(request, PassThroughReason.REVISION_NOT_HELD, tracing.caller());
     }
-    return serve(request, consistency, held);
+    return serve(request, consistency, held, probed);
   }
 
   /**
@@ -267,6 +279,18 @@ public final class CachedReads {
         }));
   }
 
+  /** Reads sent to etcd because the mirror was degraded under its memory limits. */
+  public long degradedReads() {
+    return degradedReads.sum();
+  }
+
+  /** Counts a read going to etcd as degraded if the mirror is (degrading also sets the bypass). */
+  private void countDegraded() {
+    if (mirror.isDegraded()) {
+      degradedReads.increment();
+    }
+  }
+
   /** Reads answered from memory. */
   public long servedFromMemory() {
     return servedFromMemory.sum();
@@ -287,14 +311,15 @@ public final class CachedReads {
     return probe.rpcs();
   }
 
-  private CompletableFuture<RangeResponse> linearizable(RangeRequest request, PrefixTable.Entry held) {
+  private CompletableFuture<RangeResponse> linearizable(RangeRequest request, PrefixTable.Entry held,
+      CompletableFuture<ResponseHeader> probed) {
     long arrived = ticker.read();
     Context caller = tracing.caller();
     Span wait = tracing.start(Tracing.CONSISTENT_READ_WAIT, caller);
     Context waiting = caller.with(wait);
     // The shared probe is bounded for this caller by the consistent-read timeout: a probe etcd
     // does not answer sends the read to etcd, as a mirror that does not catch up does.
-    return probe.latest().copy().orTimeout(timeoutNanos, TimeUnit.NANOSECONDS)
+    return (probed != null ? probed : probe.latest()).copy().orTimeout(timeoutNanos, TimeUnit.NANOSECONDS)
         .handle((header, failure) -> {
           if (failure == null) {
             return serveAt(Math.max(header.getRevision(), seenRevision.get()), request, waiting, held);
@@ -333,6 +358,7 @@ public final class CachedReads {
   private CompletableFuture<RangeResponse> respondOrPass(RangeRequest request, StoreVersion version,
       io.etcd.jetcd.api.ResponseHeader header, Context traced, PrefixTable.Entry held) {
     if (!mirror.isServing()) {
+      countDegraded();
       stats.recordPassThrough(PassThroughReason.NOT_READY);
       return passThrough(request, PassThroughReason.NOT_READY, traced);
     }

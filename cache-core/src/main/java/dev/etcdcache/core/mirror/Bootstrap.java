@@ -34,8 +34,15 @@ import java.util.concurrent.Executor;
  */
 final class Bootstrap {
 
-  /** What a finished bootstrap hands the mirror. */
-  record Snapshot(long revision, BPlusTree<byte[]> tree, ResponseHeader header, int pages, long bytes) {}
+  /**
+   * What a finished bootstrap hands the mirror; {@code largestEntry} is the most wire bytes one
+   * entry took (key, value and {@value #WIRE_OVERHEAD} for its metadata), 0 if none was read.
+   */
+  record Snapshot(long revision, BPlusTree<byte[]> tree, ResponseHeader header, int pages, long bytes,
+      long largestEntry) {}
+
+  /** Wire bytes counted per entry beyond its key and value: revisions, version, lease, framing. */
+  static final int WIRE_OVERHEAD = 24;
 
   private final KV kv;
   private final List<KeyRange> ranges;
@@ -49,6 +56,9 @@ final class Bootstrap {
   private long revision;
   private long bytesSeen;
   private long keysSeen;
+  private long largestEntry;
+  /** Read the first page of the first range only (a sample), not the whole ranges. */
+  private boolean onePage;
   private int pages;
   private ResponseHeader header = ResponseHeader.getDefaultInstance();
   /** Most keys and estimated store bytes the list may hold (0: no limit); past either it stops. */
@@ -106,14 +116,23 @@ final class Bootstrap {
     return this;
   }
 
+  /**
+   * Reads only the first page (of {@code firstPageLimit} keys) of the first range: a sample that
+   * learns a revision and how large entries are, for a mirror that lists its prefixes later.
+   */
+  Bootstrap onePage() {
+    this.onePage = true;
+    return this;
+  }
+
   /** Runs the whole read; the future completes on the apply executor. */
   CompletableFuture<Snapshot> run(int firstPageLimit) {
     CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-    for (KeyRange range : ranges) {
+    for (KeyRange range : onePage ? ranges.subList(0, 1) : ranges) {
       SubRanges sub = new SubRanges(range.toExclusive());
       chain = chain.thenComposeAsync(v -> readRange(range.fromInclusive(), range, sub, firstPageLimit), applier);
     }
-    return chain.thenApply(v -> new Snapshot(revision, batch.freeze(), header, pages, rawBytes));
+    return chain.thenApply(v -> new Snapshot(revision, batch.freeze(), header, pages, rawBytes, largestEntry));
   }
 
   private CompletableFuture<Void> readRange(byte[] from, KeyRange range, SubRanges sub, int limit) {
@@ -146,7 +165,9 @@ final class Bootstrap {
           }
           List<io.etcd.jetcd.KeyValue> kvs = response.getKvs();
           for (io.etcd.jetcd.KeyValue kv : kvs) {
-            bytesSeen += kv.getKey().size() + kv.getValue().size() + 24;
+            long entry = kv.getKey().size() + kv.getValue().size() + WIRE_OVERHEAD;
+            bytesSeen += entry;
+            largestEntry = Math.max(largestEntry, entry);
           }
           keysSeen += kvs.size();
           boolean cut = response.isMore() && !kvs.isEmpty();
@@ -156,7 +177,9 @@ final class Bootstrap {
           sub.observe(from, to, response.getCount(), kvs.size(), first, last, cut, nextLimit);
           // Ask for the next page before absorbing this one, so etcd and this thread work at once.
           CompletableFuture<Void> next = CompletableFuture.completedFuture(null);
-          if (cut) {
+          if (onePage) {
+            // a sample: this page is all it reads
+          } else if (cut) {
             next = readRange(successor(last), range, sub, nextLimit);
           } else if (to != null) {
             next = readRange(to, range, sub, nextLimit);

@@ -75,8 +75,9 @@ import org.slf4j.LoggerFactory;
  * ({@link #requestPrefix}), pinned at the applied revision, its later events buffered until the list
  * is in and applied on top, and the result published at the applied revision. Events of prefixes
  * neither mirrored nor listing are dropped. {@link #dropLeastRecentlyRead} gives one back under
- * memory pressure; a re-list or degradation forgets them all. {@link PrefixTable} says why a reader
- * can trust a version for a prefix.
+ * memory pressure; a re-list or degradation forgets them all. {@link PrefixLister} lists, installs
+ * and drops them; {@link PrefixTable} holds their state and says why a reader can trust a version
+ * for a prefix.
  *
  * <p>Internal, no compatibility promise.
  */
@@ -135,6 +136,8 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   private final AtomicLong degradations = new AtomicLong();
   /** Apply thread only: estimated store bytes per key when the mirror degraded, to judge whether a count fits. */
   private long bytesPerEntry;
+  /** Lists and drops the on-demand prefixes; null with {@link #onDemand}. */
+  private final PrefixLister lister;
 
   /**
    * A mirror over {@code kv} and {@code watch} (those of one jetcd client, namespace included),
@@ -174,6 +177,10 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
         new VersionWindow(settings.versionsKept(), settings.versionsAge().toNanos(), settings.versionsBytes()), freshness, callbacks);
     this.progressCheck = new ProgressCheck(kv, settings.ranges(), stats);
     this.loop = new WatchLoop(watch, watchRange, settings, this.applier, ticker, new LoopSink(), stats, cadence);
+    // The lane, not the bare executor: the lister's tasks must hold it like every other applier task.
+    this.lister = this.onDemand == null ? null : new PrefixLister(this.onDemand, kv, settings, this.applier, versions,
+        forms, ticker, stats, tracing, () -> !closed && degraded == null && applyFailure == null && !relisting,
+        () -> closed, installed -> listeners.forEach(l -> l.onStoreGrew(installed)));
   }
 
   /** Starts the bootstrap; the returned future completes when the first version is published. */
@@ -328,9 +335,8 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
    * it is published at the applied revision. Any thread.
    */
   public void requestPrefix(byte[] prefix) {
-    // A prefix too large for the limits is not listed again before memoryRetry has passed.
-    if (onDemand != null && !closed && onDemand.request(prefix, ticker.read())) {
-      applier.execute(() -> bootstrapPrefix(prefix));
+    if (lister != null) {
+      lister.request(prefix);
     }
   }
 
@@ -339,33 +345,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
    * until a read lists it again. Apply thread only; false when none is mirrored.
    */
   public boolean dropLeastRecentlyRead() {
-    PrefixTable.Entry least = onDemand == null ? null : onDemand.leastRecentlyRead();
-    if (least == null) {
-      return false;
-    }
-    // The entry goes before the keys (see PrefixTable): no reader trusts the version without them.
-    onDemand.remove(least);
-    StoreVersion now = versions.current();
-    KeyRange range = KeyRange.prefix(least.prefix());
-    Batch<byte[]> batch = now.tree().batch();
-    long[] bytes = {versions.storedBytes()};
-    List<byte[]> keys = new ArrayList<>();
-    List<byte[]> values = new ArrayList<>();
-    now.tree().forEach(range.fromInclusive(), range.toExclusive(), false, 0, (key, stored) -> {
-      keys.add(key);
-      values.add(stored);
-      bytes[0] -= key.length + StoredValue.valueLength(stored);
-      return true;
-    });
-    for (byte[] key : keys) {
-      batch.remove(key);
-    }
-    versions.setStoredBytes(bytes[0]);
-    versions.republish(new StoreVersion(now.revision(), batch.freeze(), ticker.read()));
-    values.forEach(forms::forget); // a dropped prefix's values must not stay reachable through them
-    onDemand.dropped();
-    LOG.debug("dropped on-demand prefix {} ({} keys)", KeyRange.prefix(least.prefix()), keys.size());
-    return true;
+    return lister != null && lister.dropLeastRecentlyRead();
   }
 
   /** Asks etcd, through the upstream watch, to confirm how far the mirror is. */
@@ -545,12 +525,16 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     Span span = tracing.start(Tracing.BOOTSTRAP);
     span.setAttribute(Tracing.REASON, reason);
     StoreVersion held = versions.current();
-    // On demand, the list at start only learns a revision to watch from: one key, no prefix.
-    List<KeyRange> listed = onDemand == null ? settings.ranges() : List.of(KeyRange.of(probeKey().getBytes(), null));
-    new Bootstrap(kv, listed, settings.pageBytes(), applier, stats, tracing, span)
-        .limitedTo(settings.maxEntries(), settings.storeBudget())
-        .sharing(held == null ? null : held.tree())
-        .run(settings.firstPageLimit())
+    Bootstrap listing = new Bootstrap(kv, settings.ranges(), settings.pageBytes(), applier, stats, tracing, span);
+    if (onDemand == null) {
+      listing.limitedTo(settings.maxEntries(), settings.storeBudget()).sharing(held == null ? null : held.tree());
+    } else {
+      // On demand, the list at start only learns a revision to watch from and, from a sample of a
+      // few entries (kept nowhere), how large entries are, to size each prefix's first page.
+      listing = new Bootstrap(kv, onDemand.pattern().ranges(), settings.pageBytes(), applier, stats, tracing, span)
+          .onePage();
+    }
+    listing.run(onDemand == null ? settings.firstPageLimit() : Math.min(PrefixLister.SAMPLE_KEYS, settings.firstPageLimit()))
         .whenCompleteAsync((snapshot, failure) -> {
           relisting = false;
           if (snapshot != null) {
@@ -618,6 +602,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     stats.recordBootstrap(ticker.read() - started);
     if (onDemand != null) {
       onDemand.clear(); // before the store goes (see PrefixTable); each prefix lists again when read
+      lister.sawEntries(snapshot.largestEntry());
     }
     versions.setStoredBytes(onDemand == null ? snapshot.bytes() : 0);
     freshness.observeUpstream(snapshot.header().toBuilder().setRevision(snapshot.revision()).build());
@@ -638,7 +623,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
       listeners.forEach(l -> l.onDegraded(false, null));
     }
     LOG.info("mirror {} at revision {}: {} keys in {} pages, {} ms", first ? "ready" : "re-listed (" + reason + ")",
-        snapshot.revision(), snapshot.tree().size(), snapshot.pages(),
+        snapshot.revision(), listed.tree().size(), snapshot.pages(),
         TimeUnit.NANOSECONDS.toMillis(ticker.read() - started));
     if (first) {
       // Off the apply thread: whatever a caller chained on ready() must not run (or block) here.
@@ -878,69 +863,6 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
         loop.requestProgress();
       }
     }, applier);
-  }
-
-  /** Lists on-demand {@code prefix} at the applied revision (see {@link #requestPrefix}). */
-  private void bootstrapPrefix(byte[] prefix) {
-    StoreVersion now = versions.current();
-    if (closed || degraded != null || applyFailure != null || relisting || now == null) {
-      onDemand.cancelRequest(prefix, true);
-      return;
-    }
-    PrefixTable.Pending pending = onDemand.start(prefix, now.revision());
-    if (pending == null) {
-      onDemand.cancelRequest(prefix, false); // mirrored or listing already: its waiters are told then
-      return;
-    }
-    Span span = tracing.start(Tracing.BOOTSTRAP);
-    span.setAttribute(Tracing.REASON, "on_demand");
-    new Bootstrap(kv, List.of(KeyRange.prefix(prefix)), settings.pageBytes(), applier, stats, tracing, span)
-        .atRevision(pending.from)
-        .limitedTo(settings.maxEntries(), settings.storeBudget())
-        .run(settings.firstPageLimit())
-        .whenCompleteAsync((snapshot, failure) -> {
-          Tracing.end(span, failure);
-          if (closed || !onDemand.isCurrent(prefix, pending)) {
-            return; // a re-list or degradation cancelled it
-          }
-          if (failure != null) {
-            boolean tooLarge = EtcdFailures.unwrap(failure) instanceof MemoryLimitExceeded;
-            onDemand.failed(prefix, tooLarge, ticker.read() + settings.memoryRetry().toNanos());
-            LOG.info("listing on-demand prefix {} failed ({}); the next read tries again", KeyRange.prefix(prefix),
-                EtcdFailures.unwrap(failure).toString());
-            return;
-          }
-          installPrefix(prefix, pending, snapshot);
-        }, applier);
-  }
-
-  /**
-   * Puts a listed prefix and its buffered events into a version at the applied revision, publishes
-   * it, and only then lets readers use the prefix (see {@link PrefixTable}).
-   */
-  private void installPrefix(byte[] prefix, PrefixTable.Pending pending, Bootstrap.Snapshot snapshot) {
-    StoreVersion now = versions.current();
-    Batch<byte[]> batch = now.tree().batch();
-    long[] bytes = {versions.storedBytes()};
-    snapshot.tree().forEach(null, null, false, 0, (key, stored) -> {
-      batch.put(key, stored);
-      bytes[0] += key.length + StoredValue.valueLength(stored);
-      return true;
-    });
-    for (PrefixTable.Buffered event : pending.events) {
-      byte[] previous = event.stored() == null ? batch.remove(event.key()) : batch.put(event.key(), event.stored());
-      if (event.stored() != null) {
-        bytes[0] += event.key().length + StoredValue.valueLength(event.stored());
-      }
-      if (previous != null) {
-        bytes[0] -= event.key().length + StoredValue.valueLength(previous);
-      }
-    }
-    versions.setStoredBytes(bytes[0]);
-    StoreVersion installed = new StoreVersion(now.revision(), batch.freeze(), ticker.read());
-    versions.republish(installed);
-    onDemand.install(prefix, now.revision());
-    listeners.forEach(l -> l.onStoreGrew(installed));
   }
 
   private void publish(StoreVersion version) {

@@ -90,8 +90,9 @@ final class ExternalCommand implements AutoCloseable {
   }
 
   /**
-   * Waits until {@code stdout} so far satisfies {@code done} or {@code timeout} passes, then
-   * stops the process. Returns whether {@code done} was reached (the caller asserts on it).
+   * Waits until {@code stdout} so far satisfies {@code done}, the process exits, or {@code timeout}
+   * passes. Returns whether {@code done} was reached (the caller asserts on it). The process is left
+   * as it is: a caller that is done with it ends it with {@link #await} or {@link #close}.
    */
   boolean awaitStdout(Predicate<String> done, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
