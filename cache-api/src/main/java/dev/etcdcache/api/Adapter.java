@@ -8,7 +8,8 @@ import java.util.List;
  *
  * <p>Implementations must be thread-safe and free of side effects other than their own meters
  * ({@link #bindMetrics}). A view calls {@link #decode}
- * once per change of a key (never per read), on the cache's apply thread, inside a guard: an
+ * once per change of a key (never per read), on the cache's applier (its apply thread, or for a
+ * small revision the thread that received it from etcd), inside a guard: an
  * exception there skips that key at that revision, is counted and logged once, and never stops the
  * view or the mirror.
  *

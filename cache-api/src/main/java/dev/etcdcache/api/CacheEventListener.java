@@ -43,7 +43,7 @@ public interface CacheEventListener<T> {
   default void onError(Throwable failure) {}
 
   /**
-   * Whether this listener is to be called inline, on the cache's apply thread (see "Inline
+   * Whether this listener is to be called inline, by the cache's applier (see "Inline
    * listeners" above); false by default. Views that cannot call a listener inline queue it as any
    * other.
    */
@@ -52,7 +52,7 @@ public interface CacheEventListener<T> {
   }
 
   /**
-   * {@code listener}, marked to be called inline on the cache's apply thread, without a hand-off
+   * {@code listener}, marked to be called inline by the cache's applier, without a hand-off
    * (see "Inline listeners" above): only for listeners that never block.
    *
    * @throws NullPointerException if {@code listener} is null

@@ -27,15 +27,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * would delay the others.
  *
  * <h2>Inline listeners (opt-in, for listeners that do not block)</h2>
- * A listener wrapped with {@link #inline(Watch.Listener)} skips the delivery pool: it is called on
- * the mirror's apply thread, right after the revision is in the cache's store and history, in
+ * A listener wrapped with {@link #inline(Watch.Listener)} skips the delivery pool: it is called by
+ * the mirror's applier (its apply thread or, for a revision of at most 16 events and 64 KiB that
+ * arrives while the apply thread has nothing queued, jetcd's event loop that received it and
+ * applies it itself), right after the revision is in the cache's store and history, in
  * revision order, exactly once, with the same responses, filters (noPut, noDelete, prevKV),
  * progress notifications, errors and {@code onCompleted} as a queued watcher; a watcher the cache
  * serves from its own upstream watch calls it on jetcd's thread, and {@code onCompleted} after
  * {@link Watcher#close()} may come on the closing thread. Callbacks stay one at a time and in order.
  * This saves the hand-off to a delivery thread (measured: see the README's watch latency figures).
  * The price: <b>while an inline listener runs, the mirror applies nothing and no other watcher
- * hears anything</b>, so it must not block, wait for a future, call the cache (a linearizable
+ * hears anything</b> (and, on jetcd's event loop, the client's RPC answers wait), so it must not block, wait for a future, call the cache (a linearizable
  * read would wait for the very revision it holds up) or do I/O; hand such work to your own
  * executor. A listener that throws is handled as a queued one's (counted, logged once, its
  * deliveries go on); callbacks longer than 1 ms are counted ({@link #slowInlineCalls()}) and logged

@@ -72,7 +72,7 @@ import org.HdrHistogram.Histogram;
  * {@code --rate N} changes per second (200), {@code --seconds N}, {@code --endpoints N} (50,000),
  * {@code --results FILE}, {@code --delivery queued|inline|both}: which {@link CiliumCache} listener
  * paths to measure (both by default, two caches on one view in the same run: the default delivery
- * thread, and {@link CiliumCache#openInline} calling the listener on the apply thread)):
+ * thread, and {@link CiliumCache#openInline} calling the listener on the mirror's applier)):
  * <pre>
  * mvn -B -o -q package -pl benchmarks -DskipTests
  * java -cp benchmarks/target/benchmarks.jar dev.etcdcache.benchmarks.cilium.IpMappingLatencyHarness [--quick]
@@ -236,7 +236,7 @@ public final class IpMappingLatencyHarness {
 
     String name() {
       return inline
-          ? "CiliumCache listener, inline (CiliumCache.openInline: called on the apply thread)"
+          ? "CiliumCache listener, inline (CiliumCache.openInline: called by the applier, no hand-off)"
           : "CiliumCache listener, queued (CachingClient → view → delivery thread → CiliumCache)";
     }
   }
@@ -435,7 +435,7 @@ public final class IpMappingLatencyHarness {
         .append(etcdVersion).append(" (one member) holds ").append(String.format(Locale.ROOT, "%,d", endpoints))
         .append(" endpoint IP mappings shaped like the real `ip-identities.jsonl` records (half IPv4, half IPv6) and ")
         .append(String.format(Locale.ROOT, "%,d", IDENTITIES)).append(" identities; each CiliumCache (queued: listener on the view's delivery thread; inline: ")
-        .append("`CiliumCache.openInline`, listener on the mirror's apply thread; both on one view in one run) holds ")
+        .append("`CiliumCache.openInline`, listener on the mirror's applier: its apply thread or, for a small revision, jetcd's event loop; both on one view in one run) holds ")
         .append(String.format(Locale.ROOT, "%,d", prefixCount)).append(" IP prefixes. One writer puts ")
         .append(rate).append(" IP mapping changes/s, open loop, for ").append(seconds).append(" s after a ")
         .append(warmupSeconds).append(" s warm-up; each moves a random endpoint to another identity. Latency per ")

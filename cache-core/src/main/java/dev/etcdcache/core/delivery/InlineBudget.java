@@ -52,7 +52,7 @@ public final class InlineBudget {
       onSlow.accept(took);
       if (!logged) {
         logged = true;
-        LOG.warn("inline watch listener {} took {} µs on the mirror's apply thread (more than {} µs): every watcher "
+        LOG.warn("inline watch listener {} took {} µs on the mirror's applier (more than {} µs): every watcher "
             + "and the mirror waited for it; use a queued listener if it may block (logged once per watch)",
             watch, TimeUnit.NANOSECONDS.toMicros(took), TimeUnit.NANOSECONDS.toMicros(SLOW_NANOS));
       }

@@ -92,7 +92,7 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
   /** The on-demand prefixes' state, or null when every mirrored range is listed at start. */
   private final PrefixTable onDemand;
   private final Ticker ticker;
-  private final ScheduledExecutorService applier;
+  private final ApplyLane applier;
   private final PublishedVersions versions;
   /** Built messages of recently read entries; forgotten as writes replace them. */
   private final EntryForms forms = new EntryForms();
@@ -172,12 +172,13 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     this.ticker = ticker;
     this.freshness = new Freshness(ticker);
     this.callbacks = callbacks;
-    this.applier = applier;
+    this.applier = new ApplyLane(applier);
     this.versions = new PublishedVersions(
         new VersionWindow(settings.versionsKept(), settings.versionsAge().toNanos(), settings.versionsBytes()), freshness, callbacks);
     this.progressCheck = new ProgressCheck(kv, settings.ranges(), stats);
-    this.loop = new WatchLoop(watch, watchRange, settings, applier, ticker, new LoopSink(), stats, cadence);
-    this.lister = this.onDemand == null ? null : new PrefixLister(this.onDemand, kv, settings, applier, versions,
+    this.loop = new WatchLoop(watch, watchRange, settings, this.applier, ticker, new LoopSink(), stats, cadence);
+    // The lane, not the bare executor: the lister's tasks must hold it like every other applier task.
+    this.lister = this.onDemand == null ? null : new PrefixLister(this.onDemand, kv, settings, this.applier, versions,
         forms, ticker, stats, tracing, () -> !closed && degraded == null && applyFailure == null && !relisting,
         () -> closed, installed -> listeners.forEach(l -> l.onStoreGrew(installed)));
   }
@@ -449,9 +450,10 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     closed = true;
     CacheClosedException cause = new CacheClosedException("the cache is closed");
     try {
-      if (Thread.currentThread() == applyThread) {
-        // Closed from a callback on the apply thread (say ready().thenRun(client::close)): waiting
-        // for the apply thread here would wait for ourselves.
+      if (Thread.currentThread() == applyThread || applier.isCurrentApplier()) {
+        // Closed from a callback on the applier (say ready().thenRun(client::close), or an inline
+        // listener on jetcd's thread applying a small revision): waiting for the apply thread here
+        // would wait for ourselves.
         loop.close();
       } else {
         applier.submit(loop::close).get(5, TimeUnit.SECONDS);

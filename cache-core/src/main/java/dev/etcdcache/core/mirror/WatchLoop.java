@@ -7,8 +7,9 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.common.exception.CompactedException;
 import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -24,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * for progress; silent past {@code stallTimeout} (a stalled connection), it re-establishes the
  * watch. A compaction error hands over to the mirror's re-list.
  *
- * <p>All state is touched on the mirror's single apply executor only.
+ * <p>All state is touched by the mirror's applier only ({@link ApplyLane}: the apply thread, or
+ * jetcd's thread that received a small response while the apply thread had nothing queued), one
+ * at a time, responses in the order received.
  */
 final class WatchLoop {
 
@@ -51,7 +54,7 @@ final class WatchLoop {
   private final Watch watch;
   private final KeyRange range;
   private final MirrorSettings settings;
-  private final ScheduledExecutorService applier;
+  private final ApplyLane applier;
   private final Ticker ticker;
   private final Sink sink;
   private final StatsRecorder stats;
@@ -66,6 +69,11 @@ final class WatchLoop {
   private boolean paused;
   private ScheduledFuture<?> tick;
 
+  /** Events in a response applied on the receiving thread at most (see {@link #isSmall}). */
+  static final int INLINE_APPLY_MAX_EVENTS = 16;
+  /** Key and value bytes in a response applied on the receiving thread at most (see {@link #isSmall}). */
+  static final int INLINE_APPLY_MAX_BYTES = 64 * 1024;
+
   /** Progress requests kept unanswered at most (a bound, in case etcd ignores some). */
   private static final int MAX_UNANSWERED = 64;
 
@@ -76,7 +84,7 @@ final class WatchLoop {
   /** A progress request arrived before the watch was created (apply thread only). */
   private boolean progressWanted;
 
-  WatchLoop(Watch watch, KeyRange range, MirrorSettings settings, ScheduledExecutorService applier,
+  WatchLoop(Watch watch, KeyRange range, MirrorSettings settings, ApplyLane applier,
       Ticker ticker, Sink sink, StatsRecorder stats, ProgressCadence cadence) {
     this.watch = watch;
     this.cadence = cadence;
@@ -162,9 +170,38 @@ final class WatchLoop {
     lastResponseNanos = ticker.read();
     stats.recordRpc(StatsRecorder.Rpc.WATCH_STREAM);
     watcher = watch.watch(ByteSequence.from(range.key()), option, Watch.listener(
-        response -> applier.execute(() -> onNext(gen, response)),
+        response -> {
+          // A small response is applied here, on jetcd's thread, when the apply thread has
+          // nothing queued: one thread wake-up less per revision (see isSmall).
+          Runnable next = () -> onNext(gen, response);
+          if (!isSmall(response) || !applier.runHere(next)) {
+            applier.execute(next);
+          }
+        },
         error -> applier.execute(() -> onError(gen, error)),
         () -> applier.execute(() -> onError(gen, new IllegalStateException("watch completed by etcd")))));
+  }
+
+  /**
+   * Whether {@code response} is small enough to apply on the thread that received it (jetcd 0.8.6
+   * calls watch listeners on its Vert.x event loop, which also completes the client's KV calls):
+   * a revision of a few small events costs that loop tens of microseconds and saves the wake-up of
+   * the apply thread; a larger one would hold every KV answer of the client behind it, so it goes
+   * to the apply thread (as does any response while the apply thread has work queued).
+   */
+  static boolean isSmall(WatchResponse response) {
+    List<WatchEvent> events = response.getEvents();
+    if (events.size() > INLINE_APPLY_MAX_EVENTS) {
+      return false;
+    }
+    long bytes = 0;
+    for (WatchEvent event : events) {
+      bytes += event.getKeyValue().getKey().size() + event.getKeyValue().getValue().size();
+      if (event.getPrevKV() != null) {
+        bytes += event.getPrevKV().getValue().size();
+      }
+    }
+    return bytes <= INLINE_APPLY_MAX_BYTES;
   }
 
   private void onNext(long gen, WatchResponse response) {

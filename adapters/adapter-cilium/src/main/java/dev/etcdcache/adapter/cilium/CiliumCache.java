@@ -80,7 +80,8 @@ public final class CiliumCache implements AutoCloseable {
 
   /**
    * As {@link #open(CacheView)}, but the state is updated and the {@link CiliumListener}s are
-   * called inline on the cache's apply thread, right after the view published each revision, with
+   * called inline by the cache's applier (its apply thread, or for a small revision jetcd's event
+   * loop that received it), right after the view published each revision, with
    * no hand-off to a delivery thread ({@link CacheEventListener#inline}): the lowest
    * change-to-listener latency. Only for listeners that never block: while one runs, the cache
    * applies nothing. Futures of {@link #awaitRevision} complete on that thread too, so chain only
