@@ -201,6 +201,15 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     listeners.add(listener);
   }
 
+  /** How many watchers the listeners may hand one revision to, summed (any thread, approximate). */
+  int fanOut() {
+    int sum = 0;
+    for (RevisionListener listener : listeners) {
+      sum += listener.fanOut();
+    }
+    return sum;
+  }
+
   /** Removes a listener added with {@link #addListener}. */
   @Override
   public void removeListener(RevisionListener listener) {
@@ -883,6 +892,11 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     @Override
     public long appliedRevision() {
       return versions.current().revision();
+    }
+
+    @Override
+    public int fanOut() {
+      return Mirror.this.fanOut();
     }
 
     @Override

@@ -46,4 +46,14 @@ public interface RevisionListener {
    * on the apply thread.
    */
   default void onStoreGrew(StoreVersion version) {}
+
+  /**
+   * How many watchers this listener may hand one revision to, read on any thread (an approximate
+   * count is enough): the mirror applies a small revision on the thread that received it only while
+   * the listeners' sum is small, so a revision that fans out to many watchers never holds jetcd's
+   * event loop (see {@code WatchLoop}).
+   */
+  default int fanOut() {
+    return 0;
+  }
 }

@@ -305,6 +305,12 @@ public final class MirrorView<T> implements CacheView<T>, RevisionListener {
     });
   }
 
+  /** The view's watchers (read racily off the apply thread: an approximation is all it is for). */
+  @Override
+  public int fanOut() {
+    return watchers.size();
+  }
+
   // ---- RevisionListener: apply thread ----
 
   @Override

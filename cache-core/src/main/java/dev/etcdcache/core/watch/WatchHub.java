@@ -235,6 +235,11 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
     return watchers.size();
   }
 
+  @Override
+  public int fanOut() {
+    return watchers.size();
+  }
+
   /** Watchers served by their own upstream watch now (an approximation while watchers come and go). */
   public int upstreamStreams() {
     int open = 0;
