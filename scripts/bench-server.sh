@@ -6,7 +6,10 @@
 # with raw gRPC clients. Writes benchmarks/results/<date>-cache-server.md. Default mode: under 10 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/ensure-etcd.sh
+case " $* " in
+  *" --help "*|*" -h "*) ;; # usage only: no etcd needed
+  *) source scripts/ensure-etcd.sh ;;
+esac
 echo "etcd-cache: building the benchmarks (mvn -B -ntp -q -pl benchmarks -am package -DskipTests)"
 mvn -B -ntp -q -pl benchmarks -am package -DskipTests ${MAVEN_ARGS:-}
 mkdir -p benchmarks/target/etcd-logs

@@ -43,6 +43,10 @@ public final class ServerLoadHarness {
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     }
+    if (java.util.Arrays.asList(args).contains("--help") || java.util.Arrays.asList(args).contains("-h")) {
+      System.out.println(ServerOptions.USAGE);
+      return;
+    }
     ServerOptions options;
     try {
       options = ServerOptions.parse(args);
