@@ -223,11 +223,11 @@ public final class PrefixTable {
     if (tooLarge) {
       tooLargeUntil.put(n, retryAtNanos);
     }
-    complete(n, null);
+    failedBootstraps.incrementAndGet();
     pending.remove(n);
     bootstrapping = pending.size();
     requested.remove(n);
-    failedBootstraps.incrementAndGet();
+    complete(n, null);
   }
 
   /** The bootstrap of {@code prefix} is in a version already published at {@code since}: readers may use it. */
@@ -238,8 +238,9 @@ public final class PrefixTable {
     Entry e = new Entry(prefix.clone(), since, clock.incrementAndGet());
     mirrored.put(n, e);
     requested.remove(n);
-    complete(n, e);
+    // Counted before the waiting readers are woken: a reader served from the prefix sees its bootstrap counted.
     bootstraps.incrementAndGet();
+    complete(n, e);
     return e;
   }
 
