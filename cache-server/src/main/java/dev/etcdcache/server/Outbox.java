@@ -15,16 +15,21 @@ import java.util.concurrent.atomic.LongAdder;
  * the server's memory, and nobody else waits for it. No thread is involved: senders enqueue and
  * drain on their own thread, gRPC's on-ready callback drains the rest.
  *
- * <p>Fewer, larger messages for a client that is behind: a response that has to wait is joined
- * to the waiting response before it when both carry only events of the same watch
- * ({@link PendingResponse}, as etcd batches the events of up to 1,000 revisions for a lagging
- * watcher), up to {@code joinBytes} per response. Writing one HTTP/2 frame per stream per revision
- * is what bounds fan-out, so a stream that falls behind catches up in fewer writes. A client that
- * keeps up (gRPC ready, nothing waiting) gets each response as it comes, one per revision.
+ * <p>Fewer, larger messages for a client that is behind: once {@value #JOIN_AFTER} responses wait
+ * (etcd's {@code chanBufLen}: a synced watcher's responses queue in a channel of that many, and
+ * only a watcher whose channel is full becomes a victim whose revisions etcd batches), a response
+ * that has to wait is joined to the waiting response before it when both carry only events of the
+ * same watch ({@link PendingResponse}, as etcd batches the events of up to 1,000 revisions for a
+ * lagging watcher), up to {@code joinBytes} per response. Writing one HTTP/2 frame per stream per
+ * revision is what bounds fan-out, so a stream that falls behind catches up in fewer writes. A
+ * client that keeps up, or is only a little behind, gets one response per revision, as from etcd.
  *
  * <p>Thread-safe (every method holds this object's monitor; the observer is only touched under it).
  */
 final class Outbox {
+
+  /** Responses waiting before later ones are joined: etcd 3.4's {@code chanBufLen} (mvcc/watchable_store.go). */
+  static final int JOIN_AFTER = 128;
 
   /** Takes {@link EncodedWatchResponse}s ({@link WatchMethod}'s marshaller writes their bytes). */
   private final ServerCallStreamObserver<Object> observer;
@@ -60,7 +65,7 @@ final class Outbox {
       observer.onNext(response); // the client keeps up: as it comes, nothing held
       return true;
     }
-    PendingResponse tail = waiting.peekLast();
+    PendingResponse tail = waiting.size() >= JOIN_AFTER ? waiting.peekLast() : null;
     if (tail != null) {
       int before = tail.size();
       if (tail.tryJoin(response, joinBytes)) {
