@@ -302,17 +302,7 @@ class InlineWatchTest {
 
   @Test
   void inlineViewWatch_seesEveryChange_asTheQueuedOne_onTheApplyThread() throws Exception {
-    Adapter<String> strings = new Adapter<>() {
-      @Override
-      public String decode(byte[] key, byte[] value) {
-        return new String(value, StandardCharsets.UTF_8);
-      }
-
-      @Override
-      public byte[] encode(String object) {
-        return object.getBytes(StandardCharsets.UTF_8);
-      }
-    };
+    Adapter<String> strings = new Utf8Strings();
     KV kv = ETCD.client().getKVClient();
     try (CachingClient cache = CachingClient.builder(ETCD.client()).prefixes(bytes("iv/")).build();
          var view = cache.view("iv/", strings)) {

@@ -366,17 +366,7 @@ class OnDemandPrefixesTest {
 
   @Test
   void typedView_onOnDemandPrefixes_isRefusedClearly() throws Exception {
-    Adapter<String> strings = new Adapter<>() {
-      @Override
-      public String decode(byte[] key, byte[] value) {
-        return new String(value, StandardCharsets.UTF_8);
-      }
-
-      @Override
-      public byte[] encode(String object) {
-        return object.getBytes(StandardCharsets.UTF_8);
-      }
-    };
+    Adapter<String> strings = new Utf8Strings();
     try (CachingClient cache = onDemand("tv/").build()) {
       assertThat(cache.awaitReady(Duration.ofSeconds(30))).isTrue();
       assertThatThrownBy(() -> cache.view("tv/a/", strings))

@@ -104,7 +104,8 @@ public final class RangeEvaluator {
       return response.build();
     }
     response.setCount(1);
-    if (request.getCountOnly() || !withinFilters(request, stored)) {
+    if (request.getCountOnly()
+        || !withinFilters(request, StoredValue.modRevision(stored), StoredValue.createRevision(stored))) {
       return response.build();
     }
     KeyValue kv = request.getKeysOnly() ? StoredValue.toKeyOnly(key, stored) : keyValue(forms, key, stored);
@@ -112,10 +113,8 @@ public final class RangeEvaluator {
     return response.addAllKvs(Collections.singletonList(kv)).build();
   }
 
-  /** Whether one entry passes the request's min/max revision filters, as {@link #prune} judges. */
-  private static boolean withinFilters(RangeRequest r, byte[] stored) {
-    long mod = StoredValue.modRevision(stored);
-    long create = StoredValue.createRevision(stored);
+  /** Whether an entry with these revisions passes the request's min/max revision filters. */
+  private static boolean withinFilters(RangeRequest r, long mod, long create) {
     return (r.getMaxModRevision() == 0 || mod <= r.getMaxModRevision())
         && (r.getMinModRevision() == 0 || mod >= r.getMinModRevision())
         && (r.getMaxCreateRevision() == 0 || create <= r.getMaxCreateRevision())
@@ -154,17 +153,9 @@ public final class RangeEvaluator {
   }
 
   private static void prune(RangeRequest r, List<KeyValue> kvs) {
-    if (r.getMaxModRevision() != 0) {
-      kvs.removeIf(kv -> kv.getModRevision() > r.getMaxModRevision());
-    }
-    if (r.getMinModRevision() != 0) {
-      kvs.removeIf(kv -> kv.getModRevision() < r.getMinModRevision());
-    }
-    if (r.getMaxCreateRevision() != 0) {
-      kvs.removeIf(kv -> kv.getCreateRevision() > r.getMaxCreateRevision());
-    }
-    if (r.getMinCreateRevision() != 0) {
-      kvs.removeIf(kv -> kv.getCreateRevision() < r.getMinCreateRevision());
+    if (r.getMinModRevision() != 0 || r.getMaxModRevision() != 0
+        || r.getMinCreateRevision() != 0 || r.getMaxCreateRevision() != 0) {
+      kvs.removeIf(kv -> !withinFilters(r, kv.getModRevision(), kv.getCreateRevision()));
     }
   }
 
