@@ -123,12 +123,16 @@ class PartitionedMemberFreshnessTest {
         Client all = cluster.newClient();
         CachingClient cache = CachingClient.builder(all).stallTimeout(Duration.ofSeconds(3)).build()) {
       assertThat(cache.awaitReady(Duration.ofSeconds(60))).as("cache ready: %s", cache.status()).isTrue();
-      int watched = -1;
-      for (int i = 0; i < 3 && watched < 0; i++) {
-        if (watchStreams(cluster.member(i)) > 0) {
-          watched = i;
-        }
-      }
+      // The mirror opens its watch just after it is ready: wait (a hang guard) until a member shows it.
+      int watched = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+          .until(() -> {
+            for (int i = 0; i < 3; i++) {
+              if (watchStreams(cluster.member(i)) > 0) {
+                return i;
+              }
+            }
+            return -1;
+          }, i -> i >= 0);
       assertThat(watched).as("the member holding the mirror's watch stream").isNotNegative();
       List<URI> others = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
