@@ -63,6 +63,19 @@ public final class CacheWire {
   }
 
   /**
+   * As {@link #range(RangeRequest)}, with a read from memory that has to wait (a linearizable read
+   * waits for etcd's revision) evaluated and completed on {@code answerOn} rather than on the
+   * thread that ended the wait: many reads share one wait, and one thread answering them all would
+   * be the bottleneck. A server passes the event loop of the caller's connection. An answer etcd
+   * gives (a read the mirror cannot serve) completes on the etcd client's thread, as it arrives.
+   */
+  public CompletableFuture<RangeResponse> range(RangeRequest request, java.util.concurrent.Executor answerOn) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(answerOn, "answerOn");
+    return reads.range(request, answerOn);
+  }
+
+  /**
    * Opens a watch for {@code request} with etcd's semantics, sharing the client's upstream watch.
    * The first response is always the {@code created} one (header = the revision the watch was
    * created at), as etcd sends it. {@code fragment} is the caller's to apply: responses are whole.

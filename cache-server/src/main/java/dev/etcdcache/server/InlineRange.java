@@ -10,8 +10,8 @@ import java.util.concurrent.Executor;
  * Runs {@code KV.Range} calls on the transport (Netty event-loop) thread that received them
  * instead of handing each call to the server's executor. A Range the mirror answers is a lookup in
  * memory that never blocks, and a Range that has to wait (a linearizable probe, a pass-through to
- * etcd, a permission check) completes later on the thread that completes it, so nothing here
- * blocks the event loop; what the executor added was a hand-off per call, and the wake-up of an
+ * etcd, a permission check) completes later, answered back on this event loop ({@code KvService}),
+ * so nothing here blocks the event loop; what the executor added was a hand-off per call, and the wake-up of an
  * idle executor thread, which made a served point read cost more CPU at 1 connection than etcd's.
  * Every other method (Watch creates, forwarded calls) keeps the executor.
  *

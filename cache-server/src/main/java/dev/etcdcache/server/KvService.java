@@ -16,6 +16,8 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.api.trace.Span;
+import io.grpc.netty.shaded.io.netty.util.concurrent.EventExecutor;
+import io.grpc.netty.shaded.io.netty.util.internal.ThreadExecutorMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -74,24 +76,48 @@ final class KvService {
   private void range(RangeRequest request, StreamObserver<RangeResponse> observer) {
     ServerCallStreamObserver<RangeResponse> call = (ServerCallStreamObserver<RangeResponse>) observer;
     call.setOnCancelHandler(() -> { });
-    answerFromCache(request, call, failure -> call.onError(asStatus(failure)));
+    answerFromCache(request, call, connectionLoop(), failure -> call.onError(asStatus(failure)));
   }
 
-  /** The cache's answer to {@code request} on {@code call}; {@code onFailure} when it has none. */
-  private void answerFromCache(RangeRequest request, ServerCallStreamObserver<RangeResponse> call,
+  /**
+   * The event loop of the connection this call came on (Range runs there, see {@link InlineRange}):
+   * a read that waits is answered back on it, so the reads sharing one linearizable probe are
+   * evaluated and sent by their connections' loops in parallel, not all by the one thread that
+   * received the probe's answer, and each answer is written from its channel's own loop. Null off
+   * an event loop (not expected): then the thread that ends the wait answers.
+   */
+  private static EventExecutor connectionLoop() {
+    return ThreadExecutorMap.currentExecutor();
+  }
+
+  /**
+   * The cache's answer to {@code request} on {@code call}, sent from {@code home} (a read that waits
+   * is evaluated there too; an answer etcd gave is moved there from the client's thread);
+   * {@code onFailure} when it has none.
+   */
+  private void answerFromCache(RangeRequest request, ServerCallStreamObserver<RangeResponse> call, EventExecutor home,
       java.util.function.Consumer<Throwable> onFailure) {
-    wire.range(request).whenComplete((response, failure) -> {
-      if (call.isCancelled()) {
-        return;
-      }
-      if (failure == null) {
-        headers.observe(response.getHeader());
-        call.onNext(response);
-        call.onCompleted();
+    wire.range(request, home != null ? home : Runnable::run).whenComplete((response, failure) -> {
+      if (home == null || home.inEventLoop()) {
+        answer(call, response, failure, onFailure);
       } else {
-        onFailure.accept(failure);
+        home.execute(() -> answer(call, response, failure, onFailure));
       }
     });
+  }
+
+  private void answer(ServerCallStreamObserver<RangeResponse> call, RangeResponse response, Throwable failure,
+      java.util.function.Consumer<Throwable> onFailure) {
+    if (call.isCancelled()) {
+      return;
+    }
+    if (failure == null) {
+      headers.observe(response.getHeader());
+      call.onNext(response);
+      call.onCompleted();
+    } else {
+      onFailure.accept(failure);
+    }
   }
 
   /** A caller with a token: from the cache if etcd lets that token read the range, else etcd's own answer. */
@@ -103,13 +129,14 @@ final class KvService {
         : ReadPermissions.Caller.withCertificate(CallerCertificate.commonName());
     // The RPC's span (RpcTracing made it current here; the answer comes on other threads).
     Span rpc = Span.current();
+    EventExecutor home = connectionLoop();
     permissions.mayRead(caller, request.getKey(), request.getRangeEnd()).thenAccept(allowed -> {
       if (!allowed) {
         rpc.setAttribute(RpcTracing.DECISION, "etcd").setAttribute(RpcTracing.REASON, "permission_not_confirmed");
         forward(request, caller, call);
         return;
       }
-      answerFromCache(request, call, failure -> {
+      answerFromCache(request, call, home, failure -> {
         // The cache could not answer (its own credentials may not serve this): ask etcd as the caller.
         rpc.setAttribute(RpcTracing.DECISION, "etcd").setAttribute(RpcTracing.REASON, "cache_failed");
         forward(request, caller, call);

@@ -47,7 +47,12 @@ final class CacheServerProcess implements AutoCloseable {
     Process p = new ProcessBuilder(command).redirectError(logDir.resolve("cache-server.log").toFile()).start();
     CacheServerProcess server = new CacheServerProcess(p);
     try {
+      // JVM options may print first (a flight recording's start message): skip to the ready line.
       String line = server.out.readLine();
+      for (int skipped = 0; line != null && !line.startsWith("ready ") && skipped < 20; skipped++) {
+        System.err.println("cache-server child: " + line);
+        line = server.out.readLine();
+      }
       if (line == null || !line.startsWith("ready ")) {
         throw new IllegalStateException("cache-server child did not get ready (see " + logDir.resolve("cache-server.log")
             + "): " + line);

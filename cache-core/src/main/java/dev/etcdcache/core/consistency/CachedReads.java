@@ -53,6 +53,9 @@ import java.util.function.Function;
  */
 public final class CachedReads {
 
+  /** Completes a waiting read on the thread that ended its wait (the library's reads). */
+  private static final Executor WHERE_COMPLETED = Runnable::run;
+
   /** The runtime bypass: every read goes to etcd while set. */
   private volatile boolean bypassed;
   /** Shadow mode, or null. */
@@ -137,6 +140,22 @@ public final class CachedReads {
 
   /** The answer etcd would give to {@code request} at the given consistency. */
   public CompletableFuture<RangeResponse> range(RangeRequest request, ReadConsistency consistency) {
+    return range(request, consistency, WHERE_COMPLETED);
+  }
+
+  /**
+   * As {@link #range(RangeRequest)}, with a read that has to wait (for a linearizable probe, for the
+   * mirror to reach a revision) answered on {@code answerOn} instead of on the thread that ended its
+   * wait. Every read joining one probe is completed by the one thread that received the probe's
+   * answer (jetcd's event loop): evaluated and sent there, they would all queue on that one thread.
+   * A server passes the connection's own event loop, which also sends the answer without a hop.
+   */
+  public CompletableFuture<RangeResponse> range(RangeRequest request, Executor answerOn) {
+    return range(request, request.getSerializable() ? ReadConsistency.SERIALIZABLE : defaultConsistency, answerOn);
+  }
+
+  private CompletableFuture<RangeResponse> range(RangeRequest request, ReadConsistency consistency,
+      Executor answerOn) {
     if (mirror.isClosed()) {
       return CompletableFuture.failedFuture(new CacheClosedException("the caching client is closed"));
     }
@@ -151,7 +170,7 @@ public final class CachedReads {
     }
     PrefixTable demand = mirror.onDemand();
     if (demand != null && !bypassed && !request.getKey().isEmpty() && mirror.isServing()) {
-      return onDemand(demand, request, consistency);
+      return onDemand(demand, request, consistency, answerOn);
     }
     if (bypassed || request.getKey().isEmpty() || !mirror.isServing()
         || !mirror.covers(KeyRange.of(request.getKey(), request.getRangeEnd()))) {
@@ -162,7 +181,7 @@ public final class CachedReads {
       stats.recordPassThrough(reason);
       return passThrough(request, reason, tracing.caller());
     }
-    return serve(request, consistency, null, null);
+    return serve(request, consistency, null, null, answerOn);
   }
 
   /**
@@ -170,16 +189,16 @@ public final class CachedReads {
    * {@code probed} a linearizable probe already sent for this read (after it arrived), or null.
    */
   private CompletableFuture<RangeResponse> serve(RangeRequest request, ReadConsistency consistency,
-      PrefixTable.Entry held, CompletableFuture<ResponseHeader> probed) {
+      PrefixTable.Entry held, CompletableFuture<ResponseHeader> probed, Executor answerOn) {
     if (request.getRevision() > 0) {
-      return atRevision(request, held);
+      return atRevision(request, held, answerOn);
     }
     return switch (consistency.mode()) {
-      case SERIALIZABLE -> serveAt(seenRevision.get(), request, Context.root(), held);
+      case SERIALIZABLE -> serveAt(seenRevision.get(), request, Context.root(), held, answerOn);
       case BOUNDED_STALENESS -> isFresh(consistency.maxStaleness())
-          ? serveAt(seenRevision.get(), request, Context.root(), held)
-          : linearizable(request, held, probed);
-      case LINEARIZABLE -> linearizable(request, held, probed);
+          ? serveAt(seenRevision.get(), request, Context.root(), held, answerOn)
+          : linearizable(request, held, probed, answerOn);
+      case LINEARIZABLE -> linearizable(request, held, probed, answerOn);
     };
   }
 
@@ -190,7 +209,7 @@ public final class CachedReads {
    * at a revision, waits up to the on-demand wait for it to be served from memory, else etcd answers.
    */
   private CompletableFuture<RangeResponse> onDemand(PrefixTable demand, RangeRequest request,
-      ReadConsistency consistency) {
+      ReadConsistency consistency, Executor answerOn) {
     byte[] prefix = demand.pattern().prefixOf(KeyRange.of(request.getKey(), request.getRangeEnd()));
     PrefixTable.Entry held = prefix == null ? null : demand.entry(prefix);
     if (held == null && prefix != null && onDemandWaitNanos > 0 && request.getRevision() == 0
@@ -200,7 +219,7 @@ public final class CachedReads {
       mirror.requestPrefix(prefix);
       PrefixTable.Entry now = demand.entry(prefix);
       if (now != null) {
-        return servePrefix(demand, request, consistency, now, null);
+        return servePrefix(demand, request, consistency, now, null, answerOn);
       }
       Context caller = tracing.caller();
       // A linearizable read learns etcd's revision while the bootstrap runs, not after it: the
@@ -214,7 +233,7 @@ public final class CachedReads {
               stats.recordPassThrough(PassThroughReason.NOT_COVERED);
               return passThrough(request, PassThroughReason.NOT_COVERED, caller);
             }
-            return servePrefix(demand, request, consistency, entry, probed);
+            return servePrefix(demand, request, consistency, entry, probed, answerOn);
           }, callbacks);
     }
     if (held == null) {
@@ -225,7 +244,7 @@ public final class CachedReads {
       stats.recordPassThrough(PassThroughReason.NOT_COVERED);
       return passThrough(request, PassThroughReason.NOT_COVERED, tracing.caller());
     }
-    return servePrefix(demand, request, consistency, held, null);
+    return servePrefix(demand, request, consistency, held, null, answerOn);
   }
 
   /**
@@ -233,7 +252,8 @@ public final class CachedReads {
    * {@link #serve}.
    */
   private CompletableFuture<RangeResponse> servePrefix(PrefixTable demand, RangeRequest request,
-      ReadConsistency consistency, PrefixTable.Entry held, CompletableFuture<ResponseHeader> probed) {
+      ReadConsistency consistency, PrefixTable.Entry held, CompletableFuture<ResponseHeader> probed,
+      Executor answerOn) {
     demand.touch(held);
     if (request.getRevision() > 0 && request.getRevision() <= held.since()) {
       // Before the prefix came in: the versions held then do not have it.
@@ -241,7 +261,7 @@ public final class CachedReads {
       stats.recordPassThrough(PassThroughReason.REVISION_NOT_HELD);
       return passThrough(request, PassThroughReason.REVISION_NOT_HELD, tracing.caller());
     }
-    return serve(request, consistency, held, probed);
+    return serve(request, consistency, held, probed, answerOn);
   }
 
   /**
@@ -312,7 +332,7 @@ public final class CachedReads {
   }
 
   private CompletableFuture<RangeResponse> linearizable(RangeRequest request, PrefixTable.Entry held,
-      CompletableFuture<ResponseHeader> probed) {
+      CompletableFuture<ResponseHeader> probed, Executor answerOn) {
     long arrived = ticker.read();
     Context caller = tracing.caller();
     Span wait = tracing.start(Tracing.CONSISTENT_READ_WAIT, caller);
@@ -320,16 +340,16 @@ public final class CachedReads {
     // The shared probe is bounded for this caller by the consistent-read timeout: a probe etcd
     // does not answer sends the read to etcd, as a mirror that does not catch up does.
     return (probed != null ? probed : probe.latest()).copy().orTimeout(timeoutNanos, TimeUnit.NANOSECONDS)
-        .handle((header, failure) -> {
+        .handleAsync((header, failure) -> {
           if (failure == null) {
-            return serveAt(Math.max(header.getRevision(), seenRevision.get()), request, waiting, held);
+            return serveAt(Math.max(header.getRevision(), seenRevision.get()), request, waiting, held, answerOn);
           }
           if (EtcdFailures.unwrap(failure) instanceof TimeoutException) {
             countPass(held);
             return fallBack(request, waiting);
           }
           return CompletableFuture.<RangeResponse>failedFuture(EtcdFailures.unwrap(failure));
-        })
+        }, answerOn)
         .thenCompose(answer -> answer)
         .whenComplete((r, failure) -> {
           stats.recordConsistentReadWait(ticker.read() - arrived);
@@ -339,12 +359,12 @@ public final class CachedReads {
 
   /** Serves at {@code revision}; {@code traced} parents the pass-through span if it falls back. */
   private CompletableFuture<RangeResponse> serveAt(long revision, RangeRequest request, Context traced,
-      PrefixTable.Entry held) {
+      PrefixTable.Entry held, Executor answerOn) {
     StoreVersion now = mirror.current();
     if (now.revision() >= revision) {
       return respondOrPass(request, now, mirror.headerAt(now.revision()), traced, held);
     }
-    return awaitOrFallBack(revision).thenCompose(version -> version == null
+    return whenReached(awaitOrFallBack(revision), answerOn, version -> version == null
         ? countPass(held).fallBack(request, traced)
         : respondOrPass(request, version, mirror.headerAt(version.revision()), traced, held));
   }
@@ -374,11 +394,12 @@ public final class CachedReads {
     return CompletableFuture.completedFuture(respond(request, version, header));
   }
 
-  private CompletableFuture<RangeResponse> atRevision(RangeRequest request, PrefixTable.Entry held) {
+  private CompletableFuture<RangeResponse> atRevision(RangeRequest request, PrefixTable.Entry held,
+      Executor answerOn) {
     long revision = request.getRevision();
     Context caller = tracing.caller();
-    return probe.at(revision, request.getSerializable()).thenCompose(header ->
-        awaitOrFallBack(revision).thenCompose(reached -> {
+    return probe.at(revision, request.getSerializable()).thenComposeAsync(header ->
+        whenReached(awaitOrFallBack(revision), answerOn, reached -> {
           StoreVersion version = reached == null ? null : mirror.versionAt(revision).orElse(null);
           if (version == null) {
             PassThroughReason reason = reached == null ? PassThroughReason.TIMEOUT : PassThroughReason.REVISION_NOT_HELD;
@@ -387,7 +408,16 @@ public final class CachedReads {
             return passThrough(request, reason, caller);
           }
           return respondOrPass(request, version, header, caller, held);
-        }));
+        }), answerOn);
+  }
+
+  /**
+   * {@code then} applied to {@code reached}: at once when it is complete already, else on
+   * {@code answerOn} once it completes (not on the apply thread that completed it).
+   */
+  private static <T> CompletableFuture<RangeResponse> whenReached(CompletableFuture<T> reached, Executor answerOn,
+      Function<T, CompletableFuture<RangeResponse>> then) {
+    return reached.isDone() ? reached.thenCompose(then) : reached.thenComposeAsync(then, answerOn);
   }
 
   /** The first version at or past {@code revision}, or null once the timeout passes. */

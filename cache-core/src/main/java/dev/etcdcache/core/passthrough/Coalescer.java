@@ -64,7 +64,10 @@ public final class Coalescer<K, V> {
 
   /** A coalescer whose rounds wait at most {@code gatherNanos} for callers of the previous round. */
   public Coalescer(long gatherNanos) {
-    this.gatherTimer = CompletableFuture.delayedExecutor(gatherNanos, TimeUnit.NANOSECONDS);
+    // The gathered round starts on the JDK's delay thread itself: starting it only sends an RPC,
+    // which does not block. Not on CompletableFuture's default async pool: with fewer than three
+    // cores that pool starts a new thread for every task, one per round here.
+    this.gatherTimer = CompletableFuture.delayedExecutor(gatherNanos, TimeUnit.NANOSECONDS, Runnable::run);
   }
 
   /** The response of an RPC for {@code key} that starts no earlier than this call. */
@@ -131,6 +134,7 @@ public final class Coalescer<K, V> {
         round.result.complete(value);
       }
       Round<V> following = null;
+      boolean gather = false;
       synchronized (slot) {
         if (slot.next == null) {
           slot.busy = false;
@@ -140,11 +144,12 @@ public final class Coalescer<K, V> {
           following = takeNextLocked(slot);
         } else {
           slot.gathering = true;
+          gather = true;
         }
       }
       if (following != null) {
         fire(key, slot, following);
-      } else {
+      } else if (gather) {
         gatherTimer.execute(() -> startGathered(key, slot));
       }
     });

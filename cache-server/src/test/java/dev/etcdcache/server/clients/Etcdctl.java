@@ -33,8 +33,12 @@ import java.util.stream.Collectors;
 final class Etcdctl {
   private static final Duration RUN_TIMEOUT = Duration.ofSeconds(60);
   private static final Pattern DECIMAL_LEASE = Pattern.compile("\"(ID|id|lease)\":(\\d+)");
-  /** etcdctl prints lease IDs in keys (lock, elect) with %x: 15 digits when the first nibble is 0. */
-  private static final Pattern HEX_LEASE = Pattern.compile("(\\b)([0-9a-f]{15,16})\\b");
+  /**
+   * etcdctl prints lease IDs in keys (lock, elect: {@code name/<id>}) with %x, so without leading
+   * zeros: an ID's top 16 bits are its member ID's low 16 bits, and a zero top byte (1 in 256
+   * members) leaves 14 digits or fewer. Anywhere: 15 or 16 digits; right after a {@code /}: 12 or more.
+   */
+  private static final Pattern HEX_LEASE = Pattern.compile("(\\b|/)([0-9a-f]{15,16}|(?<=/)[0-9a-f]{12,14})\\b");
 
   private final Path binary;
   private final URI endpoint;
