@@ -42,6 +42,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.RangeResponse;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
@@ -119,7 +122,7 @@ public final class CachingClient implements Client {
   private boolean degraded;
 
   private CachingClient(Client delegate, CacheConfig config, StatsRecorder stats, AdapterMetrics adapterMetrics,
-      Tracing tracing) {
+      Tracing tracing, Function<RangeRequest, CompletableFuture<RangeResponse>> probes) {
     this.stats = stats;
     this.tracing = tracing;
     this.adapterMetrics = adapterMetrics;
@@ -147,7 +150,8 @@ public final class CachingClient implements Client {
     this.applier = applyThread();
     this.mirror = new Mirror(ownKv, delegate.getWatchClient(), settings, applier, config.executor(),
         config.ticker(), stats, tracing, pattern);
-    this.reads = new CachedReads(ownKv, new JetcdRange(upstreamKv), mirror, config.defaultConsistency(),
+    this.reads = new CachedReads(probes != null ? probes : new JetcdRange(ownKv), new JetcdRange(upstreamKv), mirror,
+        config.defaultConsistency(),
         config.consistentReadTimeout(), config.progressRequestDelay(), config.executor(), config.ticker(), stats,
         tracing, config.onDemandWait());
     this.kv = new CachingKV(upstreamKv, reads, mirror);
@@ -541,6 +545,7 @@ public final class CachingClient implements Client {
     private StatsRecorder statsRecorder;
     private AdapterMetrics adapterMetrics;
     private OpenTelemetry openTelemetry;
+    private Function<RangeRequest, CompletableFuture<RangeResponse>> probeRange;
 
     private Builder(Client client) {
       this.client = Objects.requireNonNull(client, "client");
@@ -793,6 +798,20 @@ public final class CachingClient implements Client {
       return this;
     }
 
+    /**
+     * Sends the cache's revision probes (the count-only Range on one key that a round of
+     * linearizable reads shares) with {@code range} instead of through the wrapped client's KV. For
+     * a server that holds its own gRPC channel to the same etcd, where a call costs less than a
+     * jetcd call and can complete on the channel's event loop. {@code range} must reach the same
+     * cluster with the same credentials as the wrapped client, must not block, should give up
+     * after a bounded time, and should fail with etcd's gRPC status.
+     */
+    public Builder probeRange(Function<RangeRequest, CompletableFuture<RangeResponse>> range) {
+      checkUnset(this.probeRange, "probeRange");
+      this.probeRange = Objects.requireNonNull(range, "probeRange");
+      return this;
+    }
+
     /** Builds the client and starts its mirror. */
     public CachingClient build() {
       CacheConfig d = CacheConfig.defaults();
@@ -828,7 +847,7 @@ public final class CachingClient implements Client {
           ? StatsRecorder.guarded(statsRecorder) : StatsRecorder.concurrent();
       return new CachingClient(client, config, recorder,
           adapterMetrics != null ? adapterMetrics : AdapterMetrics.noop(),
-          openTelemetry != null ? Tracing.of(openTelemetry) : Tracing.disabled());
+          openTelemetry != null ? Tracing.of(openTelemetry) : Tracing.disabled(), probeRange);
     }
 
     private static void checkUnset(Object value, String name) {

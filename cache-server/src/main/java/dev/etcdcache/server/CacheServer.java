@@ -62,6 +62,8 @@ public final class CacheServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CacheServer.class);
   /** How long etcd's "this token may read this range" is trusted: the bound on noticing a revocation. */
   static final Duration PERMISSION_TTL = Duration.ofSeconds(1);
+  /** Probes over the server's channel give up when the mirror's own requests do. */
+  private static final Duration PROBE_TIMEOUT = dev.etcdcache.core.CacheConfig.defaults().requestTimeout();
   /** How long the start waits for etcd's TLS handshakes before it leaves them to the usual retries. */
   static final Duration ETCD_TLS_CHECK = Duration.ofSeconds(10);
 
@@ -314,6 +316,11 @@ public final class CacheServer implements AutoCloseable {
 
   private CachingClient cache(ServerConfig config, Client etcd) {
     CachingClient.Builder b = CachingClient.builder(etcd).defaultConsistency(config.defaultConsistency());
+    if (config.user().isEmpty()) {
+      // The server's channel carries the mirror's identity (the same certificate, or none): the
+      // probes of linearizable reads go over it, not through jetcd (see ChannelRange).
+      b.probeRange(new ChannelRange(upstream, PROBE_TIMEOUT));
+    }
     if (openTelemetry != null) {
       b.openTelemetry(openTelemetry);
     }

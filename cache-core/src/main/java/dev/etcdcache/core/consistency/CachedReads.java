@@ -14,7 +14,6 @@ import dev.etcdcache.core.verify.ShadowReads;
 import dev.etcdcache.core.store.RangeEvaluator;
 import dev.etcdcache.core.store.StoreVersion;
 import dev.etcdcache.core.wire.EtcdFailures;
-import io.etcd.jetcd.KV;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
 import io.etcd.jetcd.api.ResponseHeader;
@@ -61,7 +60,6 @@ public final class CachedReads {
   /** Shadow mode, or null. */
   private volatile ShadowReads shadow;
 
-  private final KV kv;
   private final Mirror mirror;
   private final Ticker ticker;
   private final Executor callbacks;
@@ -86,12 +84,14 @@ public final class CachedReads {
   private final long onDemandWaitNanos;
 
   /**
-   * Reads served from {@code mirror}, recorded in {@code stats}. {@code kv} (the wrapped client's)
-   * serves probes; {@code etcd} answers the reads the mirror cannot.
+   * Reads served from {@code mirror}, recorded in {@code stats}. {@code probes} sends the revision
+   * probes (a Range in wire form, to the same etcd with the cache's own credentials); {@code etcd}
+   * answers the reads the mirror cannot.
    */
-  public CachedReads(KV kv, Function<RangeRequest, CompletableFuture<RangeResponse>> etcd, Mirror mirror, ReadConsistency defaultConsistency, Duration consistentReadTimeout,
+  public CachedReads(Function<RangeRequest, CompletableFuture<RangeResponse>> probes,
+      Function<RangeRequest, CompletableFuture<RangeResponse>> etcd, Mirror mirror, ReadConsistency defaultConsistency, Duration consistentReadTimeout,
       Duration progressRequestDelay, Executor callbacks, Ticker ticker, StatsRecorder stats) {
-    this(kv, etcd, mirror, defaultConsistency, consistentReadTimeout, progressRequestDelay, callbacks, ticker, stats,
+    this(probes, etcd, mirror, defaultConsistency, consistentReadTimeout, progressRequestDelay, callbacks, ticker, stats,
         Tracing.disabled(), Duration.ZERO);
   }
 
@@ -100,12 +100,12 @@ public final class CachedReads {
    * {@code tracing}, and the first readers of an on-demand prefix waiting up to {@code onDemandWait}
    * for its bootstrap (zero: etcd answers them while it runs).
    */
-  public CachedReads(KV kv, Function<RangeRequest, CompletableFuture<RangeResponse>> etcd, Mirror mirror,
+  public CachedReads(Function<RangeRequest, CompletableFuture<RangeResponse>> probes,
+      Function<RangeRequest, CompletableFuture<RangeResponse>> etcd, Mirror mirror,
       ReadConsistency defaultConsistency, Duration consistentReadTimeout, Duration progressRequestDelay,
       Executor callbacks, Ticker ticker, StatsRecorder stats, Tracing tracing, Duration onDemandWait) {
     this.tracing = tracing;
     this.onDemandWaitNanos = onDemandWait.toNanos();
-    this.kv = kv;
     this.etcd = etcd;
     this.mirror = mirror;
     this.ticker = ticker;
@@ -114,7 +114,7 @@ public final class CachedReads {
     this.timeoutNanos = consistentReadTimeout.toNanos();
     this.progressRequestDelayNanos = progressRequestDelay.toNanos();
     this.stats = stats;
-    this.probe = new RevisionProbe(kv, mirror, ticker, stats, StatsRecorder.Rpc.PROBE);
+    this.probe = new RevisionProbe(probes, mirror, ticker, stats, StatsRecorder.Rpc.PROBE);
   }
 
   /** The answer etcd would give to {@code request}, linearizable unless marked serializable. */

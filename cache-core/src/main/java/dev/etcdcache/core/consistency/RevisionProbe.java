@@ -4,12 +4,12 @@ import dev.etcdcache.api.Ticker;
 import dev.etcdcache.core.stats.StatsRecorder;
 import dev.etcdcache.core.mirror.Mirror;
 import dev.etcdcache.core.passthrough.Coalescer;
-import dev.etcdcache.core.wire.WireForm;
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.KV;
+import com.google.protobuf.ByteString;
+import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.RangeResponse;
 import io.etcd.jetcd.api.ResponseHeader;
-import io.etcd.jetcd.options.GetOption;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * Learns etcd's current revision, or whether a revision can still be read, with the cheapest Range
@@ -25,27 +25,32 @@ public final class RevisionProbe {
 
   private record Key(long revision, boolean serializable) {}
 
-  private final KV kv;
+  private final Function<RangeRequest, CompletableFuture<RangeResponse>> etcd;
   /**
    * The probed key. Count-only on one key does not depend on what is there, so any key works for
    * the revision; it is taken inside the mirrored ranges so that credentials allowed to read just
    * those ranges may send it (etcd checks read permission on a Range's key).
    */
-  private final ByteSequence probeKey;
+  private final ByteString probeKey;
   private final Mirror mirror;
   private final Ticker ticker;
   private final StatsRecorder stats;
   private final StatsRecorder.Rpc kind;
   private final Coalescer<Key, ResponseHeader> probes = new Coalescer<>();
 
-  /** Probes over {@code kv}, each recorded in {@code stats} as an RPC of {@code kind}. */
-  public RevisionProbe(KV kv, Mirror mirror, Ticker ticker, StatsRecorder stats, StatsRecorder.Rpc kind) {
-    this.kv = kv;
+  /**
+   * Probes sent with {@code etcd} (a Range in wire form: through the client's KV, see
+   * {@link dev.etcdcache.core.passthrough.JetcdRange}, or a server's own channel), each recorded in
+   * {@code stats} as an RPC of {@code kind}.
+   */
+  public RevisionProbe(Function<RangeRequest, CompletableFuture<RangeResponse>> etcd, Mirror mirror, Ticker ticker,
+      StatsRecorder stats, StatsRecorder.Rpc kind) {
+    this.etcd = etcd;
     this.stats = stats;
     this.kind = kind;
     this.mirror = mirror;
     this.ticker = ticker;
-    this.probeKey = mirror.probeKey();
+    this.probeKey = ByteString.copyFrom(mirror.probeKey().getBytes());
   }
 
   /** etcd's current revision, learned linearizably after this call. */
@@ -67,13 +72,14 @@ public final class RevisionProbe {
     return probes.call(key, () -> {
       long sent = ticker.read();
       stats.recordRpc(kind);
-      GetOption option = GetOption.builder()
-          .withCountOnly(true)
-          .withRevision(key.revision())
-          .withSerializable(key.serializable())
+      RangeRequest request = RangeRequest.newBuilder()
+          .setKey(probeKey)
+          .setCountOnly(true)
+          .setRevision(key.revision())
+          .setSerializable(key.serializable())
           .build();
-      return kv.get(probeKey, option).thenApply(response -> {
-        ResponseHeader header = WireForm.header(response.getHeader());
+      return etcd.apply(request).thenApply(response -> {
+        ResponseHeader header = response.getHeader();
         if (!key.serializable()) {
           // A serializable answer is the member's own view, stale on a member cut off from its
           // peers: it may not confirm the mirror current (see Freshness).

@@ -120,7 +120,7 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
   public WatchHub(Mirror mirror, KV kv, Watch watch, EventHistory history, Executor delivery,
       ScheduledExecutorService timer, Settings settings, Ticker ticker, StatsRecorder stats) {
     this(mirror,
-        new EtcdUpstream(new RevisionProbe(kv, mirror, ticker, stats, StatsRecorder.Rpc.WATCH_PROBE), watch),
+        new EtcdUpstream(new RevisionProbe(new dev.etcdcache.core.passthrough.JetcdRange(kv), mirror, ticker, stats, StatsRecorder.Rpc.WATCH_PROBE), watch),
         history, delivery, timer, settings, stats);
     source.addListener(this);
   }
