@@ -1,6 +1,7 @@
 package dev.etcdcache.core;
 
 import dev.etcdcache.core.stats.StatsRecorder;
+import dev.etcdcache.api.CacheOnDemand;
 import dev.etcdcache.api.CacheStats;
 import dev.etcdcache.api.CacheStatus;
 import dev.etcdcache.api.ReadConsistency;
@@ -36,15 +37,14 @@ import io.etcd.jetcd.Lease;
 import io.etcd.jetcd.Lock;
 import io.etcd.jetcd.Maintenance;
 import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.RangeResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
-import io.etcd.jetcd.api.RangeRequest;
-import io.etcd.jetcd.api.RangeResponse;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
@@ -57,6 +57,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -197,13 +198,13 @@ public final class CachingClient implements Client {
   /**
    * What on-demand mirroring does (see {@link Builder#onDemand}): prefixes mirrored now, bootstraps,
    * drops, reads served from memory and sent to etcd; all zero without on-demand prefixes. The
-   * same figures as {@code status().onDemand()}.
+   * same report as {@code status().onDemand()}.
    */
-  public OnDemandReport onDemand() {
+  public CacheOnDemand onDemand() {
     PrefixTable t = mirror.onDemand();
-    return t == null ? new OnDemandReport(0, 0, 0, 0, 0, 0, 0)
-        : new OnDemandReport(t.mirroredCount(), t.bootstrappingCount(), t.bootstraps(), t.failedBootstraps(),
-            t.drops(), t.hits(), t.passes());
+    return t == null ? CacheOnDemand.none()
+        : new CacheOnDemand(t.mirroredCount(), t.bootstrappingCount(), t.bootstraps(),
+            t.failedBootstraps(), t.drops(), t.hits(), t.passes());
   }
 
   /** A builder for a caching client around {@code client}. */
@@ -272,10 +273,7 @@ public final class CachingClient implements Client {
     for (MirrorView<?> v : views) {
       decodeFailures += v.decodeFailures();
     }
-    OnDemandReport d = onDemand();
-    return mirror.status().withDecodeFailures(decodeFailures).withMemory(memory())
-        .withOnDemand(new dev.etcdcache.api.CacheOnDemand(d.mirroredPrefixes(), d.bootstrapping(), d.bootstraps(),
-            d.failedBootstraps(), d.drops(), d.hits(), d.passes()));
+    return mirror.status().withDecodeFailures(decodeFailures).withMemory(memory()).withOnDemand(onDemand());
   }
 
   /**

@@ -30,7 +30,6 @@ class ApiSurfaceTest {
         "dev.etcdcache.core.CachingWatch",
         "dev.etcdcache.core.ConsistencyReport",
         "dev.etcdcache.core.OnDemandPrefixes",
-        "dev.etcdcache.core.OnDemandReport",
         "dev.etcdcache.core.ShadowReport",
         "dev.etcdcache.core.stats.StatsRecorder");
   }

@@ -130,7 +130,7 @@ class OnDemandPrefixesTest {
       assertThat(cache.stats().bootstrapRpcs() - pagesAtStart).isEqualTo(1);
       assertSameAsEtcd(cache, "ob/big/");
       dev.etcdcache.api.CacheOnDemand status = cache.status().onDemand();
-      OnDemandReport report = cache.onDemand();
+      dev.etcdcache.api.CacheOnDemand report = cache.onDemand();
       assertThat(status.mirroredPrefixes()).isEqualTo(1).isEqualTo(report.mirroredPrefixes());
       assertThat(status.bootstraps()).isEqualTo(1).isEqualTo(report.bootstraps());
       assertThat(status.hits()).isEqualTo(report.hits()).isPositive();

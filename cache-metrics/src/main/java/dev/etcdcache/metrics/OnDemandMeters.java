@@ -1,7 +1,7 @@
 package dev.etcdcache.metrics;
 
+import dev.etcdcache.api.CacheOnDemand;
 import dev.etcdcache.core.CachingClient;
-import dev.etcdcache.core.OnDemandReport;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -41,13 +41,13 @@ final class OnDemandMeters {
   }
 
   private static void counter(MeterRegistry registry, CachingClient client, Iterable<Tag> tags, String name,
-      String help, ToDoubleFunction<OnDemandReport> value, String... extraTags) {
+      String help, ToDoubleFunction<CacheOnDemand> value, String... extraTags) {
     FunctionCounter.builder(name, client, c -> value.applyAsDouble(c.onDemand()))
         .description(help).tags(tags).tags(extraTags).register(registry);
   }
 
   private static void gauge(MeterRegistry registry, CachingClient client, Iterable<Tag> tags, String name,
-      String help, ToDoubleFunction<OnDemandReport> value, String... extraTags) {
+      String help, ToDoubleFunction<CacheOnDemand> value, String... extraTags) {
     Gauge.builder(name, client, c -> value.applyAsDouble(c.onDemand()))
         .description(help).tags(tags).tags(extraTags).register(registry);
   }

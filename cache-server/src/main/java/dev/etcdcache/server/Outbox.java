@@ -66,15 +66,10 @@ final class Outbox {
       return true;
     }
     PendingResponse tail = waiting.size() >= JOIN_AFTER ? waiting.peekLast() : null;
-    if (tail != null) {
-      int before = tail.size();
-      if (tail.tryJoin(response, joinBytes)) {
-        waitingBytes += tail.size() - before;
-        joined.increment();
-      } else {
-        waiting.add(new PendingResponse(response));
-        waitingBytes += response.size();
-      }
+    int before = tail == null ? 0 : tail.size();
+    if (tail != null && tail.tryJoin(response, joinBytes)) {
+      waitingBytes += tail.size() - before;
+      joined.increment();
     } else {
       waiting.add(new PendingResponse(response));
       waitingBytes += response.size();

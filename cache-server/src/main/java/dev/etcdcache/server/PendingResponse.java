@@ -58,11 +58,6 @@ final class PendingResponse {
     return size;
   }
 
-  /** How many responses this one carries. */
-  int parts() {
-    return parts.size();
-  }
-
   /** The response to send. */
   EncodedWatchResponse encoded() {
     return parts.size() == 1 ? parts.get(0) : EncodedWatchResponse.joined(parts);

@@ -325,13 +325,10 @@ final class ServerFlags {
     }
   }
 
+  /** A duration for {@code --on-demand-wait}; a negative one is refused by {@link ServerConfig}. */
   private static Duration waitDuration(String value) {
     try {
-      Duration d = duration(value);
-      if (d.isNegative()) {
-        throw new IllegalArgumentException("negative");
-      }
-      return d;
+      return duration(value);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("--on-demand-wait must be a duration like 500ms or 2s: " + value, e);
     }

@@ -31,7 +31,8 @@ final class StatusPage {
    * {@code onDemandDrops}, {@code onDemandHits}, {@code onDemandPasses}).
    */
   static String json(CachingClient cache) {
-    String base = json(cache.status(), cache.stats());
+    CacheStatus status = cache.status();
+    String base = json(status, cache.stats());
     ShadowReport shadow = cache.shadowReport();
     ConsistencyReport check = cache.consistency();
     StringBuilder out = new StringBuilder(base.substring(0, base.length() - 1)).append(',');
@@ -46,8 +47,8 @@ final class StatusPage {
     field(out, "consistencyDiverged", Long.toString(check.divergedChecks()));
     field(out, "consistencyDifferences", Long.toString(check.differences()));
     field(out, "consistencyLastOutcome", quote(check.lastOutcome()));
-    CacheMemory memory = cache.memory();
-    CacheOnDemand onDemand = cache.status().onDemand();
+    CacheMemory memory = status.memory();
+    CacheOnDemand onDemand = status.onDemand();
     field(out, "memoryBudgetBytes", Long.toString(memory.budgetBytes()));
     field(out, "memoryMaxEntries", Long.toString(memory.maxEntries()));
     field(out, "memoryRetainedBytes", Long.toString(memory.retainedBytes()));

@@ -56,9 +56,7 @@ class MemoryLimitsOnServerTest {
         GetResponse expected = direct.get(bytes(key), option).get(30, TimeUnit.SECONDS);
         GetResponse actual = viaServer.getKVClient().get(bytes(key), option).get(30, TimeUnit.SECONDS);
         assertThat(actual.getCount()).as(key).isEqualTo(expected.getCount());
-        assertThat(actual.getKvs()).as(key).extracting(KeyValue::getKey, KeyValue::getValue, KeyValue::getModRevision)
-            .isEqualTo(expected.getKvs().stream()
-                .map(kv -> Tuple.tuple(kv.getKey(), kv.getValue(), kv.getModRevision())).toList());
+        assertSameKvs(key, actual, expected);
       }
     }
   }
@@ -82,15 +80,20 @@ class MemoryLimitsOnServerTest {
         GetResponse actual = viaServer.getKVClient().get(bytes("odm/a/"), prefix).get(90, TimeUnit.SECONDS);
         GetResponse expected = direct.get(bytes("odm/a/"), GetOption.builder().isPrefix(true)
             .withRevision(actual.getHeader().getRevision()).build()).get(30, TimeUnit.SECONDS);
-        assertThat(actual.getKvs()).extracting(KeyValue::getKey, KeyValue::getValue, KeyValue::getModRevision)
-            .isEqualTo(expected.getKvs().stream()
-                .map(kv -> Tuple.tuple(kv.getKey(), kv.getValue(), kv.getModRevision())).toList());
+        assertSameKvs("odm/a/", actual, expected);
       }
       String status = get(base, "/status");
       assertThat(status).contains("\"onDemandMirroredPrefixes\":1", "\"onDemandBootstraps\":1",
           "\"onDemandHits\":2", "\"onDemandPasses\":0", "\"onDemandDrops\":0", "\"memoryDegradedReads\":0");
       assertThat(metric(base, "etcd_cache_ondemand_drops_total")).isZero();
     }
+  }
+
+  /** The same keys, values and mod revisions, in order. */
+  private static void assertSameKvs(String what, GetResponse actual, GetResponse expected) {
+    assertThat(actual.getKvs()).as(what).extracting(KeyValue::getKey, KeyValue::getValue, KeyValue::getModRevision)
+        .isEqualTo(expected.getKvs().stream()
+            .map(kv -> Tuple.tuple(kv.getKey(), kv.getValue(), kv.getModRevision())).toList());
   }
 
   private String awaitStatus(URI base, String wanted) throws Exception {

@@ -1,8 +1,8 @@
 package dev.etcdcache.benchmarks.ondemand;
 
+import dev.etcdcache.api.CacheOnDemand;
 import dev.etcdcache.core.CachingClient;
 import dev.etcdcache.core.OnDemandPrefixes;
-import dev.etcdcache.core.OnDemandReport;
 import dev.etcdcache.testing.EtcdCluster;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -186,7 +186,7 @@ public final class OnDemandHarness {
       double ranges0 = ranges(etcd);
       writer.start();
       GetOption list = GetOption.builder().isPrefix(true).withSerializable(true).build();
-      OnDemandReport half = null;
+      CacheOnDemand half = null;
       long t0 = System.nanoTime();
       for (int i = 0; i < reads; i++) {
         if (i == reads / 2) {
@@ -208,7 +208,7 @@ public final class OnDemandHarness {
       long elapsed = System.nanoTime() - t0;
       writer.stop();
       double rangesUsed = ranges(etcd) - ranges0;
-      OnDemandReport r = cache.onDemand();
+      CacheOnDemand r = cache.onDemand();
       secondHalfHits = r.hits() - half.hits();
       secondHalfReads = (r.hits() + r.passes()) - (half.hits() + half.passes());
       double secondHalf = (double) secondHalfHits / Math.max(1, secondHalfReads);

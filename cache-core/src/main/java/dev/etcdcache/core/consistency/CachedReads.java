@@ -86,19 +86,9 @@ public final class CachedReads {
   /**
    * Reads served from {@code mirror}, recorded in {@code stats}. {@code probes} sends the revision
    * probes (a Range in wire form, to the same etcd with the cache's own credentials); {@code etcd}
-   * answers the reads the mirror cannot.
-   */
-  public CachedReads(Function<RangeRequest, CompletableFuture<RangeResponse>> probes,
-      Function<RangeRequest, CompletableFuture<RangeResponse>> etcd, Mirror mirror, ReadConsistency defaultConsistency, Duration consistentReadTimeout,
-      Duration progressRequestDelay, Executor callbacks, Ticker ticker, StatsRecorder stats) {
-    this(probes, etcd, mirror, defaultConsistency, consistentReadTimeout, progressRequestDelay, callbacks, ticker, stats,
-        Tracing.disabled(), Duration.ZERO);
-  }
-
-  /**
-   * As the constructor above, with consistent-read-wait and pass-through spans through
-   * {@code tracing}, and the first readers of an on-demand prefix waiting up to {@code onDemandWait}
-   * for its bootstrap (zero: etcd answers them while it runs).
+   * answers the reads the mirror cannot. Consistent-read-wait and pass-through spans go through
+   * {@code tracing}; the first readers of an on-demand prefix wait up to {@code onDemandWait} for
+   * its bootstrap (zero: etcd answers them while it runs).
    */
   public CachedReads(Function<RangeRequest, CompletableFuture<RangeResponse>> probes,
       Function<RangeRequest, CompletableFuture<RangeResponse>> etcd, Mirror mirror,
@@ -119,7 +109,7 @@ public final class CachedReads {
 
   /** The answer etcd would give to {@code request}, linearizable unless marked serializable. */
   public CompletableFuture<RangeResponse> range(RangeRequest request) {
-    return range(request, request.getSerializable() ? ReadConsistency.SERIALIZABLE : defaultConsistency);
+    return range(request, WHERE_COMPLETED);
   }
 
   /**

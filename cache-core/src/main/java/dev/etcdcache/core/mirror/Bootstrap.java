@@ -176,14 +176,10 @@ final class Bootstrap {
           int nextLimit = nextLimit();
           sub.observe(from, to, response.getCount(), kvs.size(), first, last, cut, nextLimit);
           // Ask for the next page before absorbing this one, so etcd and this thread work at once.
-          CompletableFuture<Void> next = CompletableFuture.completedFuture(null);
-          if (onePage) {
-            // a sample: this page is all it reads
-          } else if (cut) {
-            next = readRange(successor(last), range, sub, nextLimit);
-          } else if (to != null) {
-            next = readRange(to, range, sub, nextLimit);
-          }
+          // The next page starts after this one's last key, or at the next sub-range; a sample has none.
+          byte[] resume = onePage ? null : cut ? successor(last) : to;
+          CompletableFuture<Void> next = resume == null ? CompletableFuture.completedFuture(null)
+              : readRange(resume, range, sub, nextLimit);
           absorb(response);
           MemoryLimitExceeded over = overLimit();
           if (over != null) {

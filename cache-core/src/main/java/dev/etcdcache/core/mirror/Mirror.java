@@ -534,15 +534,13 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
     Span span = tracing.start(Tracing.BOOTSTRAP);
     span.setAttribute(Tracing.REASON, reason);
     StoreVersion held = versions.current();
-    Bootstrap listing = new Bootstrap(kv, settings.ranges(), settings.pageBytes(), applier, stats, tracing, span);
-    if (onDemand == null) {
-      listing.limitedTo(settings.maxEntries(), settings.storeBudget()).sharing(held == null ? null : held.tree());
-    } else {
-      // On demand, the list at start only learns a revision to watch from and, from a sample of a
-      // few entries (kept nowhere), how large entries are, to size each prefix's first page.
-      listing = new Bootstrap(kv, onDemand.pattern().ranges(), settings.pageBytes(), applier, stats, tracing, span)
-          .onePage();
-    }
+    // On demand, the list at start only learns a revision to watch from and, from a sample of a
+    // few entries (kept nowhere), how large entries are, to size each prefix's first page.
+    Bootstrap listing = onDemand == null
+        ? new Bootstrap(kv, settings.ranges(), settings.pageBytes(), applier, stats, tracing, span)
+            .limitedTo(settings.maxEntries(), settings.storeBudget()).sharing(held == null ? null : held.tree())
+        : new Bootstrap(kv, onDemand.pattern().ranges(), settings.pageBytes(), applier, stats, tracing, span)
+            .onePage();
     listing.run(onDemand == null ? settings.firstPageLimit() : Math.min(PrefixLister.SAMPLE_KEYS, settings.firstPageLimit()))
         .whenCompleteAsync((snapshot, failure) -> {
           relisting = false;

@@ -14,6 +14,7 @@ import dev.etcdcache.core.history.EventHistory;
 import dev.etcdcache.core.mirror.AppliedRevision;
 import dev.etcdcache.core.mirror.Mirror;
 import dev.etcdcache.core.mirror.RevisionListener;
+import dev.etcdcache.core.passthrough.JetcdRange;
 import dev.etcdcache.core.stats.StatsRecorder;
 import dev.etcdcache.core.store.StoreVersion;
 import io.etcd.jetcd.ByteSequence;
@@ -120,7 +121,7 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
   public WatchHub(Mirror mirror, KV kv, Watch watch, EventHistory history, Executor delivery,
       ScheduledExecutorService timer, Settings settings, Ticker ticker, StatsRecorder stats) {
     this(mirror,
-        new EtcdUpstream(new RevisionProbe(new dev.etcdcache.core.passthrough.JetcdRange(kv), mirror, ticker, stats, StatsRecorder.Rpc.WATCH_PROBE), watch),
+        new EtcdUpstream(new RevisionProbe(new JetcdRange(kv), mirror, ticker, stats, StatsRecorder.Rpc.WATCH_PROBE), watch),
         history, delivery, timer, settings, stats);
     source.addListener(this);
   }
@@ -237,7 +238,7 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
 
   @Override
   public int fanOut() {
-    return watchers.size();
+    return watchers();
   }
 
   /** Watchers served by their own upstream watch now (an approximation while watchers come and go). */
