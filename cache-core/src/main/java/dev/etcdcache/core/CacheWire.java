@@ -1,6 +1,7 @@
 package dev.etcdcache.core;
 
 import dev.etcdcache.core.consistency.CachedReads;
+import dev.etcdcache.core.watch.BacklogListener;
 import dev.etcdcache.core.watch.WatchHub;
 import dev.etcdcache.core.watch.WireWatchResponse;
 import dev.etcdcache.core.wire.WireForm;
@@ -30,6 +31,18 @@ public final class CacheWire {
   public interface Listener {
     /** A response as etcd would send it, except that its {@code watch_id} is left for the caller to set. */
     void onResponse(io.etcd.jetcd.api.WatchResponse response);
+
+    /**
+     * As {@link #onResponse(io.etcd.jetcd.api.WatchResponse)}, knowing that {@code behind} more
+     * deliveries were queued for this watch when it was handed over: a listener far behind may hold
+     * responses and pass a run of revisions on as one, until {@link #handOverEnded()}.
+     */
+    default void onResponse(io.etcd.jetcd.api.WatchResponse response, int behind) {
+      onResponse(response);
+    }
+
+    /** A run of deliveries ended: anything held back must go out now (see {@link BacklogListener}). */
+    default void handOverEnded() { }
 
     /**
      * The watch ended with an error: {@link io.etcd.jetcd.common.exception.CompactedException}
@@ -83,10 +96,16 @@ public final class CacheWire {
   public Watch.Watcher watch(WatchCreateRequest request, Listener listener) {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(listener, "listener");
-    return hub.watch(ByteSequence.from(request.getKey()), WireForm.watchOption(request), new Watch.Listener() {
+    return hub.watch(ByteSequence.from(request.getKey()), WireForm.watchOption(request), new BacklogListener() {
       @Override
-      public void onNext(WatchResponse response) {
-        listener.onResponse(response instanceof WireWatchResponse own ? own.wire() : WireForm.watchResponse(response));
+      public void onNext(WatchResponse response, int behind) {
+        listener.onResponse(response instanceof WireWatchResponse own ? own.wire() : WireForm.watchResponse(response),
+            behind);
+      }
+
+      @Override
+      public void handOverEnded() {
+        listener.handOverEnded();
       }
 
       @Override

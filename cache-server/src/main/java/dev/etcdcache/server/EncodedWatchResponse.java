@@ -6,6 +6,7 @@ import io.etcd.jetcd.api.WatchResponse;
 import io.grpc.Drainable;
 import io.grpc.KnownLength;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.IOException;
@@ -23,6 +24,10 @@ import java.util.List;
  * their events under the last one's header, byte for byte what protobuf-java would write for that
  * message, without decoding or re-encoding an event.
  *
+ * <p>A joined response is not copied together: it keeps its parts (each a shared encoding, often
+ * written to many streams) and its {@linkplain #stream() stream} writes the last part's header and
+ * then every part's events straight into gRPC's frame, so joining costs no allocation per byte.
+ *
  * <p>Immutable; the bytes are never handed out for writing.
  */
 final class EncodedWatchResponse {
@@ -30,15 +35,30 @@ final class EncodedWatchResponse {
   /** Field 11 ({@code events}), length-delimited: the tag every joinable response's events start with. */
   private static final byte EVENTS_TAG = (byte) ((WatchResponse.EVENTS_FIELD_NUMBER << 3) | 2);
 
+  /** The encoding; for a joined response, the last part's (whose header and watch_id lead it). */
   private final byte[] bytes;
   /** Where the events start (after header and watch_id), or -1 when the response is not joinable. */
   private final int eventsAt;
   private final long watchId;
+  /** A joined response's parts, in order, none of them joined itself; null for a single encoding. */
+  private final EncodedWatchResponse[] parts;
+  private final int size;
 
   private EncodedWatchResponse(byte[] bytes, int eventsAt, long watchId) {
     this.bytes = bytes;
     this.eventsAt = eventsAt;
     this.watchId = watchId;
+    this.parts = null;
+    this.size = bytes.length;
+  }
+
+  private EncodedWatchResponse(EncodedWatchResponse[] parts, int size) {
+    EncodedWatchResponse last = parts[parts.length - 1];
+    this.bytes = last.bytes;
+    this.eventsAt = last.eventsAt;
+    this.watchId = last.watchId;
+    this.parts = parts;
+    this.size = size;
   }
 
   static EncodedWatchResponse of(WatchResponse response) {
@@ -53,23 +73,29 @@ final class EncodedWatchResponse {
 
   /**
    * The one response carrying the events of {@code parts} in order under the last part's header and
-   * watch_id. Every part must be {@linkplain #joinable() joinable} and of one watch.
+   * watch_id. Every part must be {@linkplain #joinable() joinable} and of one watch; a part may be
+   * a joined response itself.
    */
   static EncodedWatchResponse joined(List<EncodedWatchResponse> parts) {
     EncodedWatchResponse last = parts.get(parts.size() - 1);
-    int size = joinedSize(parts);
-    byte[] out = new byte[size];
-    System.arraycopy(last.bytes, 0, out, 0, last.eventsAt);
-    int at = last.eventsAt;
+    int count = 0;
     for (EncodedWatchResponse p : parts) {
       if (!p.joinable() || p.watchId != last.watchId) {
         throw new IllegalArgumentException("not an events-only response of watch " + last.watchId);
       }
-      int n = p.bytes.length - p.eventsAt;
-      System.arraycopy(p.bytes, p.eventsAt, out, at, n);
-      at += n;
+      count += p.parts == null ? 1 : p.parts.length;
     }
-    return new EncodedWatchResponse(out, last.eventsAt, last.watchId);
+    EncodedWatchResponse[] flat = new EncodedWatchResponse[count];
+    int i = 0;
+    for (EncodedWatchResponse p : parts) {
+      if (p.parts == null) {
+        flat[i++] = p;
+      } else {
+        System.arraycopy(p.parts, 0, flat, i, p.parts.length);
+        i += p.parts.length;
+      }
+    }
+    return new EncodedWatchResponse(flat, joinedSize(parts));
   }
 
   /** Size of {@link #joined}{@code (parts)}. */
@@ -94,7 +120,7 @@ final class EncodedWatchResponse {
 
   /** Bytes of the events part (0 when not joinable). */
   int eventsSize() {
-    return eventsAt < 0 ? 0 : bytes.length - eventsAt;
+    return eventsAt < 0 ? 0 : size - eventsAt;
   }
 
   /**
@@ -119,17 +145,29 @@ final class EncodedWatchResponse {
 
   /** Serialized size in bytes. */
   int size() {
-    return bytes.length;
+    return size;
   }
 
   /** A fresh stream over the bytes, with a known length and a direct drain (no extra copy in gRPC's framer). */
   InputStream stream() {
-    return new Stream(bytes);
+    return parts == null ? new Stream(bytes) : new JoinedStream(this);
   }
 
   /** The message these bytes encode (tests). */
   WatchResponse decode() throws IOException {
-    return WatchResponse.parseFrom(bytes);
+    return WatchResponse.parseFrom(stream());
+  }
+
+  /** Writes the response's bytes to {@code target}: for a joined one, the last header, then every part's events. */
+  private void writeTo(OutputStream target) throws IOException {
+    if (parts == null) {
+      target.write(bytes);
+      return;
+    }
+    target.write(bytes, 0, eventsAt);
+    for (EncodedWatchResponse p : parts) {
+      target.write(p.bytes, p.eventsAt, p.bytes.length - p.eventsAt);
+    }
   }
 
   private static final class Stream extends ByteArrayInputStream implements KnownLength, Drainable {
@@ -143,6 +181,60 @@ final class EncodedWatchResponse {
       target.write(buf, pos, n);
       pos = count;
       return n;
+    }
+  }
+
+  /**
+   * A joined response's bytes: drained straight from its parts (what gRPC's framer does); read
+   * byte-wise only by a reader that does not drain, from one copy made then.
+   */
+  private static final class JoinedStream extends InputStream implements KnownLength, Drainable {
+    private final EncodedWatchResponse response;
+    private ByteArrayInputStream copy;
+    private boolean drained;
+
+    JoinedStream(EncodedWatchResponse response) {
+      this.response = response;
+    }
+
+    @Override
+    public int drainTo(OutputStream target) throws IOException {
+      if (copy != null) {
+        return (int) copy.transferTo(target);
+      }
+      if (drained) {
+        return 0;
+      }
+      drained = true;
+      response.writeTo(target);
+      return response.size;
+    }
+
+    @Override
+    public int available() {
+      return copy != null ? copy.available() : drained ? 0 : response.size;
+    }
+
+    @Override
+    public int read() throws IOException {
+      return copied().read();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      return copied().read(b, off, len);
+    }
+
+    private ByteArrayInputStream copied() throws IOException {
+      if (copy == null) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(drained ? 0 : response.size);
+        if (!drained) {
+          response.writeTo(out);
+        }
+        drained = true;
+        copy = new ByteArrayInputStream(out.toByteArray());
+      }
+      return copy;
     }
   }
 }

@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.LongAdder;
 final class Outbox {
 
   /** Responses waiting before later ones are joined: etcd 3.4's {@code chanBufLen} (mvcc/watchable_store.go). */
-  static final int JOIN_AFTER = 128;
+  static final int JOIN_AFTER = Integer.getInteger("ec.joinAfter", 128);
+  static final int READY_BYTES = Integer.getInteger("ec.readyBytes", 32 * 1024);
 
   /** Takes {@link EncodedWatchResponse}s ({@link WatchMethod}'s marshaller writes their bytes). */
   private final ServerCallStreamObserver<Object> observer;
@@ -50,6 +51,7 @@ final class Outbox {
     this.limitBytes = limitBytes;
     this.joinBytes = joinBytes;
     this.joined = joined;
+    observer.setOnReadyThreshold(READY_BYTES);
     observer.setOnReadyHandler(this::drain);
   }
 

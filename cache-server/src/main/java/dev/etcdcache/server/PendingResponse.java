@@ -4,14 +4,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What an {@link Outbox} holds for a client that is not reading fast enough: one encoded response,
+ * What an {@link Outbox} holds for a client that is not reading fast enough, or a
+ * {@link WatchStream} for a watch whose deliveries the server is behind on: one encoded response,
  * or the event responses of consecutive revisions of one watch, to be written as one response —
  * what etcd's {@code watchableStore} sends a lagging (unsynced) watcher: the events of up to
  * {@value #MAX_PARTS} revisions ({@code watchBatchMaxRevs}) in one response, in revision order, a
  * revision never split. Only responses that are still waiting are joined, so a client that keeps up
  * gets one response per revision, as from etcd's synced watchers.
  *
- * <p>Not thread-safe: owned by its outbox, under the outbox's monitor.
+ * <p>Not thread-safe: owned by its outbox or its stream's watch, under that one's lock.
  */
 final class PendingResponse {
 

@@ -25,8 +25,14 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class SharedEncodings {
 
-  static final int SLOTS = 256;
-  static final int MAX_SHARED_BYTES = 64 * 1024;
+  /**
+   * Slots: enough that the revisions in flight at once (streams a drain batch of revisions apart
+   * when the server is behind, times the shapes of watch) rarely evict each other: with 256, a
+   * fan-out that fell behind re-encoded a revision for most streams.
+   */
+  static final int SLOTS = 1024;
+  private static final int SLOT_SHIFT = Integer.SIZE - Integer.numberOfTrailingZeros(SLOTS);
+  static final int MAX_SHARED_BYTES = 16 * 1024;
 
   private final AtomicReferenceArray<Entry> slots = new AtomicReferenceArray<>(SLOTS);
   private final LongAdder reused = new LongAdder();
@@ -36,7 +42,7 @@ final class SharedEncodings {
     if (source.getSerializedSize() > MAX_SHARED_BYTES) {
       return EncodedWatchResponse.of(source.toBuilder().setWatchId(watchId).build());
     }
-    int slot = (System.identityHashCode(source) * 31 + Long.hashCode(watchId) * 0x9E3779B9) >>> 24;
+    int slot = ((System.identityHashCode(source) * 31 + Long.hashCode(watchId)) * 0x9E3779B9) >>> SLOT_SHIFT;
     Entry e = slots.get(slot);
     if (e != null && e.source == source && e.watchId == watchId) {
       reused.increment();

@@ -114,6 +114,12 @@ public final class ServerLoadHarness {
           out.printf("[bench-server] watch fan-out: %,d streams per contender, %s writes/s to etcd%n",
               o.watchStreams(), o.writeRates());
           WatchFanOut fanOut = new WatchFanOut(bench, baseline);
+          int top = o.writeRates().stream().mapToInt(Integer::intValue).max().orElseThrow();
+          for (Contender c : Contender.values()) {
+            WatchFanOut.Cell warm = fanOut.warmUp(c, top, o.watchWarmUpRun());
+            out.printf("    warm-up %-13s %d/s for %.0f s (unmeasured): p99 %.2f ms, cpu proxy %.1f s%n", c.label(), top,
+                warm.seconds(), warm.p99Millis(), warm.proxyCpu());
+          }
           List<WatchFanOut.Cell> cells = new ArrayList<>();
           for (int rate : o.writeRates()) {
             for (Contender c : Contender.values()) {

@@ -68,10 +68,24 @@ final class WatchFanOut {
   }
 
   Cell run(Contender contender, int rate) throws InterruptedException {
+    return run(contender, rate, bench.options().watchWindow(), "");
+  }
+
+  /**
+   * An unmeasured fan-out at {@code rate} for {@code window}, run once per contender before its
+   * measured cells: the cache-server JVM compiles its watch path (C2 took most of a core for the
+   * first seconds of a cold server's fan-out, which a long-running server paid once at start), and
+   * every contender gets the same.
+   */
+  Cell warmUp(Contender contender, int rate, java.time.Duration window) throws InterruptedException {
+    return run(contender, rate, window, "warm-up/");
+  }
+
+  private Cell run(Contender contender, int rate, java.time.Duration window, String tag) throws InterruptedException {
     ServerOptions o = bench.options();
-    String prefix = "/fanout/" + rate + "/" + contender.name().toLowerCase(Locale.ROOT) + "/";
+    String prefix = "/fanout/" + tag + rate + "/" + contender.name().toLowerCase(Locale.ROOT) + "/";
     int warmupWrites = (int) (rate * o.watchWarmup().toMillis() / 1000);
-    int total = warmupWrites + (int) (rate * o.watchWindow().toMillis() / 1000);
+    int total = warmupWrites + (int) (rate * window.toMillis() / 1000);
     AtomicLongArray ackNanos = new AtomicLongArray(total);
     Histogram fromAck = new ConcurrentHistogram(ClosedLoop.MAX_LATENCY_NANOS, 3);
     Histogram fromSend = new ConcurrentHistogram(ClosedLoop.MAX_LATENCY_NANOS, 3);
@@ -135,7 +149,7 @@ final class WatchFanOut {
       }
       return new Cell(contender, rate, fromAck, fromSend, beforeAck.get(), expected, delivered.get(), missed, duplicates,
           canceled, Math.round(held[0] - baseline[0]), Math.round(held[1] - baseline[1]), createMillis, writeErrors,
-          o.watchWindow().toNanos() / 1e9, etcd1 - etcd0, proxy1 - proxy0, client1 - client0, (busy1 - busy0) / 1e9);
+          window.toNanos() / 1e9, etcd1 - etcd0, proxy1 - proxy0, client1 - client0, (busy1 - busy0) / 1e9);
     } finally {
       awaitReleased();
     }

@@ -7,7 +7,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * and in order, without a thread hand-off; the consumer runs on the adding thread (for the watch
  * hub, the mirror's apply thread). A consumer of an inline queue must not block and must not throw.
  *
+ * <h2>Backlog</h2>
+ * The {@link Sink} learns, with each item, how many were queued behind it when it was handed over,
+ * and when a hand-over ends (the drain lets go of the queue). A consumer that is behind can hold a
+ * few items and pass them on as one, knowing the end of the hand-over is its cue to let go of them;
+ * one that keeps up sees 0 behind every item.
+ *
  * <h2>Stopping</h2>
  * {@link #close()} discards what is queued and everything added later; a callback already running
  * completes. If the executor refuses a drain (it was shut down) the queue is discarded the same way:
@@ -51,10 +56,33 @@ public final class SerialQueue<E> {
   /** Items per drain task: small enough that one busy queue does not starve the others. */
   static final int DRAIN_BATCH = 64;
 
+  /**
+   * Receives a queue's items, one at a time, in order. Only {@link #accept} is required.
+   *
+   * @param <E> the item type
+   */
+  @FunctionalInterface
+  public interface Sink<E> {
+    /**
+     * Takes the next item.
+     *
+     * @param behind how many items were queued after this one when it was handed over (0: the
+     *     consumer has caught up); they follow in this hand-over, or in the next
+     */
+    void accept(E item, int behind);
+
+    /**
+     * The hand-over of one or more items ended and the drain lets go of the queue: whatever the sink
+     * held back to pass on with later items must go now. Never called concurrently with
+     * {@link #accept}.
+     */
+    default void handOverEnded() { }
+  }
+
   /** Runs the drain tasks; null for an inline queue, drained by the thread that adds. */
   private final Executor executor;
   private final int bound;
-  private final Consumer<? super E> consumer;
+  private final Sink<? super E> consumer;
   private final Runnable whenDrained;
   private final Queue<E> items = new ConcurrentLinkedQueue<>();
   /** Items queued and not yet handed over; counted apart because the queue's size() is linear. */
@@ -67,14 +95,14 @@ public final class SerialQueue<E> {
    * @param executor runs the drain tasks
    * @param bound how many items {@link #offer} accepts before it refuses
    * @param consumer receives each item, on the executor, one at a time; an exception it throws is
-   *     the owner's to guard, and ends only that drain task's batch early
+   *     the owner's to guard, and ends only that drain task's batch early (its hand-over still ends)
    * @param whenDrained run on the executor after {@link #notifyWhenDrained()}, once the queue is empty
    */
-  public SerialQueue(Executor executor, int bound, Consumer<? super E> consumer, Runnable whenDrained) {
+  public SerialQueue(Executor executor, int bound, Sink<? super E> consumer, Runnable whenDrained) {
     this(Objects.requireNonNull(executor, "executor"), bound, consumer, whenDrained, false);
   }
 
-  private SerialQueue(Executor executor, int bound, Consumer<? super E> consumer, Runnable whenDrained,
+  private SerialQueue(Executor executor, int bound, Sink<? super E> consumer, Runnable whenDrained,
       boolean inline) {
     if (bound < 1) {
       throw new IllegalArgumentException("bound must be positive: " + bound);
@@ -87,9 +115,9 @@ public final class SerialQueue<E> {
 
   /**
    * A queue drained by the thread that adds to it, with no executor and no hand-off (see the class
-   * comment); otherwise as {@link #SerialQueue(Executor, int, Consumer, Runnable)}.
+   * comment); otherwise as {@link #SerialQueue(Executor, int, Sink, Runnable)}.
    */
-  public static <E> SerialQueue<E> inline(int bound, Consumer<? super E> consumer, Runnable whenDrained) {
+  public static <E> SerialQueue<E> inline(int bound, Sink<? super E> consumer, Runnable whenDrained) {
     return new SerialQueue<>(null, bound, consumer, whenDrained, true);
   }
 
@@ -188,13 +216,20 @@ public final class SerialQueue<E> {
 
   /** Hands over up to {@code limit} items, then the drained callback if wanted and empty. */
   private void drainBatch(int limit) {
-    for (int i = 0; i < limit; i++) {
-      E item = items.poll();
-      if (item == null) {
-        break;
+    int handed = 0;
+    try {
+      while (handed < limit) {
+        E item = items.poll();
+        if (item == null) {
+          break;
+        }
+        handed++;
+        consumer.accept(item, queued.decrementAndGet());
       }
-      queued.decrementAndGet();
-      consumer.accept(item);
+    } finally {
+      if (handed > 0) {
+        consumer.handOverEnded();
+      }
     }
     // Before draining is released, so that items the callback queues are drained by this drain
     // (its resubmit or its loop) rather than by a second concurrent one.

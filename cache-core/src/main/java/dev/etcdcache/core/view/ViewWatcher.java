@@ -78,10 +78,10 @@ final class ViewWatcher<T> implements AutoCloseable {
     this.onDrainedWhileLagging = onDrainedWhileLagging;
     this.onClose = onClose;
     if (executor == null) {
-      this.queue = SerialQueue.inline(queueLimit, this::handle, this::drainedWhileLagging);
+      this.queue = SerialQueue.inline(queueLimit, (item, behind) -> handle(item), this::drainedWhileLagging);
       this.budget = new InlineBudget("view watch " + query, onSlow);
     } else {
-      this.queue = new SerialQueue<>(executor, queueLimit, this::handle, this::drainedWhileLagging);
+      this.queue = new SerialQueue<>(executor, queueLimit, (item, behind) -> handle(item), this::drainedWhileLagging);
       this.budget = null;
     }
   }

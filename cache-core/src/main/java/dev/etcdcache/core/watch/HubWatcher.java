@@ -94,6 +94,8 @@ final class HubWatcher implements Watch.Watcher {
   private final long id;
   private final WatchRequest request;
   private final Watch.Listener listener;
+  /** The listener, when it wants to know its backlog; else null. */
+  private final BacklogListener backlog;
   private final SerialQueue<Item> queue;
   /** Times the callbacks of an inline watcher; null for a queued one. */
   private final InlineBudget budget;
@@ -139,13 +141,25 @@ final class HubWatcher implements Watch.Watcher {
     this.id = id;
     this.request = request;
     this.listener = listener;
+    this.backlog = listener instanceof BacklogListener b ? b : null;
     Runnable drained = () -> owner.drainedWhileLagging(this);
+    SerialQueue.Sink<Item> sink = new SerialQueue.Sink<>() {
+      @Override
+      public void accept(Item item, int behind) {
+        deliver(item, behind);
+      }
+
+      @Override
+      public void handOverEnded() {
+        endHandOver();
+      }
+    };
     if (delivery == null) {
-      this.queue = SerialQueue.inline(queueLimit, this::deliver, drained);
+      this.queue = SerialQueue.inline(queueLimit, sink, drained);
       this.budget = new InlineBudget(id + " on " + request.key().toString(java.nio.charset.StandardCharsets.UTF_8)
           + (request.range().isSingleKey() ? "" : " (range)"), owner::inlineListenerSlow);
     } else {
-      this.queue = new SerialQueue<>(delivery, queueLimit, this::deliver, drained);
+      this.queue = new SerialQueue<>(delivery, queueLimit, sink, drained);
       this.budget = null;
     }
   }
@@ -454,7 +468,7 @@ final class HubWatcher implements Watch.Watcher {
 
   // ---- the drain, on the delivery executor (or, inline, on the thread that queued) ----
 
-  private void deliver(Item item) {
+  private void deliver(Item item, int behind) {
     // jetcd propagates nothing but onCompleted once the client closed the watcher.
     if (closedByClient.get() && item.kind() != Kind.COMPLETED) {
       return;
@@ -462,25 +476,52 @@ final class HubWatcher implements Watch.Watcher {
     long started = budget == null ? 0 : InlineBudget.start();
     try {
       switch (item.kind()) {
-        case RESPONSE -> listener.onNext(item.response());
+        case RESPONSE -> {
+          if (backlog != null) {
+            backlog.onNext(item.response(), behind);
+          } else {
+            listener.onNext(item.response());
+          }
+        }
         case ERROR -> listener.onError(item.error());
         case COMPLETED -> listener.onCompleted();
       }
     } catch (RuntimeException | Error e) {
-      // A listener's bug (an AssertionError, a LinkageError) must not stop its deliveries; only
-      // the JVM's own failures go on up.
-      if (e instanceof VirtualMachineError vm) {
-        throw vm;
-      }
-      owner.listenerFailed();
-      if (!failureLogged) {
-        failureLogged = true;
-        LOG.warn("watch listener {} on {} threw; later failures of it are not logged", id, request.range(), e);
-      }
+      listenerThrew(e);
     } finally {
       if (budget != null) {
         budget.finished(started);
       }
+    }
+  }
+
+  /** Tells a {@link BacklogListener} that a run of deliveries ended. */
+  private void endHandOver() {
+    if (backlog == null) {
+      return;
+    }
+    long started = budget == null ? 0 : InlineBudget.start();
+    try {
+      backlog.handOverEnded();
+    } catch (RuntimeException | Error e) {
+      listenerThrew(e);
+    } finally {
+      if (budget != null) {
+        budget.finished(started);
+      }
+    }
+  }
+
+  private void listenerThrew(Throwable e) {
+    // A listener's bug (an AssertionError, a LinkageError) must not stop its deliveries; only the
+    // JVM's own failures go on up.
+    if (e instanceof VirtualMachineError vm) {
+      throw vm;
+    }
+    owner.listenerFailed();
+    if (!failureLogged) {
+      failureLogged = true;
+      LOG.warn("watch listener {} on {} threw; later failures of it are not logged", id, request.range(), e);
     }
   }
 }

@@ -16,7 +16,7 @@ class SerialQueueTest {
   private final ManualExecutor executor = new ManualExecutor();
   private final List<Integer> delivered = new ArrayList<>();
   private int drainedCalls;
-  private final SerialQueue<Integer> queue = new SerialQueue<>(executor, 3, delivered::add, () -> drainedCalls++);
+  private final SerialQueue<Integer> queue = new SerialQueue<>(executor, 3, (i, behind) -> delivered.add(i), () -> drainedCalls++);
 
   @Test
   void offer_belowBound_deliversInOrderOnTheExecutor() {
@@ -50,6 +50,36 @@ class SerialQueueTest {
   }
 
   @Test
+  void sink_toldHowManyAreBehindEachItem_andWhenEachHandOverEnds() {
+    List<String> seen = new ArrayList<>();
+    SerialQueue<Integer> q = new SerialQueue<>(executor, 1000, new SerialQueue.Sink<Integer>() {
+      @Override
+      public void accept(Integer item, int behind) {
+        seen.add(item + "/" + behind);
+      }
+
+      @Override
+      public void handOverEnded() {
+        seen.add("end");
+      }
+    }, () -> { });
+    IntStream.range(0, SerialQueue.DRAIN_BATCH + 2).forEach(q::add);
+    executor.runOne();
+    assertThat(seen).hasSize(SerialQueue.DRAIN_BATCH + 1);
+    assertThat(seen.get(0)).isEqualTo("0/" + (SerialQueue.DRAIN_BATCH + 1));
+    assertThat(seen.get(SerialQueue.DRAIN_BATCH - 1)).as("two still queued for the next hand-over")
+        .isEqualTo((SerialQueue.DRAIN_BATCH - 1) + "/2");
+    assertThat(seen.get(SerialQueue.DRAIN_BATCH)).isEqualTo("end");
+    seen.clear();
+    executor.runAll();
+    assertThat(seen).containsExactly(SerialQueue.DRAIN_BATCH + "/1", (SerialQueue.DRAIN_BATCH + 1) + "/0", "end");
+    seen.clear();
+    q.notifyWhenDrained();
+    executor.runAll();
+    assertThat(seen).as("no hand-over, no end").isEmpty();
+  }
+
+  @Test
   void notifyWhenDrained_runsOnceAfterTheQueueEmpties() {
     queue.add(1);
     queue.add(2);
@@ -74,7 +104,7 @@ class SerialQueueTest {
   @Test
   void itemsQueuedByTheDrainedCallback_areDeliveredByTheSameSerialDrain() {
     SerialQueue<Integer>[] self = newArray();
-    self[0] = new SerialQueue<>(executor, 3, delivered::add, () -> self[0].add(99));
+    self[0] = new SerialQueue<>(executor, 3, (i, behind) -> delivered.add(i), () -> self[0].add(99));
     self[0].add(1);
     self[0].notifyWhenDrained();
     executor.runAll();
@@ -107,7 +137,7 @@ class SerialQueueTest {
   @Test
   void inline_add_deliversAtOnceOnTheAddingThread_inOrder() {
     List<String> threads = new ArrayList<>();
-    SerialQueue<Integer> inline = SerialQueue.inline(3, i -> {
+    SerialQueue<Integer> inline = SerialQueue.inline(3, (i, behind) -> {
       delivered.add(i);
       threads.add(Thread.currentThread().getName());
     }, () -> drainedCalls++);
@@ -124,7 +154,7 @@ class SerialQueueTest {
     SerialQueue<Integer>[] self = newArray();
     List<Integer> depthAtDelivery = new ArrayList<>();
     int[] depth = {0};
-    self[0] = SerialQueue.inline(3, i -> {
+    self[0] = SerialQueue.inline(3, (i, behind) -> {
       depth[0]++;
       depthAtDelivery.add(depth[0]);
       delivered.add(i);
@@ -140,7 +170,7 @@ class SerialQueueTest {
 
   @Test
   void inline_notifyWhenDrained_runsTheCallbackAtOnce_onTheCallingThread() {
-    SerialQueue<Integer> inline = SerialQueue.inline(3, delivered::add, () -> drainedCalls++);
+    SerialQueue<Integer> inline = SerialQueue.inline(3, (i, behind) -> delivered.add(i), () -> drainedCalls++);
     inline.notifyWhenDrained();
     assertThat(drainedCalls).isEqualTo(1);
   }
