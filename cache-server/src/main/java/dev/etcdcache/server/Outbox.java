@@ -15,22 +15,26 @@ import java.util.concurrent.atomic.LongAdder;
  * the server's memory, and nobody else waits for it. No thread is involved: senders enqueue and
  * drain on their own thread, gRPC's on-ready callback drains the rest.
  *
- * <p>Fewer, larger messages for a client that is behind: once {@value #JOIN_AFTER} responses wait
- * (etcd's {@code chanBufLen}: a synced watcher's responses queue in a channel of that many, and
- * only a watcher whose channel is full becomes a victim whose revisions etcd batches), a response
- * that has to wait is joined to the waiting response before it when both carry only events of the
- * same watch ({@link PendingResponse}, as etcd batches the events of up to 1,000 revisions for a
- * lagging watcher), up to {@code joinBytes} per response. Writing one HTTP/2 frame per stream per
- * revision is what bounds fan-out, so a stream that falls behind catches up in fewer writes. A
- * client that keeps up, or is only a little behind, gets one response per revision, as from etcd.
+ * <p>Fewer, larger messages for a stream that is behind: a response that has to wait is joined to
+ * the waiting response before it when both carry only events of the same watch
+ * ({@link PendingResponse}, as etcd batches the events of up to 1,000 revisions for a lagging
+ * watcher), up to {@code joinBytes} per response. A stream counts as behind once more than
+ * {@value #READY_BYTES} bytes of its responses are queued in the transport (gRPC's on-ready
+ * threshold, 32 KiB by default): whether the client does not read or the server's event loop has
+ * not written them yet. Writing one HTTP/2 frame per stream per revision is what bounds fan-out, so
+ * a stream that falls behind catches up in fewer writes, where with gRPC's default threshold about
+ * 300 small responses queued per stream, each its own frame, before the outbox saw any backlog. A
+ * client that keeps up gets one response per revision, as from etcd.
  *
  * <p>Thread-safe (every method holds this object's monitor; the observer is only touched under it).
  */
 final class Outbox {
 
-  /** Responses waiting before later ones are joined: etcd 3.4's {@code chanBufLen} (mvcc/watchable_store.go). */
-  static final int JOIN_AFTER = Integer.getInteger("ec.joinAfter", 128);
-  static final int READY_BYTES = Integer.getInteger("ec.readyBytes", 32 * 1024);
+  /**
+   * Bytes queued in the transport for this stream beyond which it is not ready and responses wait
+   * here (to be joined): a few small responses, or one large one.
+   */
+  static final int READY_BYTES = 1024;
 
   /** Takes {@link EncodedWatchResponse}s ({@link WatchMethod}'s marshaller writes their bytes). */
   private final ServerCallStreamObserver<Object> observer;
@@ -67,7 +71,7 @@ final class Outbox {
       observer.onNext(response); // the client keeps up: as it comes, nothing held
       return true;
     }
-    PendingResponse tail = waiting.size() >= JOIN_AFTER ? waiting.peekLast() : null;
+    PendingResponse tail = waiting.peekLast();
     int before = tail == null ? 0 : tail.size();
     if (tail != null && tail.tryJoin(response, joinBytes)) {
       waitingBytes += tail.size() - before;
