@@ -100,24 +100,28 @@ final class ServerReport {
         + "send**: minus the send time carried in the value. Missed: acknowledged Puts (warm-up included) not "
         + "received on a stream after the drain (a contender that falls behind shows its backlog here). "
         + "Streams/watchers held: etcd's `etcd_debugging_mvcc_watch_stream_total`/`_watcher_total` with every "
-        + "stream created, minus before any proxy started (cache-server's includes its mirror's own watch). CPU: "
+        + "stream created, minus before any proxy started (cache-server's includes its mirror's own watch, and a "
+        + "cell can include a stream grpc-proxy keeps after its own cell); streams added: with every stream created "
+        + "minus just before this cell's clients connected. Every contender first serves one unmeasured fan-out at the "
+        + "highest rate (JIT warm-up of the cache-server JVM). CPU: "
         + "seconds used from the first write until all deliveries arrived or the drain ended (busy s).\n\n",
         options.watchStreams(), options.watchConnections(), options.watchWarmup().toMillis() / 1e3,
         options.watchWindow().toMillis() / 1e3, options.watchDrain().toMillis() / 1e3));
     md.append("| writes/s | contender | p50 ms from ack | p99 ms from ack | p99.9 ms from ack | p50 ms from send "
         + "| p99 ms from send | before ack | expected deliveries | delivered | missed | duplicates | streams canceled "
-        + "| etcd watch streams held | etcd watchers held | create all ms | write errors | busy s | CPU s etcd / proxy / client "
+        + "| etcd watch streams held | etcd watchers held | streams added | create all ms | write errors | busy s | CPU s etcd / proxy / client "
         + "| p99 vs direct | p99 vs grpc-proxy |\n");
-    md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|\n");
+    md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|\n");
     for (WatchFanOut.Cell c : cells) {
       WatchFanOut.Cell direct = find(cells, Contender.DIRECT, c.rate());
       WatchFanOut.Cell proxy = find(cells, Contender.GRPC_PROXY, c.rate());
       md.append(fmt("| %d | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f%% | %,d | %,d | %,d | %,d | %d | %d | %d | %d "
-              + "| %d | %.1f | %.1f / %.1f / %.1f | %s | %s |\n",
+              + "| %d | %d | %.1f | %.1f / %.1f / %.1f | %s | %s |\n",
           c.rate(), c.contender().label(), c.p50Millis(), c.p99Millis(), c.fromAck().getValueAtPercentile(99.9) / 1e6,
           c.fromSend().getValueAtPercentile(50) / 1e6, c.fromSend().getValueAtPercentile(99) / 1e6,
           100.0 * c.beforeAck() / Math.max(1, c.fromAck().getTotalCount()), c.expected(), c.delivered(), c.missed(),
-          c.duplicates(), c.canceled(), c.streamsHeld(), c.watchersHeld(), c.createMillis(), c.writeErrors(),
+          c.duplicates(), c.canceled(), c.streamsHeld(), c.watchersHeld(), c.streamsAdded(), c.createMillis(),
+          c.writeErrors(),
           c.busySeconds(), c.etcdCpu(), c.proxyCpu(), c.clientCpu(),
           direct == null ? "" : fmt("%.3f×", c.p99Millis() / Math.max(1e-3, direct.p99Millis())),
           proxy == null ? "" : fmt("%.3f×", c.p99Millis() / Math.max(1e-3, proxy.p99Millis()))));
@@ -220,9 +224,9 @@ final class ServerReport {
     if (w != null) {
       goal(fmt("watch fan-out (%,d streams, %d writes/s) p99 ≤ 50 ms on one upstream stream", options.watchStreams(),
               w.rate()),
-          fmt("p99 %.2f ms from ack; %d etcd watch stream(s) held; %,d missed, %,d duplicates", w.p99Millis(),
-              w.streamsHeld(), w.missed(), w.duplicates()),
-          w.p99Millis() <= 50 && w.streamsHeld() == 1 && w.missed() == 0 && w.duplicates() == 0);
+          fmt("p99 %.2f ms from ack; etcd watch streams added by its 1,000 clients: %d (its mirror's one stream"
+              + " predates them); %,d missed, %,d duplicates", w.p99Millis(), w.streamsAdded(), w.missed(), w.duplicates()),
+          w.p99Millis() <= 50 && w.streamsAdded() == 0 && w.missed() == 0 && w.duplicates() == 0);
     }
     if (!range.isEmpty() || !watch.isEmpty() || !fresh.isEmpty()) {
       List<String> behind = new ArrayList<>();

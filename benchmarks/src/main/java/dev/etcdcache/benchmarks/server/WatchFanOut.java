@@ -34,7 +34,8 @@ import org.HdrHistogram.Histogram;
  * minus the send time carried in the value. Percentiles cover events written inside the measured
  * window. Missed: acknowledged writes (warm-up included) some stream never received within the
  * drain; duplicates: an event received twice on one stream. Streams/watchers held: etcd's gauges
- * with every stream created, minus the harness's baseline taken before any proxy started.
+ * with every stream created, minus the harness's baseline taken before any proxy started; streams
+ * added: etcd's streams with every stream created minus just before the cell's clients connected.
  * CPU: seconds etcd, the proxy and the harness used from the first write until every delivery
  * arrived (or the drain ended). Not thread-safe; one contender at a time.
  */
@@ -45,7 +46,7 @@ final class WatchFanOut {
 
   /** One contender's fan-out. */
   record Cell(Contender contender, int rate, Histogram fromAck, Histogram fromSend, long beforeAck, long expected,
-      long delivered, long missed, long duplicates, long canceled, long streamsHeld, long watchersHeld,
+      long delivered, long missed, long duplicates, long canceled, long streamsHeld, long watchersHeld, long streamsAdded,
       long createMillis, long writeErrors, double seconds, double etcdCpu, double proxyCpu, double clientCpu,
       double busySeconds) {
 
@@ -96,6 +97,9 @@ final class WatchFanOut {
     ByteString key = ByteString.copyFromUtf8(prefix);
     WatchRequest create = WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
         .setKey(key).setRangeEnd(RangeRows.prefixEnd(key))).build();
+    // etcd's watch streams before this cell's clients exist: what they add is the contender's doing
+    // alone (a grpc-proxy keeps its emptied upstream stream after its clients leave).
+    double[] before = bench.watchGauges();
     try (Connections conns = Connections.open(bench.port(contender), o.watchConnections());
          Connections writerConn = Connections.open(bench.port(Contender.DIRECT), 1)) {
       long t0 = System.nanoTime();
@@ -148,7 +152,8 @@ final class WatchFanOut {
         w.requests.onCompleted();
       }
       return new Cell(contender, rate, fromAck, fromSend, beforeAck.get(), expected, delivered.get(), missed, duplicates,
-          canceled, Math.round(held[0] - baseline[0]), Math.round(held[1] - baseline[1]), createMillis, writeErrors,
+          canceled, Math.round(held[0] - baseline[0]), Math.round(held[1] - baseline[1]), Math.round(held[0] - before[0]),
+          createMillis, writeErrors,
           window.toNanos() / 1e9, etcd1 - etcd0, proxy1 - proxy0, client1 - client0, (busy1 - busy0) / 1e9);
     } finally {
       awaitReleased();
