@@ -12,6 +12,7 @@ import io.etcd.jetcd.api.WatchRequest;
 import io.etcd.jetcd.api.WatchResponse;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -78,11 +79,11 @@ final class WatchFanOut {
    * first seconds of a cold server's fan-out, which a long-running server paid once at start), and
    * every contender gets the same.
    */
-  Cell warmUp(Contender contender, int rate, java.time.Duration window) throws InterruptedException {
+  Cell warmUp(Contender contender, int rate, Duration window) throws InterruptedException {
     return run(contender, rate, window, "warm-up/");
   }
 
-  private Cell run(Contender contender, int rate, java.time.Duration window, String tag) throws InterruptedException {
+  private Cell run(Contender contender, int rate, Duration window, String tag) throws InterruptedException {
     ServerOptions o = bench.options();
     String prefix = "/fanout/" + tag + rate + "/" + contender.name().toLowerCase(Locale.ROOT) + "/";
     int warmupWrites = (int) (rate * o.watchWarmup().toMillis() / 1000);

@@ -86,9 +86,12 @@ final class HubWatcher implements Watch.Watcher {
     void inlineListenerSlow(long nanos);
   }
 
-  private enum Kind { RESPONSE, ERROR, COMPLETED }
+  private enum Kind { RESPONSE, ERROR, COMPLETED, HAND_OVER_ENDED }
 
   private record Item(Kind kind, WatchResponse response, Throwable error) {}
+
+  /** Not queued: told to a {@link BacklogListener} when a run of deliveries ends. */
+  private static final Item HAND_OVER_ENDED = new Item(Kind.HAND_OVER_ENDED, null, null);
 
   private final Owner owner;
   private final long id;
@@ -151,7 +154,9 @@ final class HubWatcher implements Watch.Watcher {
 
       @Override
       public void handOverEnded() {
-        endHandOver();
+        if (backlog != null) {
+          deliver(HAND_OVER_ENDED, 0);
+        }
       }
     };
     if (delivery == null) {
@@ -485,43 +490,23 @@ final class HubWatcher implements Watch.Watcher {
         }
         case ERROR -> listener.onError(item.error());
         case COMPLETED -> listener.onCompleted();
+        case HAND_OVER_ENDED -> backlog.handOverEnded();
       }
     } catch (RuntimeException | Error e) {
-      listenerThrew(e);
+      // A listener's bug (an AssertionError, a LinkageError) must not stop its deliveries; only
+      // the JVM's own failures go on up.
+      if (e instanceof VirtualMachineError vm) {
+        throw vm;
+      }
+      owner.listenerFailed();
+      if (!failureLogged) {
+        failureLogged = true;
+        LOG.warn("watch listener {} on {} threw; later failures of it are not logged", id, request.range(), e);
+      }
     } finally {
       if (budget != null) {
         budget.finished(started);
       }
-    }
-  }
-
-  /** Tells a {@link BacklogListener} that a run of deliveries ended. */
-  private void endHandOver() {
-    if (backlog == null) {
-      return;
-    }
-    long started = budget == null ? 0 : InlineBudget.start();
-    try {
-      backlog.handOverEnded();
-    } catch (RuntimeException | Error e) {
-      listenerThrew(e);
-    } finally {
-      if (budget != null) {
-        budget.finished(started);
-      }
-    }
-  }
-
-  private void listenerThrew(Throwable e) {
-    // A listener's bug (an AssertionError, a LinkageError) must not stop its deliveries; only the
-    // JVM's own failures go on up.
-    if (e instanceof VirtualMachineError vm) {
-      throw vm;
-    }
-    owner.listenerFailed();
-    if (!failureLogged) {
-      failureLogged = true;
-      LOG.warn("watch listener {} on {} threw; later failures of it are not logged", id, request.range(), e);
     }
   }
 }
