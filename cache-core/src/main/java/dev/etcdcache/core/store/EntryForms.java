@@ -20,7 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link System#identityHashCode} of its stored array, which is a new array for every write, so a
  * slot answers only for the exact stored entry it was built from and a changed entry can never be
  * answered from an old form. (Direct mapped, about a quarter of 20,000 entries read in turn shared
- * a slot with another and missed on most reads; with pairs, about one in a hundred does.) Slots are
+ * a slot with another and missed on most reads; with pairs, about one in twenty does.) Slots are
  * written without locks: a form is immutable, so a reader sees a whole one or none; two readers
  * racing for a slot only cost a rebuild.
  *

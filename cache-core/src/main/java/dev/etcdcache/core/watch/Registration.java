@@ -45,12 +45,18 @@ final class Registration {
   private final UpstreamFallback fallback;
   private final Responses responses;
   private final Duration timeout;
+  private final Runnable onLive;
   /** The highest etcd revision the mirror was asked to confirm by a progress request. */
   private final AtomicLong progressAskedFor = new AtomicLong();
 
-  /** @param timeout how long the revision checks and the wait for the mirror may take */
+  /**
+   * @param timeout how long the revision checks and the wait for the mirror may take
+   * @param onLive run on the apply thread once a watcher joined the index (the runtime bypass moves
+   *     one that went live after it turned on to etcd then, not on a next revision that may not come)
+   */
   Registration(MirrorFeed source, Upstream upstream, EventHistory history, ApplyThread apply,
-      FanOut fanOut, HistoryReplay replay, UpstreamFallback fallback, Responses responses, Duration timeout) {
+      FanOut fanOut, HistoryReplay replay, UpstreamFallback fallback, Responses responses, Duration timeout,
+      Runnable onLive) {
     this.source = source;
     this.upstream = upstream;
     this.history = history;
@@ -60,6 +66,7 @@ final class Registration {
     this.fallback = fallback;
     this.responses = responses;
     this.timeout = timeout;
+    this.onLive = onLive;
   }
 
   /** Decides where the new, PENDING watcher {@code w} is served from and sets that in motion. */
@@ -115,6 +122,7 @@ final class Registration {
     }
     w.goLive(past || s <= 0 ? c + 1 : s);
     fanOut.add(w);
+    onLive.run();
   }
 
   private CompletableFuture<?> awaitMirror(long etcdRevision) {

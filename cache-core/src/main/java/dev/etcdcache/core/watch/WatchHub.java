@@ -141,7 +141,7 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
         () -> bypassed);
     this.replay = new HistoryReplay(history, source, responses, fanOut, fallback, settings.replayRevisions());
     this.registration = new Registration(source, upstream, history, apply, fanOut, replay, fallback, responses,
-        settings.registrationTimeout());
+        settings.registrationTimeout(), this::moveToUpstreamOnApply);
     this.progress = new ProgressTicker(fanOut, history, source, responses, apply);
     if (timer != null) {
       progress.start(timer, settings.progressNotifyInterval());
@@ -190,7 +190,7 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
    * The runtime bypass. On: every watcher served from memory moves to its own upstream watch from
    * exactly the first revision it has not been sent (as after a re-list), and new watchers open
    * their own upstream watch at once; a watcher still registering when the bypass turns on moves
-   * on the next revision the mirror applies, before that revision is dispatched. No watcher rejoins
+   * as soon as it goes live (after its replay, before any later revision is dispatched). No watcher rejoins
    * the shared stream while it is on. Off: new watchers are served from memory again, and every
    * watcher on its own upstream watch goes back to the shared stream through the fallen-off
    * watchers' rejoin ({@link UpstreamFallback}): those the bypass moved at once, from the first
@@ -309,7 +309,7 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
       history.reset(applied.before().revision());
     }
     if (bypassed) {
-      moveToUpstreamOnApply(); // watchers that went live after the bypass turned on
+      moveToUpstreamOnApply(); // a watcher that went live as the bypass turned on, before its post ran
     }
     List<Event> events = applied.events();
     history.append(applied.revision(), events);

@@ -27,8 +27,11 @@ class EntryFormsTest {
 
   @Test
   void twentyThousandEntriesReadInTurn_almostAllKeepTheirForm() {
-    // A third of the slots' number: direct mapped, about a quarter of these entries would share a
-    // slot and a colliding one would miss on most reads; in pairs, about one in a hundred does.
+    // A third of the slots' number. Direct mapped, about a quarter of these entries would share a
+    // slot and all but one of each group would miss (about 17,250 kept); in pairs, about one in
+    // twenty-one misses (19,071 kept on average over 20 simulated runs, 19,024 the fewest: slots
+    // follow identityHashCode, which differs per run). 18,000 sits ~30 standard deviations below
+    // the pairs' mean and well above direct mapping.
     EntryForms forms = new EntryForms();
     int entries = 20_000;
     List<byte[]> keys = new ArrayList<>();
@@ -47,7 +50,7 @@ class EntryFormsTest {
         same++;
       }
     }
-    assertThat(same).isGreaterThan(entries * 95 / 100);
+    assertThat(same).isGreaterThan(entries * 90 / 100);
   }
 
   @Test

@@ -201,6 +201,18 @@ class WatchHubTest {
   }
 
   @Test
+  void bypassTurnedOnWhileAWatcherRegisters_itMovesToEtcdAsItGoesLive_withoutWaitingForARevision() {
+    CompletableFuture<Long> probe = new CompletableFuture<>();
+    upstream.pendingProbe = probe;
+    watch("k", WatchOption.DEFAULT);
+    hub.bypass(true); // nothing in the index to move yet: the watcher is still registering
+    assertThat(upstream.watchRevisions).isEmpty();
+    probe.complete(source.current); // it goes live at 11; no revision is applied after that
+    assertThat(upstream.watchRevisions).containsExactly(revision + 1);
+    assertThat(hub.upstreamStreams()).isEqualTo(1);
+  }
+
+  @Test
   void upstreamWatcher_onceEtcdSentWhatTheHistoryLacks_rejoinsTheHub_withoutGapOrDuplicate() {
     apply(put("k", "1", null)); // 11: the history starts at 10 (the first watch's revision)
     Recorder r = watch("k", WatchOption.builder().withRevision(5).build());
@@ -486,6 +498,8 @@ class WatchHubTest {
 
   private final class FakeUpstream implements Upstream {
     long compactRevision;
+    /** When set, the next probe answers only when the test completes it. */
+    CompletableFuture<Long> pendingProbe;
     final List<Long> watchRevisions = new ArrayList<>();
     final List<Watch.Listener> listeners = new ArrayList<>();
     final List<WatchOption> options = new ArrayList<>();
@@ -493,6 +507,11 @@ class WatchHubTest {
 
     @Override
     public CompletableFuture<Long> probe(long at) {
+      if (pendingProbe != null) {
+        CompletableFuture<Long> pending = pendingProbe;
+        pendingProbe = null;
+        return pending;
+      }
       if (at != 0 && at < compactRevision) {
         return CompletableFuture.failedFuture(Status.OUT_OF_RANGE
             .withDescription("etcdserver: mvcc: required revision has been compacted").asRuntimeException());
