@@ -207,7 +207,7 @@ final class Bootstrap {
         stored = StoredValue.pack(value, kv.getCreateRevision(), kv.getModRevision(), kv.getVersion(), kv.getLease());
       }
       batch.put(key, stored);
-      rawBytes += key.length + StoredValue.valueLength(stored);
+      rawBytes += StoredValue.entryBytes(key, stored);
     }
   }
 

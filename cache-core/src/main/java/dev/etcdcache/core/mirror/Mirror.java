@@ -778,10 +778,10 @@ public final class Mirror implements MirrorFeed, AutoCloseable {
       byte[] stored = delete ? null : StoredValue.pack(kv);
       byte[] previous = delete ? batch.remove(key) : batch.put(key, stored);
       if (stored != null) {
-        bytes += key.length + StoredValue.valueLength(stored);
+        bytes += StoredValue.entryBytes(key, stored);
       }
       if (previous != null) {
-        bytes -= key.length + StoredValue.valueLength(previous);
+        bytes -= StoredValue.entryBytes(key, previous);
         pins += HeapCost.array(previous.length) + (delete ? HeapCost.array(key.length) : 0);
       }
       writes.add(new KeyWrite(key, stored, previous));

@@ -155,16 +155,16 @@ final class PrefixLister {
     long[] bytes = {versions.storedBytes()};
     snapshot.tree().forEach(null, null, false, 0, (key, stored) -> {
       batch.put(key, stored);
-      bytes[0] += key.length + StoredValue.valueLength(stored);
+      bytes[0] += StoredValue.entryBytes(key, stored);
       return true;
     });
     for (PrefixTable.Buffered event : pending.events) {
       byte[] previous = event.stored() == null ? batch.remove(event.key()) : batch.put(event.key(), event.stored());
       if (event.stored() != null) {
-        bytes[0] += event.key().length + StoredValue.valueLength(event.stored());
+        bytes[0] += StoredValue.entryBytes(event.key(), event.stored());
       }
       if (previous != null) {
-        bytes[0] -= event.key().length + StoredValue.valueLength(previous);
+        bytes[0] -= StoredValue.entryBytes(event.key(), previous);
       }
     }
     versions.setStoredBytes(bytes[0]);
@@ -194,7 +194,7 @@ final class PrefixLister {
     now.tree().forEach(range.fromInclusive(), range.toExclusive(), false, 0, (key, stored) -> {
       keys.add(key);
       values.add(stored);
-      bytes[0] -= key.length + StoredValue.valueLength(stored);
+      bytes[0] -= StoredValue.entryBytes(key, stored);
       return true;
     });
     for (byte[] key : keys) {

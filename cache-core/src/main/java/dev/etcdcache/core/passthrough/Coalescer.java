@@ -21,8 +21,8 @@ import java.util.function.Supplier;
  * <h2>Gathering</h2>
  * Callers woken by one answer come back a moment later. If the next round would start with fewer
  * callers than recent rounds had, it waits for them up to {@code gatherNanos}, starting as soon as it
- * has as many. The remembered crowd size decays by an eighth per round, so a lone caller waits at
- * most a few rounds after a burst, and never otherwise.
+ * has as many. The remembered crowd size decays by an eighth per round (and by at least one), so a
+ * smaller crowd waits only for a few rounds after a burst, and never otherwise.
  *
  * <p>Thread-safe. Callers' futures complete on the thread that completes the RPC's future.
  * Internal, no compatibility promise.
@@ -114,7 +114,10 @@ public final class Coalescer<K, V> {
     slot.gathering = false;
     // Remember the crowd for a while: one thin round (callers still waking up) must not make
     // every later round start thin.
-    slot.lastRoundCallers = Math.max(round.callers, slot.lastRoundCallers - slot.lastRoundCallers / 8);
+    // At least one less per round: an eighth of fewer than eight is none, and the expected crowd
+    // would then stay at seven for ever, making every round of fewer callers wait out gatherNanos.
+    slot.lastRoundCallers = Math.max(round.callers,
+        slot.lastRoundCallers - Math.max(1, slot.lastRoundCallers / 8));
     return round;
   }
 

@@ -59,6 +59,15 @@ public final class StoredValue {
     return packed.length - TRAILER;
   }
 
+  /**
+   * The bytes etcd holds for the entry {@code key} = {@code packed}: key plus value, what the
+   * mirror's byte counts and memory budget are made of (the trailer and the JVM's overheads are
+   * estimated separately).
+   */
+  public static long entryBytes(byte[] key, byte[] packed) {
+    return (long) key.length + valueLength(packed);
+  }
+
   /** The key's create revision. */
   public static long createRevision(byte[] packed) {
     return (long) LONGS.get(packed, packed.length - TRAILER);

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,41 @@ class CoalescerTest {
     }
     assertThat(coalescer.calls()).isEqualTo(11);
     assertThat(coalescer.rpcs()).isEqualTo(2);
+  }
+
+  @Test
+  void afterABurst_roundsOfFewerCallersStopWaitingToGather_onceTheRememberedCrowdHasShrunk() throws Exception {
+    Coalescer<String, Integer> coalescer = new Coalescer<>(TimeUnit.MILLISECONDS.toNanos(20));
+    List<CompletableFuture<Integer>> rpcs = new CopyOnWriteArrayList<>();
+    java.util.function.Supplier<CompletableFuture<Integer>> rpc = () -> {
+      CompletableFuture<Integer> answer = new CompletableFuture<>();
+      rpcs.add(answer);
+      return answer;
+    };
+    coalescer.call("k", rpc);
+    for (int i = 0; i < 12; i++) {
+      coalescer.call("k", rpc);
+    }
+    rpcs.get(0).complete(0); // the crowd of twelve starts at once: the slot now expects twelve
+    assertThat(rpcs).hasSize(2);
+    List<Boolean> startedAtOnce = new ArrayList<>();
+    for (int round = 0; round < 30; round++) {
+      coalescer.call("k", rpc);
+      coalescer.call("k", rpc); // two callers wait while the last round's RPC is in flight
+      int sent = rpcs.size();
+      rpcs.get(sent - 1).complete(round);
+      // Started by the answer itself (at once), or later by the gathering timer.
+      startedAtOnce.add(rpcs.size() > sent);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (rpcs.size() == sent && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+      assertThat(rpcs).hasSize(sent + 1);
+    }
+    // Twelve, less an eighth and at least one per round, reaches two in ten rounds; it used to stop
+    // at seven (an eighth of seven is none), so every round of two waited out the gathering.
+    assertThat(startedAtOnce.subList(0, 5)).containsOnly(false);
+    assertThat(startedAtOnce.subList(15, 30)).containsOnly(true);
   }
 
   @Test
