@@ -134,9 +134,10 @@ public final class CacheServer implements AutoCloseable {
     health.setStatus("", ServingStatus.NOT_SERVING);
     NettyServerBuilder b = NettyServerBuilder
         .forAddress(new InetSocketAddress(config.listenHost(), config.listenPort()))
-        .executor(executor)
-        // Range runs on the event loop that received it (see InlineRange); other calls on executor.
-        .callExecutor(new InlineRange())
+        // Each call's method is looked up on the event loop that received it; then Range stays
+        // there and every other call moves to executor (see InlineRange).
+        .directExecutor()
+        .callExecutor(new InlineRange(executor))
         .maxInboundMessageSize(config.maxRecvBytes())
         // Its span is current while the other interceptors and the handlers run (a pass-through when untraced).
         .intercept(new RpcTracing(openTelemetry))
