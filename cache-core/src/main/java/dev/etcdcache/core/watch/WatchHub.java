@@ -308,9 +308,9 @@ public final class WatchHub implements RevisionListener, AutoCloseable {
     if (!history.isStarted()) {
       history.reset(applied.before().revision());
     }
-    if (bypassed) {
-      moveToUpstreamOnApply(); // a watcher that went live as the bypass turned on, before its post ran
-    }
+    // No bypass check per revision: every way into the index runs on this thread and is followed
+    // by a move while the bypass is on (the post of bypass(true), a registration's onLive; rejoins
+    // are held), so nothing indexed is left to move here.
     List<Event> events = applied.events();
     history.append(applied.revision(), events);
     fanOut.dispatch(applied.revision(), events);
